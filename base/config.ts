@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { LiqmapError } from './errors.js';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** The environment liqmap reads, parsed once at start-up. */
+export const configSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  LIQMAP_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.liqmap')),
+  REDIS_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
+      .optional(),
+  ),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(4000)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(logLevels).default('info')),
+  API_KEY: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Queue/key prefix on Redis, so several deployments (or tests) can share one Redis. */
+  LIQMAP_QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9:_-]+$/).default('liqmap')),
+  /** Largest time range one API query may cover, in days. */
+  LIQMAP_MAX_RANGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(31)),
+  /** Comma-separated CORS origins for the API; `*` allows any. */
+  CORS_ORIGINS: z.preprocess(emptyToUndefined, z.string().default('*')),
+});
+
+/** Parsed configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Parses configuration from an environment object. Throws a {@link LiqmapError} with code
+ * `CONFIG_INVALID` naming every bad variable; never returns a partially valid config.
+ */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new LiqmapError('CONFIG_INVALID', `invalid configuration: ${lines.join('; ')}`, {
+      variables: result.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  return result.data;
+}
+
+/**
+ * Loads `.env` from the working directory (if present) into `process.env` without overriding
+ * variables already set, then parses. Call once at start-up.
+ */
+export async function loadConfig(): Promise<Config> {
+  const { existsSync } = await import('node:fs');
+  if (existsSync('.env')) {
+    const dotenv = await import('dotenv');
+    dotenv.config({ path: '.env', quiet: true } as Parameters<typeof dotenv.config>[0]);
+  }
+  return parseConfig(process.env);
+}

@@ -1,0 +1,34 @@
+/**
+ * Every failure a user can act on is a {@link LiqmapError}: a stable `code` for scripts,
+ * and a message that says what is wrong and what to do.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'INPUT_INVALID'
+  | 'FILE_UNREADABLE'
+  | 'LAYOUT_UNKNOWN'
+  | 'NOTHING_INGESTED'
+  | 'MARKET_UNKNOWN'
+  | 'RANGE_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'UPSTREAM_FAILED'
+  | 'MIGRATION_FAILED';
+
+/** An error with a machine-readable code and a message meant for the person running liqmap. */
+export class LiqmapError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'LiqmapError';
+    this.code = code;
+    this.details = details ? Object.freeze({ ...details }) : undefined;
+  }
+}
+
+/** True when `e` is a {@link LiqmapError}, optionally of one code. */
+export function isLiqmapError(e: unknown, code?: ErrorCode): e is LiqmapError {
+  return e instanceof LiqmapError && (code === undefined || e.code === code);
+}

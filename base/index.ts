@@ -1,0 +1,3 @@
+export { LiqmapError, isLiqmapError, type ErrorCode } from './errors.js';
+export { parseConfig, loadConfig, configSchema, type Config } from './config.js';
+export { createLogger, silentLogger, type Logger } from './logger.js';

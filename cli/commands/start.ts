@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { createProgressReporter, ingestDemo, ingestPaths } from '../../indexer/index.js';
+import { createRuntime } from '../runtime.js';
+import { reportIngest } from './ingest.js';
+
+/**
+ * `liqmap start`: the all-in-one embedded run. Migrates the database (PGlite unless
+ * DATABASE_URL is set), ingests the demo market (or `--file` paths), computes heatmaps and
+ * clusters with the in-process jobs runner (or BullMQ when REDIS_URL is set), and serves the
+ * GraphQL API and dashboard.
+ */
+export function startCommand(): Command {
+  return new Command('start')
+    .description('all-in-one: migrate, ingest the demo market (or --file), compute, and serve the API on PORT')
+    .option('--file <paths...>', 'ingest these files or globs instead of the demo market')
+    .option('--market <id>', 'market for --file rows that do not name one, e.g. binance:BTCUSDT')
+    .option('--format <name>', 'force the layout of --file')
+    .option('--days <n>', 'days of demo market to simulate', '3')
+    .option('--no-serve', 'stop after ingesting and computing')
+    .action(async (flags: { file?: string[]; market?: string; format?: string; days: string; serve: boolean }) => {
+      const rt = await createRuntime();
+      const { logger, config } = rt;
+      const store = await rt.store({ migrate: true });
+      const { createJobRunner } = await import('../../jobs/index.js');
+      const jobs = await createJobRunner({ config, store, logger, mode: config.REDIS_URL ? 'enqueue-only' : 'embedded' });
+      const onBatch = (r: Parameters<typeof jobs.onIngested>[0]) => jobs.onIngested(r);
+      if (flags.file && flags.file.length > 0) {
+        const summary = await ingestPaths(store, flags.file, {
+          market: flags.market,
+          format: flags.format,
+          onBatch,
+          progress: createProgressReporter(logger),
+        });
+        reportIngest(summary, false);
+      } else {
+        const s = await ingestDemo(store, { days: Number(flags.days), onBatch });
+        logger.info({ at: 'start#ingest', market: s.market, rows: s.rows, skipped: s.skipped }, 'demo market ready');
+      }
+      if (!flags.serve) {
+        await jobs.idle?.();
+        await jobs.close();
+        await rt.close();
+        return;
+      }
+      const { startServer } = await import('../../api/index.js');
+      const server = await startServer({ store, config, logger, jobs });
+      process.stdout.write(`liqmap is serving GraphQL on ${server.url}/graphql and the dashboard on ${server.url}/\n`);
+      const stop = async () => {
+        await server.close();
+        await jobs.close();
+        await rt.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,257 @@
+import type { CanonicalEvent, EventKind } from './events.js';
+import { EVENT_KINDS } from './events.js';
+import { eventTable } from './event-tables.js';
+import { quoteIdent } from './sql-ident.js';
+import { timestampText } from './copy-csv.js';
+import type { RawTx, Store } from './store.js';
+
+/** A row a source could not read, kept with the reason (never silently dropped). */
+export interface QuarantinedRow {
+  readonly file: string;
+  /** 1-based line number in the (decompressed) file. */
+  readonly line: number;
+  /** The field that was wrong, when one was. */
+  readonly field: string | null;
+  readonly reason: string;
+  /** The raw line text. */
+  readonly raw: string;
+}
+
+/** The checkpoint committed with a batch: where to resume reading this source. */
+export interface CheckpointWrite {
+  readonly sourceKey: string;
+  readonly format: string;
+  /** Identity of the input (size, mtime, head hash): a changed file starts over. */
+  readonly fingerprint: string;
+  /** Last line fully consumed. */
+  readonly line: number;
+  /** Totals over the whole source so far. */
+  readonly rowsWritten: number;
+  readonly rowsQuarantined: number;
+  /** Source-specific resume state (JSON-serialisable). */
+  readonly state: unknown;
+  readonly done: boolean;
+}
+
+/** One unit of work for {@link BatchWriter.write}: it lands whole or not at all. */
+export interface Batch {
+  readonly events: readonly CanonicalEvent[];
+  readonly quarantined?: readonly QuarantinedRow[];
+  readonly checkpoint?: CheckpointWrite;
+}
+
+/** Time range touched in one market by a batch (epoch µs, inclusive). */
+export interface TouchedRange {
+  readonly market: string;
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+/** What a committed batch changed. */
+export interface BatchResult {
+  /** Rows newly inserted per kind (duplicates of stored rows are not counted). */
+  readonly inserted: Readonly<Record<EventKind, number>>;
+  /** Per market, the time range of this batch's events. */
+  readonly touched: readonly TouchedRange[];
+}
+
+/**
+ * Writes batches of canonical events with COPY, idempotently, together with their checkpoint,
+ * in one transaction.
+ *
+ * Each kind is COPYed straight into its table when nothing is stored yet in the batch's time
+ * range for its markets (the usual case: new data). Otherwise it is COPYed into a staging
+ * table and merged with `on conflict do nothing`, so re-ingesting loses and duplicates nothing.
+ * (A failed COPY cannot be caught and retried instead: postgres.js loses the error of a COPY
+ * whose stream already opened, and the call never settles.)
+ */
+export class BatchWriter {
+  readonly #store: Store;
+  readonly #knownMarkets = new Set<string>();
+  readonly #knownPartitions = new Set<string>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Commits one batch; throws (and commits nothing) on any database error. */
+  async write(batch: Batch): Promise<BatchResult> {
+    const byKind = groupByKind(batch.events);
+    const touched = touchedRanges(batch.events);
+    const newMarkets = touched.map((t) => t.market).filter((m) => !this.#knownMarkets.has(m));
+    const months = monthsOf(byKind.trade ?? []).filter((m) => !this.#knownPartitions.has(m));
+
+    const inserted = await this.#store.rawTransaction(async (tx) => {
+      // One writer per market at a time: makes the "nothing stored in this range" probe of the
+      // COPY fast path safe against a concurrent ingest of the same market.
+      for (const m of touched.map((t) => t.market).sort()) {
+        await tx.query('select pg_advisory_xact_lock(hashtext($1))', [m]);
+      }
+      if (newMarkets.length > 0) await upsertMarkets(tx, newMarkets);
+      for (const m of months) await ensureTradePartition(tx, m);
+      const counts = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
+      for (const kind of EVENT_KINDS) {
+        const events = byKind[kind];
+        if (events && events.length > 0) {
+          counts[kind] = await copyKind(tx, kind, events, touchedRanges(events));
+        }
+      }
+      if (batch.quarantined && batch.quarantined.length > 0 && batch.checkpoint) {
+        await insertQuarantine(tx, batch.checkpoint.sourceKey, batch.quarantined);
+      }
+      if (touched.length > 0) await bumpVersions(tx, touched);
+      if (batch.checkpoint) await saveCheckpoint(tx, batch.checkpoint);
+      return counts;
+    });
+    for (const m of newMarkets) this.#knownMarkets.add(m);
+    for (const m of months) this.#knownPartitions.add(m);
+    return { inserted, touched };
+  }
+}
+
+function groupByKind(events: readonly CanonicalEvent[]): Partial<Record<EventKind, CanonicalEvent[]>> {
+  const out: Partial<Record<EventKind, CanonicalEvent[]>> = {};
+  for (const e of events) (out[e.kind] ??= []).push(e);
+  return out;
+}
+
+function touchedRanges(events: readonly CanonicalEvent[]): TouchedRange[] {
+  const m = new Map<string, { fromUs: number; toUs: number }>();
+  for (const e of events) {
+    const r = m.get(e.market);
+    if (!r) m.set(e.market, { fromUs: e.ts, toUs: e.ts });
+    else {
+      if (e.ts < r.fromUs) r.fromUs = e.ts;
+      if (e.ts > r.toUs) r.toUs = e.ts;
+    }
+  }
+  return [...m].map(([market, r]) => ({ market, ...r }));
+}
+
+/** Months (`YYYY-MM`) with trades in the batch: each gets its own partition before the COPY. */
+function monthsOf(trades: readonly CanonicalEvent[]): string[] {
+  const months = new Set<string>();
+  let lastMonthStart = -1;
+  let lastMonthEnd = -1;
+  for (const e of trades) {
+    if (e.ts >= lastMonthStart && e.ts < lastMonthEnd) continue;
+    const d = new Date(Math.floor(e.ts / 1000));
+    const y = d.getUTCFullYear();
+    const mo = d.getUTCMonth();
+    lastMonthStart = Date.UTC(y, mo, 1) * 1000;
+    lastMonthEnd = Date.UTC(y, mo + 1, 1) * 1000;
+    months.add(`${y}-${String(mo + 1).padStart(2, '0')}`);
+  }
+  return [...months];
+}
+
+async function ensureTradePartition(tx: RawTx, month: string): Promise<void> {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const from = new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10);
+  const to = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+  const name = quoteIdent(`trades_${y}_${String(m).padStart(2, '0')}`);
+  await tx.query(`create table if not exists ${name} partition of trades for values from ('${from}') to ('${to}')`);
+}
+
+async function upsertMarkets(tx: RawTx, markets: readonly string[]): Promise<void> {
+  const rows = markets.map((id) => {
+    const i = id.indexOf(':');
+    return { id, exchange: id.slice(0, i), symbol: id.slice(i + 1) };
+  });
+  await tx.query(
+    `insert into markets (id, exchange, symbol)
+     select id, exchange, symbol from jsonb_to_recordset($1::text::jsonb) as r(id text, exchange text, symbol text)
+     on conflict do nothing`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function copyKind(
+  tx: RawTx,
+  kind: EventKind,
+  events: readonly CanonicalEvent[],
+  ranges: readonly TouchedRange[],
+): Promise<number> {
+  const spec = eventTable(kind);
+  const encode = spec.encode as (e: CanonicalEvent) => string;
+  const keyOf = spec.keyOf as (e: CanonicalEvent) => string;
+  // Duplicates inside the batch (a file that repeats a row) are dropped here, first one wins.
+  const seen = new Set<string>();
+  let csv = '';
+  let unique = 0;
+  for (const e of events) {
+    const k = keyOf(e);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    csv += encode(e);
+    unique++;
+  }
+  // Fast path: nothing stored yet in this batch's time range of these markets (the per-market
+  // advisory lock taken by write() keeps that true until commit), so COPY straight in.
+  if (!(await anyStored(tx, spec.table, ranges))) {
+    await tx.copyIn(spec.table, spec.columns, csv);
+    return unique;
+  }
+  // Some rows may be stored already (a re-ingest or overlapping files): stage and merge.
+  const stage = `liqmap_stage_${spec.table}`;
+  const cols = spec.columns.map(quoteIdent).join(', ');
+  await tx.query(`create temp table if not exists ${quoteIdent(stage)} (like ${quoteIdent(spec.table)}) on commit drop`);
+  await tx.copyIn(stage, spec.columns, csv);
+  const rows = await tx.query<{ n: number | string }>(
+    `with ins as (
+       insert into ${quoteIdent(spec.table)} (${cols}) select ${cols} from ${quoteIdent(stage)}
+       on conflict do nothing returning 1)
+     select count(*)::int as n from ins`,
+  );
+  await tx.query(`truncate ${quoteIdent(stage)}`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Whether `table` holds any row of these markets inside these time ranges (index-backed). */
+async function anyStored(tx: RawTx, table: string, ranges: readonly TouchedRange[]): Promise<boolean> {
+  for (const r of ranges) {
+    const rows = await tx.query(
+      `select 1 from ${quoteIdent(table)} where market_id = $1 and ts >= $2::text::timestamptz and ts <= $3::text::timestamptz limit 1`,
+      [r.market, timestampText(r.fromUs), timestampText(r.toUs)],
+    );
+    if (rows.length > 0) return true;
+  }
+  return false;
+}
+
+async function insertQuarantine(tx: RawTx, sourceKey: string, rows: readonly QuarantinedRow[]): Promise<void> {
+  await tx.query(
+    `insert into quarantine (source_key, file, line, field, reason, raw)
+     select $1, file, line, field, reason, raw
+     from jsonb_to_recordset($2::text::jsonb) as r(file text, line bigint, field text, reason text, raw text)
+     on conflict do nothing`,
+    [sourceKey, JSON.stringify(rows.map((r) => ({ ...r, raw: r.raw.replaceAll(String.fromCharCode(0), '') })))],
+  );
+}
+
+async function bumpVersions(tx: RawTx, touched: readonly TouchedRange[]): Promise<void> {
+  await tx.query(
+    `insert into market_versions (market_id, version, first_ts, last_ts, updated_at)
+     select market, 1, to_timestamp(from_us / 1e6), to_timestamp(to_us / 1e6), now()
+     from jsonb_to_recordset($1::text::jsonb) as r(market text, from_us float8, to_us float8)
+     on conflict (market_id) do update set
+       version = market_versions.version + 1,
+       first_ts = least(market_versions.first_ts, excluded.first_ts),
+       last_ts = greatest(market_versions.last_ts, excluded.last_ts),
+       updated_at = now()`,
+    [JSON.stringify(touched.map((t) => ({ market: t.market, from_us: t.fromUs, to_us: t.toUs })))],
+  );
+}
+
+async function saveCheckpoint(tx: RawTx, c: CheckpointWrite): Promise<void> {
+  await tx.query(
+    `insert into ingest_checkpoints
+       (source_key, format, fingerprint, line, rows_written, rows_quarantined, state, done, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, now())
+     on conflict (source_key) do update set
+       format = excluded.format, fingerprint = excluded.fingerprint, line = excluded.line,
+       rows_written = excluded.rows_written, rows_quarantined = excluded.rows_quarantined,
+       state = excluded.state, done = excluded.done, updated_at = now()`,
+    [c.sourceKey, c.format, c.fingerprint, c.line, c.rowsWritten, c.rowsQuarantined, JSON.stringify(c.state ?? {}), c.done],
+  );
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { Database } from '../../schema.js';
+import type { RawTx, Store } from '../../store.js';
+import { quoteIdent } from '../../sql-ident.js';
+
+/** Options of {@link createPgliteStore}. */
+export interface PgliteStoreOptions {
+  /** Data directory; `undefined` keeps the database in memory. */
+  readonly dataDir?: string;
+  /** Schema for every table; default `public`. */
+  readonly schema?: string;
+}
+
+/**
+ * The embedded default: PGlite (Postgres compiled to WASM) in a directory, no server needed.
+ * PGlite is single-connection, so Kysely and the bulk transactions share it.
+ */
+export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pg = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const schema = options.schema ?? 'public';
+  await pg.exec(`create schema if not exists ${quoteIdent(schema)}; set search_path to ${quoteIdent(schema)}`);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
+
+  return {
+    kind: 'pglite',
+    schema,
+    db,
+    async rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T> {
+      return pg.transaction(async (tx) => {
+        const raw: RawTx = {
+          async copyIn(table, columns, csv) {
+            const cols = columns.map(quoteIdent).join(', ');
+            await tx.query(`copy ${quoteIdent(table)} (${cols}) from '/dev/blob' with (format csv)`, [], {
+              blob: new Blob([csv]),
+            });
+          },
+          async query(text, params = []) {
+            const res = await tx.query(text, params as unknown[]);
+            return res.rows as never;
+          },
+        };
+        return fn(raw);
+      });
+    },
+    async close() {
+      await db.destroy();
+      if (!pg.closed) await pg.close();
+    },
+  };
+}

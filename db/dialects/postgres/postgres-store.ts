@@ -1,0 +1,77 @@
+import { once } from 'node:events';
+import { Kysely } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import type { Database } from '../../schema.js';
+import type { RawTx, Store } from '../../store.js';
+import { quoteIdent } from '../../sql-ident.js';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** A postgres:// URL. `?schema=name` (or `search_path`) picks the schema; default `public`. */
+  readonly url: string;
+  /** Pool size; default 10. */
+  readonly max?: number;
+}
+
+/** Splits the liqmap-specific `schema` parameter off a postgres URL. */
+export function parsePostgresUrl(url: string): { url: string; schema: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? u.searchParams.get('search_path') ?? 'public';
+  u.searchParams.delete('schema');
+  u.searchParams.delete('search_path');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
+    throw new Error(`DATABASE_URL: schema "${schema}" must be a plain identifier`);
+  }
+  return { url: u.toString(), schema };
+}
+
+/** Connects to a real Postgres through postgres.js; Kysely runs on the same pool. */
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const { url, schema } = parsePostgresUrl(options.url);
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: { search_path: schema, application_name: 'liqmap' },
+    // numeric and int8 stay strings: exactness is the caller's business.
+    types: {},
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+
+  return {
+    kind: 'postgres',
+    schema,
+    db,
+    async rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T> {
+      return (await sql.begin(async (tx) => {
+        const raw: RawTx = {
+          async copyIn(table, columns, csv) {
+            const cols = columns.map(quoteIdent).join(', ');
+            const w = await tx.unsafe(`copy ${quoteIdent(table)} (${cols}) from stdin with (format csv)`).writable();
+            const finished = once(w, 'finish');
+            if (!w.write(csv)) await once(w, 'drain');
+            w.end();
+            // postgres.js drops the error of a COPY whose stream is open (the call would never
+            // settle), so a follow-up query on the same connection tells us: it fails with
+            // "transaction aborted" exactly when the COPY was rejected.
+            await new Promise((r) => setImmediate(r));
+            try {
+              const probe = tx.unsafe('select 1');
+              await Promise.race([finished, probe]);
+              await probe;
+            } catch (e) {
+              throw new Error(`COPY into ${table} was rejected by Postgres (${(e as Error).message})`);
+            }
+          },
+          async query(text, params = []) {
+            return (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as never;
+          },
+        };
+        return fn(raw);
+      })) as T;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

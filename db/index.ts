@@ -1,0 +1,19 @@
+/** db/: the store (Postgres or PGlite), its schema, migrations, and the read/write models. */
+export * from './events.js';
+export type { Database } from './schema.js';
+export type { Store, StoreKind, RawTx } from './store.js';
+export { connect, type ConnectOptions } from './connect.js';
+export { createPgliteStore, type PgliteStoreOptions } from './dialects/pglite/pglite-store.js';
+export { createPostgresStore, parsePostgresUrl, type PostgresStoreOptions } from './dialects/postgres/postgres-store.js';
+export { migrateToLatest, type MigrateOutcome } from './migrate.js';
+export {
+  BatchWriter,
+  type Batch,
+  type BatchResult,
+  type CheckpointWrite,
+  type QuarantinedRow,
+  type TouchedRange,
+} from './batch-writer.js';
+export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
+export { listQuarantine, type QuarantineEntry } from './quarantine.js';
+export { timestampText, usToDate } from './copy-csv.js';

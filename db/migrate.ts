@@ -1,0 +1,30 @@
+import { Migrator, sql, type MigrationResultSet } from 'kysely';
+import { migrations } from './migrations/index.js';
+import type { Store } from './store.js';
+import { quoteIdent } from './sql-ident.js';
+
+/** Outcome of {@link migrateToLatest}: the names of the migrations that ran now. */
+export interface MigrateOutcome {
+  readonly applied: readonly string[];
+}
+
+/**
+ * Brings the store's schema to the newest migration with Kysely's Migrator (its bookkeeping
+ * tables live in the same schema). Throws with the failing migration's name; never leaves a
+ * half-applied migration (each runs in a transaction).
+ */
+export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
+  await sql.raw(`create schema if not exists ${quoteIdent(store.schema)}`).execute(store.db);
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: store.schema,
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const failed = result.results?.find((r) => r.status === 'Error');
+  if (result.error || failed) {
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`);
+  }
+  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+/**
+ * Every migration, by name, in order. Listed in code (not read from a folder) so they work
+ * the same under tsx, in a bundle and in tests.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};

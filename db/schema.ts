@@ -1,0 +1,120 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** `numeric` comes back from both drivers as a decimal string; we write strings too. */
+type Numeric = ColumnType<string, string, string>;
+type NullableNumeric = ColumnType<string | null, string | null | undefined, string | null>;
+/** `timestamptz`: read as Date (both drivers), written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** `bigint` columns come back as strings from postgres.js and as bigint/number from PGlite. */
+type BigIntCol = ColumnType<string | number | bigint, number | string | bigint, number | string | bigint>;
+
+/** `markets`: one row per `exchange:SYMBOL`. */
+export interface MarketsTable {
+  id: string;
+  exchange: string;
+  symbol: string;
+  created_at: Generated<Date>;
+}
+
+/** `trades` (range-partitioned by `ts`). `side` is the taker side. */
+export interface TradesTable {
+  market_id: string;
+  ts: Timestamp;
+  trade_id: string;
+  price: Numeric;
+  qty: Numeric;
+  side: string | null;
+}
+
+export interface FundingRatesTable {
+  market_id: string;
+  ts: Timestamp;
+  /** Fraction per funding interval. */
+  rate: Numeric;
+  mark_price: NullableNumeric;
+  interval_hours: number | null;
+}
+
+export interface LiquidationsTable {
+  market_id: string;
+  ts: Timestamp;
+  key: string;
+  /** Forced-order side: `sell` closes a long. */
+  side: string | null;
+  price: Numeric;
+  qty: NullableNumeric;
+  notional: NullableNumeric;
+}
+
+export interface OpenInterestTable {
+  market_id: string;
+  ts: Timestamp;
+  oi_qty: Numeric;
+  oi_value: NullableNumeric;
+}
+
+export interface MarkPricesTable {
+  market_id: string;
+  ts: Timestamp;
+  mark_price: Numeric;
+  index_price: NullableNumeric;
+  funding_rate: NullableNumeric;
+}
+
+export interface CandlesTable {
+  market_id: string;
+  price_type: string;
+  interval_s: number;
+  ts: Timestamp;
+  open: Numeric;
+  high: Numeric;
+  low: Numeric;
+  close: Numeric;
+  volume: NullableNumeric;
+  quote_volume: NullableNumeric;
+  trade_count: number | null;
+}
+
+export interface IngestCheckpointsTable {
+  source_key: string;
+  format: string;
+  fingerprint: string;
+  line: BigIntCol;
+  rows_written: BigIntCol;
+  rows_quarantined: BigIntCol;
+  state: ColumnType<unknown, string, string>;
+  done: boolean;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface QuarantineTable {
+  source_key: string;
+  file: string;
+  line: BigIntCol;
+  field: string | null;
+  reason: string;
+  raw: string;
+  created_at: Generated<Date>;
+}
+
+export interface MarketVersionsTable {
+  market_id: string;
+  version: BigIntCol;
+  first_ts: Date | null;
+  last_ts: Date | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** The Kysely database type: every table liqmap owns. */
+export interface Database {
+  markets: MarketsTable;
+  trades: TradesTable;
+  funding_rates: FundingRatesTable;
+  liquidations: LiquidationsTable;
+  open_interest: OpenInterestTable;
+  mark_prices: MarkPricesTable;
+  candles: CandlesTable;
+  ingest_checkpoints: IngestCheckpointsTable;
+  quarantine: QuarantineTable;
+  market_versions: MarketVersionsTable;
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Which backend a {@link Store} runs on. */
+export type StoreKind = 'postgres' | 'pglite';
+
+/**
+ * The raw side of a transaction: COPY and plain SQL on the transaction's own connection.
+ * Used by the bulk writers in db/; everything else goes through Kysely.
+ */
+export interface RawTx {
+  /** Streams CSV text (no header) into `table (columns)` with COPY. */
+  copyIn(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** Runs one SQL statement with `$n` parameters and returns its rows. */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/**
+ * A connected database: Kysely for queries and migrations, plus bulk COPY transactions.
+ * Postgres (postgres.js) and PGlite implement it the same way, chosen once at start-up.
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  /** Schema every table lives in (the `search_path` of every connection). */
+  readonly schema: string;
+  readonly db: Kysely<Database>;
+  /**
+   * Runs `fn` in one transaction on one connection, committing when it resolves and rolling
+   * back when it throws. Bulk writes and their checkpoint go through one of these, so they
+   * land together or not at all.
+   */
+  rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
+  /** Closes every connection. The store is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,6 @@
+/**
+ * engine/: pure domain math (no I/O, imports nothing else of liqmap).
+ * This file is the folder's only import surface.
+ */
+export * from './types.js';
+export { EngineError, type EngineErrorCode } from './errors.js';

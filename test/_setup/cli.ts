@@ -1,0 +1,26 @@
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/** The repository root (tests run from it). */
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'bin/liqmap.js');
+
+/** Runs `liqmap …` to completion with extra environment; returns exit code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `liqmap …` without waiting (for kill -9 tests). */
+export function spawnCli(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
