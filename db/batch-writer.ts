@@ -3,7 +3,7 @@ import { EVENT_KINDS } from './events.js';
 import { eventTable } from './event-tables.js';
 import { quoteIdent } from './sql-ident.js';
 import { timestampText } from './copy-csv.js';
-import type { RawTx, Store } from './store.js';
+import { CopyRejectedError, type RawTx, type Store } from './store.js';
 
 /** A row a source could not read, kept with the reason (never silently dropped). */
 export interface QuarantinedRow {
@@ -81,7 +81,28 @@ export class BatchWriter {
     const newMarkets = touched.map((t) => t.market).filter((m) => !this.#knownMarkets.has(m));
     const months = monthsOf(byKind.trade ?? []).filter((m) => !this.#knownPartitions.has(m));
 
-    const inserted = await this.#store.rawTransaction(async (tx) => {
+    let inserted: Record<EventKind, number>;
+    try {
+      inserted = await this.#commit(batch, byKind, touched, newMarkets, months, false);
+    } catch (e) {
+      if (!(e instanceof CopyRejectedError)) throw e;
+      // A row repeated inside the batch: redo it, merging every kind through staging.
+      inserted = await this.#commit(batch, byKind, touched, newMarkets, months, true);
+    }
+    for (const m of newMarkets) this.#knownMarkets.add(m);
+    for (const m of months) this.#knownPartitions.add(m);
+    return { inserted, touched };
+  }
+
+  async #commit(
+    batch: Batch,
+    byKind: Partial<Record<EventKind, CanonicalEvent[]>>,
+    touched: readonly TouchedRange[],
+    newMarkets: readonly string[],
+    months: readonly string[],
+    merge: boolean,
+  ): Promise<Record<EventKind, number>> {
+    return this.#store.rawTransaction(async (tx) => {
       // One writer per market at a time: makes the "nothing stored in this range" probe of the
       // COPY fast path safe against a concurrent ingest of the same market.
       for (const m of touched.map((t) => t.market).sort()) {
@@ -93,7 +114,7 @@ export class BatchWriter {
       for (const kind of EVENT_KINDS) {
         const events = byKind[kind];
         if (events && events.length > 0) {
-          counts[kind] = await copyKind(tx, kind, events, touchedRanges(events));
+          counts[kind] = await copyKind(tx, kind, events, touchedRanges(events), merge);
         }
       }
       if (batch.quarantined && batch.quarantined.length > 0 && batch.checkpoint) {
@@ -103,9 +124,6 @@ export class BatchWriter {
       if (batch.checkpoint) await saveCheckpoint(tx, batch.checkpoint);
       return counts;
     });
-    for (const m of newMarkets) this.#knownMarkets.add(m);
-    for (const m of months) this.#knownPartitions.add(m);
-    return { inserted, touched };
   }
 }
 
@@ -171,32 +189,41 @@ async function copyKind(
   kind: EventKind,
   events: readonly CanonicalEvent[],
   ranges: readonly TouchedRange[],
+  merge: boolean,
 ): Promise<number> {
   const spec = eventTable(kind);
   const encode = spec.encode as (e: CanonicalEvent) => string;
   const keyOf = spec.keyOf as (e: CanonicalEvent) => string;
-  // Duplicates inside the batch (a file that repeats a row) are dropped here, first one wins.
-  const seen = new Set<string>();
-  let csv = '';
-  let unique = 0;
-  for (const e of events) {
-    const k = keyOf(e);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    csv += encode(e);
-    unique++;
-  }
-  // Fast path: nothing stored yet in this batch's time range of these markets (the per-market
-  // advisory lock taken by write() keeps that true until commit), so COPY straight in.
-  if (!(await anyStored(tx, spec.table, ranges))) {
-    await tx.copyIn(spec.table, spec.columns, csv);
+  // Rows already stored in this batch's time range (the per-market advisory lock taken by
+  // write() keeps the answer true until commit). Usually none, or a handful at the boundary
+  // with the previous batch (rows sharing its last timestamp): those are skipped here and the
+  // rest is COPYed straight in, without computing a key per row. A row repeated inside the
+  // batch makes that COPY fail, and write() redoes the batch with `merge`. Many stored rows (a
+  // re-ingest) take the staging merge too.
+  const stored = merge ? null : await storedKeys(tx, spec.table, spec.key, ranges, STORED_KEYS_LIMIT);
+  if (stored !== null) {
+    const chunks: string[] = [];
+    let unique = 0;
+    for (const e of events) {
+      if (e.ts <= stored.maxTs && stored.keys.has(keyOf(e))) continue;
+      chunks.push(encode(e));
+      unique++;
+    }
+    if (unique > 0) await tx.copyIn(spec.table, spec.columns, chunks.join(''));
     return unique;
   }
-  // Some rows may be stored already (a re-ingest or overlapping files): stage and merge.
+  const seen = new Set<string>();
+  const chunks: string[] = [];
+  for (const e of events) {
+    const k = keyOf(e);
+    if (seen.has(k)) continue; // repeated inside the batch: first one wins
+    seen.add(k);
+    chunks.push(encode(e));
+  }
   const stage = `liqmap_stage_${spec.table}`;
   const cols = spec.columns.map(quoteIdent).join(', ');
   await tx.query(`create temp table if not exists ${quoteIdent(stage)} (like ${quoteIdent(spec.table)}) on commit drop`);
-  await tx.copyIn(stage, spec.columns, csv);
+  await tx.copyIn(stage, spec.columns, chunks.join(''));
   const rows = await tx.query<{ n: number | string }>(
     `with ins as (
        insert into ${quoteIdent(spec.table)} (${cols}) select ${cols} from ${quoteIdent(stage)}
@@ -207,16 +234,35 @@ async function copyKind(
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Whether `table` holds any row of these markets inside these time ranges (index-backed). */
-async function anyStored(tx: RawTx, table: string, ranges: readonly TouchedRange[]): Promise<boolean> {
+/** Above this many stored rows in a batch's range, merging in SQL beats filtering here. */
+const STORED_KEYS_LIMIT = 5_000;
+
+/**
+ * The natural keys (as {@link EventTable.keyOf} spells them) of the rows of `table` stored in
+ * these markets' time ranges, or null when there are more than `limit` (index-backed).
+ */
+async function storedKeys(
+  tx: RawTx,
+  table: string,
+  key: readonly string[],
+  ranges: readonly TouchedRange[],
+  limit: number,
+): Promise<{ keys: Set<string>; maxTs: number } | null> {
+  const cols = key.map((c) => (c === 'ts' ? `(extract(epoch from ts) * 1000000)::bigint::text as ts` : `${quoteIdent(c)}::text as ${quoteIdent(c)}`)).join(', ');
+  const keys = new Set<string>();
+  let maxTs = -Infinity;
   for (const r of ranges) {
-    const rows = await tx.query(
-      `select 1 from ${quoteIdent(table)} where market_id = $1 and ts >= $2::text::timestamptz and ts <= $3::text::timestamptz limit 1`,
+    const rows = await tx.query<Record<string, string>>(
+      `select ${cols} from ${quoteIdent(table)} where market_id = $1 and ts >= $2::text::timestamptz and ts <= $3::text::timestamptz limit ${limit + 1}`,
       [r.market, timestampText(r.fromUs), timestampText(r.toUs)],
     );
-    if (rows.length > 0) return true;
+    if (keys.size + rows.length > limit) return null;
+    for (const row of rows) {
+      keys.add(key.map((c) => row[c]).join('|'));
+      maxTs = Math.max(maxTs, Number(row.ts));
+    }
   }
-  return false;
+  return { keys, maxTs };
 }
 
 async function insertQuarantine(tx: RawTx, sourceKey: string, rows: readonly QuarantinedRow[]): Promise<void> {

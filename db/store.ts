@@ -33,3 +33,14 @@ export interface Store {
   /** Closes every connection. The store is unusable afterwards. */
   close(): Promise<void>;
 }
+
+/**
+ * Postgres refused a COPY (a constraint or a value it would not take). The transaction is
+ * aborted; the caller may redo the batch another way (the batch writer merges through staging).
+ */
+export class CopyRejectedError extends Error {
+  constructor(table: string, reason: string) {
+    super(`COPY into ${table} was rejected by Postgres (${reason})`);
+    this.name = 'CopyRejectedError';
+  }
+}

@@ -93,8 +93,11 @@ export async function ingestMember(
   let inserted = 0;
   const byKind: Record<string, number> = {};
 
+  // One batch is written while the next one is parsed: parsing and COPY overlap, and batches
+  // still commit one after another, in file order, each with its own checkpoint.
+  let inFlight: Promise<void> | null = null;
   const flush = async (done: boolean) => {
-    const result = await writer.write({
+    const batch = {
       events,
       quarantined,
       checkpoint: {
@@ -104,18 +107,26 @@ export async function ingestMember(
         line: lineNo,
         rowsWritten: rows,
         rowsQuarantined: quarantinedTotal,
-        state: { dedup },
+        state: { dedup: { ts: dedup.ts, counts: { ...dedup.counts } } },
         done,
       },
-    });
-    for (const [k, n] of Object.entries(result.inserted)) {
-      inserted += n;
-      if (n > 0) byKind[k] = (byKind[k] ?? 0) + n;
-    }
+    };
     events = [];
     quarantined = [];
-    if (result.touched.length > 0) await options.onBatch?.(result);
-    options.onProgress?.({ sourceKey: member.sourceKey, format: format?.name ?? 'unknown', line: lineNo, rows, inserted, quarantined: quarantinedTotal });
+    if (inFlight) await inFlight;
+    const write = (async () => {
+      const result = await writer.write(batch);
+      for (const [k, n] of Object.entries(result.inserted)) {
+        inserted += n;
+        if (n > 0) byKind[k] = (byKind[k] ?? 0) + n;
+      }
+      if (result.touched.length > 0) await options.onBatch?.(result);
+      const cp = batch.checkpoint;
+      options.onProgress?.({ sourceKey: member.sourceKey, format: cp.format, line: cp.line, rows: cp.rowsWritten, inserted, quarantined: cp.rowsQuarantined });
+    })();
+    write.catch(() => {}); // surfaced by the next await of inFlight
+    inFlight = write;
+    if (done) await write;
   };
 
   try {
@@ -163,6 +174,9 @@ export async function ingestMember(
       rows += parsed.length;
       if (events.length >= batchSize || quarantined.length >= 10_000) await flush(false);
     }
+  } catch (e) {
+    await (inFlight as Promise<void> | null)?.catch(() => {});
+    throw e;
   } finally {
     lines.close();
     stream.destroy();

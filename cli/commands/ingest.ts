@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { LiqmapError } from '../../base/index.js';
 import type { BatchResult } from '../../db/index.js';
-import { createProgressReporter, ingestDemo, ingestPaths, type IngestSummary } from '../../indexer/index.js';
+import { createProgressReporter, FORMATS, ingestDemo, ingestPaths, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 
 const marketId = z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/, 'must look like exchange:SYMBOL, e.g. binance:BTCUSDT');
@@ -59,7 +59,7 @@ export function ingestCommand(): Command {
     )
     .argument('<paths...>', 'files or globs, or `demo` for the simulated market')
     .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name)')
-    .option('--format <name>', 'force a layout instead of detecting it (see indexer/sources/README.md)')
+    .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
     .addOption(new Option('--batch-size <n>', 'events per committed batch').default('50000'))
     .option('--force', 'read files again even if their checkpoint says done (still idempotent)')
     .option('--days <n>', 'demo: days to simulate', '3')

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { CanonicalEvent } from '../../db/index.js';
 import type { Format } from './format.js';
 import { RowError } from './format.js';
-import { genericEvent, type GenericRecord } from './generic-record.js';
+import { genericEvent } from './generic-record.js';
 
 function columnsOf(header: string): string[] {
   return (parse(header) as string[][])[0]!.map((c) => c.trim().toLowerCase());

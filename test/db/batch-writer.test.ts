@@ -55,6 +55,17 @@ function suite(name: string, open: () => Promise<{ store: Store; close: () => Pr
       expect(await count(store, 'trades')).toBe(150);
     });
 
+    it('keeps one copy of a row repeated inside a batch, and skips stored rows at a batch boundary', async () => {
+      const w = new BatchWriter(store);
+      const base = trades(10, 3000);
+      const repeated = await w.write({ events: [...base, base[3]!, base[7]!] });
+      expect(repeated.inserted.trade).toBe(10);
+      // The next batch starts with rows sharing the previous batch's last timestamp.
+      const next = await w.write({ events: [base[9]!, ...trades(5, 3010)] });
+      expect(next.inserted.trade).toBe(5);
+      expect(await count(store, "trades")).toBe(150 + 15);
+    });
+
     it('commits the checkpoint with the batch, and nothing when the batch fails', async () => {
       const w = new BatchWriter(store);
       const cp = { sourceKey: 'k1', format: 'x', fingerprint: 'f', line: 10, rowsWritten: 10, rowsQuarantined: 1, state: { a: 1 }, done: false };
@@ -69,7 +80,7 @@ function suite(name: string, open: () => Promise<{ store: Store; close: () => Pr
       const bad = { ...trades(1, 5000)[0]!, price: 'NaNx' } as CanonicalEvent;
       await expect(w.write({ events: [...trades(5, 2000), bad], checkpoint: { ...cp, line: 99 } })).rejects.toThrow();
       expect((await getCheckpoint(store, 'k1'))!.line).toBe(10);
-      expect(await count(store, 'trades')).toBe(160);
+      expect(await count(store, 'trades')).toBe(175);
     });
 
     it('keeps identical liquidations apart by key and dedups re-ingests', async () => {

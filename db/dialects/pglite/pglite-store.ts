@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from '../../schema.js';
-import type { RawTx, Store } from '../../store.js';
+import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
 
 /** Options of {@link createPgliteStore}. */
@@ -34,9 +34,13 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
         const raw: RawTx = {
           async copyIn(table, columns, csv) {
             const cols = columns.map(quoteIdent).join(', ');
-            await tx.query(`copy ${quoteIdent(table)} (${cols}) from '/dev/blob' with (format csv)`, [], {
-              blob: new Blob([csv]),
-            });
+            try {
+              await tx.query(`copy ${quoteIdent(table)} (${cols}) from '/dev/blob' with (format csv)`, [], {
+                blob: new Blob([csv]),
+              });
+            } catch (e) {
+              throw new CopyRejectedError(table, (e as Error).message);
+            }
           },
           async query(text, params = []) {
             const res = await tx.query(text, params as unknown[]);

@@ -3,7 +3,7 @@ import { Kysely } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { Database } from '../../schema.js';
-import type { RawTx, Store } from '../../store.js';
+import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
 
 /** Options of {@link createPostgresStore}. */
@@ -60,7 +60,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
               await Promise.race([finished, probe]);
               await probe;
             } catch (e) {
-              throw new Error(`COPY into ${table} was rejected by Postgres (${(e as Error).message})`);
+              throw new CopyRejectedError(table, (e as Error).message);
             }
           },
           async query(text, params = []) {
