@@ -8,6 +8,9 @@ import { binanceIndexPriceKlines, binanceMarkPriceKlines, binancePremiumIndexKli
 import { binanceLiquidationSnapshot } from './binance-liquidation-snapshot.js';
 import { binanceWsCapture } from './binance-ws-capture.js';
 import { tardisTrades } from './tardis-trades.js';
+import { tardisLiquidations } from './tardis-liquidations.js';
+import { tardisDerivativeTicker } from './tardis-derivative-ticker.js';
+import { bybitTrades } from './bybit-trades.js';
 import { multivenueCandles } from './multivenue-candles.js';
 import { multivenueFunding } from './multivenue-funding.js';
 import { multivenueLiquidations } from './multivenue-liquidations.js';
@@ -15,7 +18,10 @@ import { genericCsv, genericJsonl } from './generic.js';
 
 /** Every format, most specific first (detection takes the first that accepts a file). */
 export const FORMATS: readonly Format[] = [
+  tardisLiquidations,
   tardisTrades,
+  tardisDerivativeTicker,
+  bybitTrades,
   binanceAggTrades,
   binanceTrades,
   binanceFundingRate,

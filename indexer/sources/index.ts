@@ -9,6 +9,9 @@ export { binanceTradeKlines, binanceMarkPriceKlines, binanceIndexPriceKlines, bi
 export { binanceLiquidationSnapshot } from './binance-liquidation-snapshot.js';
 export { binanceWsCapture } from './binance-ws-capture.js';
 export { tardisTrades } from './tardis-trades.js';
+export { tardisLiquidations } from './tardis-liquidations.js';
+export { tardisDerivativeTicker } from './tardis-derivative-ticker.js';
+export { bybitTrades } from './bybit-trades.js';
 export { multivenueCandles } from './multivenue-candles.js';
 export { multivenueFunding } from './multivenue-funding.js';
 export { multivenueLiquidations } from './multivenue-liquidations.js';

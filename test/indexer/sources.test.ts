@@ -124,6 +124,31 @@ describe('multi-venue, Tardis and generic layouts', () => {
     expect(r.events).toEqual([{ kind: 'trade', market: 'bybit:BTCUSDT', ts: 1582329602111000, tradeId: 'abc-1', price: '9682', qty: '0.132', side: null }]);
   });
 
+  it('tells Tardis liquidations from trades by the file name, and reads derivative_ticker into mark price and open interest', () => {
+    const header = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount';
+    const liq = parseFile('binance-futures_liquidations_2020-02-01_BTCUSDT.csv', [header, 'binance-futures,BTCUSDT,1580515200123000,1580515200200000,,sell,9350.5,0.25']);
+    expect(liq.format).toBe('tardis-liquidations');
+    expect(liq.events).toEqual([{ kind: 'liquidation', market: 'binance:BTCUSDT', ts: 1580515200123000, side: 'sell', price: '9350.5', qty: '0.25', notional: null, key: 'sell:9350.5:0.25' }]);
+    const tick = parseFile('binance-futures_derivative_ticker_2020-02-01_BTCUSDT.csv', [
+      'exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price',
+      'binance-futures,BTCUSDT,1580515200500000,1580515200600000,1580544000000000,0.0001,,52000.123,9351,9349.8,9350.1',
+      'binance-futures,BTCUSDT,1580515201500000,1580515201600000,1580544000000000,0.0001,,,9351,9349.8,9350.2',
+    ]);
+    expect(tick.events).toEqual([
+      { kind: 'mark_price', market: 'binance:BTCUSDT', ts: 1580515200500000, markPrice: '9350.1', indexPrice: '9349.8', fundingRate: '0.0001' },
+      { kind: 'open_interest', market: 'binance:BTCUSDT', ts: 1580515200500000, oiQty: '52000.123', oiValue: null },
+      { kind: 'mark_price', market: 'binance:BTCUSDT', ts: 1580515201500000, markPrice: '9350.2', indexPrice: '9349.8', fundingRate: '0.0001' },
+    ]);
+  });
+
+  it('reads Bybit public trading history with its fractional-second timestamps exactly', () => {
+    const r = parseFile('BTCUSDT2024-01-01.csv', [
+      'timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional',
+      '1704067200.1234,BTCUSDT,Sell,0.005,42283.6,ZeroMinusTick,6f6c8b3e-0d0a-5f7e-9c3e-2b1d3c4e5f60,2.114180e+10,0.005,211.418',
+    ]);
+    expect(r.events).toEqual([{ kind: 'trade', market: 'bybit:BTCUSDT', ts: 1704067200123400, tradeId: '6f6c8b3e-0d0a-5f7e-9c3e-2b1d3c4e5f60', price: '42283.6', qty: '0.005', side: 'sell' }]);
+  });
+
   it('reads the generic CSV by its header, in any column order, with quoted fields', () => {
     const r = parseFile('mine.csv', ['time,kind,market,price,qty,side,id', '2024-01-01T00:00:00.5Z,trade,"kraken:PF_XBTUSD",42000.5,0.25,buy,t1', '2024-01-01T00:00:01Z,funding,kraken:PF_XBTUSD,,,,']);
     expect(r.format).toBe('generic-csv');
