@@ -17,3 +17,4 @@ export {
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';
+export * from './reads/index.js';

@@ -11,6 +11,8 @@ export interface JobRunner {
   onIngested(result: BatchResult): Promise<void>;
   /** Resolves when every piece of work enqueued so far has finished (embedded mode and tests). */
   idle?(): Promise<void>;
+  /** Checks the queue backend answers (Redis PING); absent when there is none. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 

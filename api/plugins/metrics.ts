@@ -1,0 +1,25 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The API process's Prometheus registry and its HTTP metrics. */
+export interface ApiMetrics {
+  readonly registry: Registry;
+  readonly requestDuration: Histogram<'route' | 'status'>;
+  readonly graphqlErrors: Counter<'code'>;
+}
+
+/** Creates a registry with process metrics and the API's request histogram. */
+export function createApiMetrics(): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'liqmap_api_' });
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: 'liqmap_api_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    graphqlErrors: new Counter({ name: 'liqmap_api_graphql_errors_total', help: 'GraphQL errors returned, by code', labelNames: ['code'], registers: [registry] }),
+  };
+}

@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import type { ApiDeps } from './context.js';
+import { createGraphQL, type GraphQLOptions } from './yoga.js';
+import { createApiMetrics } from './plugins/metrics.js';
+import { extraRoutes } from './routes.js';
+
+/** A running API server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:4000`. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer} beyond its dependencies. */
+export interface ServerOptions extends Partial<Pick<GraphQLOptions, 'persistedOperations' | 'persistedOnly'>> {
+  /** Port to listen on (default: config PORT; 0 picks a free one). */
+  readonly port?: number;
+  readonly host?: string;
+}
+
+async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = {};
+  try {
+    await sql`select 1`.execute(deps.store.db);
+    checks.database = 'ok';
+  } catch (e) {
+    checks.database = `unreachable: ${(e as Error).message}`;
+  }
+  if (deps.jobs?.ping) {
+    try {
+      await deps.jobs.ping();
+      checks.redis = 'ok';
+    } catch (e) {
+      checks.redis = `unreachable: ${(e as Error).message}`;
+    }
+  }
+  return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+}
+
+/**
+ * Serves GraphQL on `/graphql` (GraphiQL in a browser), `/healthz` (the process is up),
+ * `/readyz` (Postgres, and Redis when configured, answer), `/metrics` (Prometheus), and the
+ * dashboard routes. Resolves once listening.
+ */
+export async function startServer(deps: ApiDeps, options: ServerOptions = {}): Promise<RunningServer> {
+  const metrics = createApiMetrics();
+  const yoga = createGraphQL(deps, { metrics, persistedOperations: options.persistedOperations, persistedOnly: options.persistedOnly });
+  const routes = extraRoutes(deps);
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return path;
+    }
+    if (path === '/readyz') {
+      const r = await readiness(deps);
+      res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: r.ok ? 'ready' : 'not ready', ...r.checks }));
+      return path;
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      return path;
+    }
+    const route = routes.get(path);
+    if (route) {
+      await route(req, res);
+      return path;
+    }
+    await yoga.handle(req, res);
+    return path.startsWith('/graphql') ? '/graphql' : 'other';
+  };
+  const server = createServer((req, res) => {
+    const end = metrics.requestDuration.startTimer();
+    handle(req, res)
+      .then((route) => end({ route, status: String(res.statusCode) }))
+      .catch((e: unknown) => {
+        deps.logger.error({ at: 'api#server', err: e }, 'request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"internal error"}');
+        end({ route: 'error', status: '500' });
+      });
+  });
+  const port = options.port ?? deps.config.PORT;
+  const host = options.host ?? deps.config.HOST;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  deps.logger.info({ at: 'api#start', port: addr.port }, 'API listening');
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

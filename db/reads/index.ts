@@ -1,0 +1,4 @@
+/** db/reads: read models, one per query shape, shared by api/ and jobs/. */
+export * from './markets.js';
+export * from './event-pages.js';
+export * from './meta.js';
