@@ -4,3 +4,4 @@
  */
 export * from './types.js';
 export { EngineError, type EngineErrorCode } from './errors.js';
+export * from './margin/index.js';

@@ -1,8 +1,76 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { EXCHANGES, quotePosition } from '../../engine/index.js';
 
-/** `liqmap quote` (placeholder until implemented). */
+/** Flags that are switches, not values. */
+const SWITCHES = new Set(['hedge', 'collateralIsIndex', 'json']);
+
+/**
+ * `liqmap quote`: a position's margins and liquidation price on any supported venue, from the
+ * engine's rule sets. Flag names are stable (scripts rely on them); numbers print as decimal
+ * strings.
+ */
 export function quoteCommand(): Command {
-  return new Command('quote').description('not implemented yet').action(() => {
-    throw new Error('liqmap quote is not implemented yet');
-  });
+  return new Command('quote')
+    .description('margins, liquidation and bankruptcy price of a position (binance, bybit, okx, hyperliquid, dydx, gmx)')
+    .addOption(new Option('--exchange <venue>', 'venue').choices([...EXCHANGES]).makeOptionMandatory())
+    .addOption(new Option('--side <side>', 'position side').choices(['long', 'short']).makeOptionMandatory())
+    .option('--qty <n>', 'size, base units')
+    .option('--entry <price>', 'entry price, quote')
+    .addOption(new Option('--mode <mode>', 'margin mode').choices(['isolated', 'cross']))
+    .option('--leverage <n>', 'initial leverage (checked against the tier maximum)')
+    .option('--symbol <symbol>', 'Binance/Bybit/OKX symbol, e.g. BTCUSDT')
+    .option('--wallet <n>', 'Binance: cross wallet balance, or the isolated wallet balance, quote')
+    .option('--mmr <rate>', 'maintenance margin rate override (0.004 = 0.4%)')
+    .option('--cum <n>', 'Binance: maintenance amount of the bracket, quote')
+    .option('--other-maintenance <n>', 'Binance/dYdX cross: maintenance margin of the other positions (TMM1), quote')
+    .option('--other-upnl <n>', 'Binance cross: unrealized PnL of the other positions (UPNL1), quote')
+    .option('--hedge', 'Binance: hedge mode (one position per side gives the one-way price)')
+    .option('--mm-deduction <n>', 'Bybit: maintenance margin deduction of the risk-limit tier, quote')
+    .option('--extra-margin <n>', 'Bybit/OKX: margin added (or, negative, taken out), quote')
+    .option('--margin <n>', 'OKX/Hyperliquid isolated margin, quote')
+    .option('--taker-fee <rate>', 'Bybit/OKX taker fee rate (fee-to-close term)')
+    .option('--coin <coin>', 'Hyperliquid coin, e.g. ETH')
+    .option('--account-value <n>', 'Hyperliquid cross: account value, quote')
+    .option('--max-leverage <n>', 'Hyperliquid: max leverage of the asset (maintenance = half the initial margin at it)')
+    .option('--market <market>', 'dYdX market, e.g. ETH-USD')
+    .option('--equity <n>', 'dYdX: account equity at --oracle, quote')
+    .option('--oracle <price>', 'dYdX: oracle price, quote')
+    .option('--mmf <f>', 'dYdX maintenance margin fraction')
+    .option('--imf <f>', 'dYdX initial margin fraction')
+    .option('--size-usd <n>', 'GMX: position size, USD')
+    .option('--size-tokens <n>', 'GMX: position size, index tokens')
+    .option('--collateral-tokens <n>', 'GMX: collateral amount, collateral tokens')
+    .option('--collateral-usd <n>', 'GMX: collateral value, USD (stable collateral)')
+    .option('--collateral-is-index', 'GMX: the collateral is the index token')
+    .option('--collateral-price <price>', 'GMX: price of a non-index collateral token (default 1)')
+    .option('--min-collateral-factor <f>', 'GMX: minCollateralFactor (default 0.01)')
+    .option('--min-collateral-usd <n>', 'GMX: minCollateralUsd (default 1)')
+    .option('--fees-usd <n>', 'GMX: pending fees to close (position, borrowing, funding), USD')
+    .option('--price-impact-usd <n>', 'GMX: price impact of closing, USD (negative = cost)')
+    .option('--max-impact-factor <f>', 'GMX: maxPositionImpactFactorForLiquidations')
+    .option('--mark <price>', 'GMX: mark price to test liquidatable at')
+    .option('--funding-paid <n>', 'funding paid since entry, quote (negative: received): gives the funding-adjusted liquidation price')
+    .option('--json', 'print JSON (numbers as decimal strings)')
+    .action((flags: Record<string, string | boolean | undefined>) => {
+      const input: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(flags)) {
+        if (v === undefined || k === 'json') continue;
+        const key = k === 'maxImpactFactor' ? 'maxImpactFactorForLiquidations' : k;
+        input[key] = SWITCHES.has(k) ? v === true : v;
+      }
+      const q = quotePosition(input);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(q, null, 2)}\n`);
+        return;
+      }
+      const rows: [string, string | number | boolean | null | undefined][] = [
+        ['liquidation price', q.liquidationPrice ?? 'none (price cannot liquidate it)'],
+        ['bankruptcy price', q.bankruptcyPrice ?? 'none'],
+        ['initial margin', q.initialMargin],
+        ['maintenance margin', q.maintenanceMargin],
+        ['tier', q.tier],
+        ['liquidatable at mark', q.liquidatable],
+      ];
+      for (const [k, v] of rows) if (v !== undefined && v !== null) process.stdout.write(`${k.padEnd(20)} ${String(v)}\n`);
+    });
 }

@@ -1,0 +1,73 @@
+import type { Side } from '../types.js';
+import { EngineError } from '../errors.js';
+import { Dec, sign, type Num } from './decimal.js';
+import { fraction, leverageWithin, nonNegative, parse, positive } from './checks.js';
+import type { MarginQuote, RuleSet } from './rule-set.js';
+
+/** Bybit risk-limit tier 1 (dated snapshot) by symbol: MMR, deduction and max leverage. */
+export const BYBIT_RISK_LIMITS: Readonly<Record<string, { asOf: string; mmr: string; mmDeduction: string; maxLeverage: number; cap: string }>> = {
+  // Bybit "Risk Limit (USDT Perpetual)" table, tier 1, 2024-10.
+  BTCUSDT: { asOf: '2024-10', mmr: '0.005', mmDeduction: '0', maxLeverage: 100, cap: '2000000' },
+  ETHUSDT: { asOf: '2024-10', mmr: '0.005', mmDeduction: '0', maxLeverage: 100, cap: '1000000' },
+};
+
+/** A Bybit USDT linear perpetual position in isolated margin. */
+export interface BybitPosition {
+  readonly symbol?: string;
+  readonly side: Side;
+  readonly qty: Num;
+  readonly entry: Num;
+  readonly leverage: Num;
+  /** Maintenance margin rate of the risk-limit tier (default: the symbol's tier 1). */
+  readonly mmr?: Num;
+  /** Maintenance margin deduction of the tier, quote. */
+  readonly mmDeduction?: Num;
+  /** Margin added (positive) or taken out, e.g. by funding (negative), quote. */
+  readonly extraMargin?: Num;
+  /** Taker fee rate: when given, the fee to close is part of the initial margin (unified account). */
+  readonly takerFee?: Num;
+}
+
+function inputs(p: BybitPosition) {
+  const qty = positive(p.qty, 'qty');
+  const entry = positive(p.entry, 'entry');
+  const tier = p.symbol ? BYBIT_RISK_LIMITS[p.symbol.toUpperCase()] : undefined;
+  if (p.mmr === undefined && !tier) {
+    throw new EngineError('SYMBOL_UNKNOWN', `no built-in Bybit risk limit for ${p.symbol ?? '(no symbol)'}; pass --mmr and --mm-deduction`);
+  }
+  const mmr = p.mmr !== undefined ? fraction(p.mmr, 'mmr') : new Dec(tier!.mmr);
+  const deduction = p.mmDeduction !== undefined ? nonNegative(p.mmDeduction, 'mmDeduction') : new Dec(tier?.mmDeduction ?? 0);
+  const leverage = leverageWithin(parse(p.leverage, 'leverage'), new Dec(tier?.maxLeverage ?? Infinity), `Bybit ${p.symbol ?? ''} risk limit`.trim());
+  const s = sign(p.side);
+  const notional = qty.mul(entry);
+  let im = notional.div(leverage);
+  if (p.takerFee !== undefined) {
+    // Fee to close at the bankruptcy price: long qty·entry·(1 − 1/lev)·fee, short (1 + 1/lev).
+    im = im.add(notional.mul(new Dec(1).sub(new Dec(s).div(leverage))).mul(fraction(p.takerFee, 'takerFee')));
+  }
+  const mm = notional.mul(mmr).sub(deduction);
+  const extra = p.extraMargin === undefined ? new Dec(0) : parse(p.extraMargin, 'extraMargin');
+  return { qty, entry, s, im, mm, extra };
+}
+
+/**
+ * Bybit USDT perpetual, isolated (Bybit help "Liquidation Price (USDT Contract)"):
+ * long LP = entry − (IM − MM)/qty − extra/qty, short LP = entry + (IM − MM)/qty + extra/qty.
+ * MM is fixed at entry, so equity (IM + extra + PnL) meets it linearly.
+ */
+export const bybitLinear: RuleSet<BybitPosition> = {
+  exchange: 'bybit',
+  quote(p): MarginQuote {
+    const x = inputs(p);
+    const lp = x.entry.sub(x.im.sub(x.mm).add(x.extra).div(x.qty).mul(x.s));
+    const bp = x.entry.sub(x.im.add(x.extra).div(x.qty).mul(x.s));
+    return { exchange: 'bybit', side: p.side, liquidationPrice: lp.gt(0) ? lp : null, bankruptcyPrice: bp.gt(0) ? bp : null, initialMargin: x.im, maintenanceMargin: x.mm, tier: 1 };
+  },
+  equityAt(p, mark) {
+    const x = inputs(p);
+    return x.im.add(x.extra).add(mark.sub(x.entry).mul(x.qty).mul(x.s));
+  },
+  maintenanceAt(p) {
+    return inputs(p).mm;
+  },
+};

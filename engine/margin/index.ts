@@ -1,0 +1,13 @@
+/** engine/margin: exchange margin rules, funding, and position quotes. */
+export { Dec, dec, type Num } from './decimal.js';
+export { isLiquidatable, marginRatio, type MarginQuote, type RuleSet } from './rule-set.js';
+export { binanceUsdm, type BinancePosition } from './binance-usdm.js';
+export { BINANCE_BRACKETS, type Bracket, type BracketSnapshot } from './binance-brackets.js';
+export { bybitLinear, BYBIT_RISK_LIMITS, type BybitPosition } from './bybit-linear.js';
+export { okxSwap, type OkxPosition } from './okx-swap.js';
+export { hyperliquid, HYPERLIQUID_TIERS, type HyperliquidPosition, type HyperliquidTier } from './hyperliquid.js';
+export { dydxV4, type DydxPosition } from './dydx-v4.js';
+export { gmxV2, type GmxPosition } from './gmx-v2.js';
+export { fundingRate, fundingPayment, fundingPaidSince, BINANCE_FUNDING, HYPERLIQUID_FUNDING, DYDX_FUNDING, type FundingRule } from './funding.js';
+export { quoteInputSchema, type QuoteInput } from './quote-input.js';
+export { quotePosition, type QuoteResult } from './quote.js';
