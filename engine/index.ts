@@ -5,3 +5,5 @@
 export * from './types.js';
 export { EngineError, type EngineErrorCode } from './errors.js';
 export * from './margin/index.js';
+export * from './model/index.js';
+export * from './reference/index.js';

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { EngineError } from '../errors.js';
+
+/** One leverage level of the assumed mix and its share of new open interest. */
+export interface LeverageWeight {
+  /** Leverage, × (5 = 20% initial margin). */
+  readonly leverage: number;
+  /** Share of new positions opened at this leverage (weights are normalised to sum to 1). */
+  readonly weight: number;
+}
+
+/**
+ * Parameters of the estimated liquidation-level model. Every field has a unit and a default
+ * ({@link DEFAULT_MODEL_PARAMS}); results carry {@link modelParamsHash} of the params they
+ * were computed with.
+ */
+export interface ModelParams {
+  /** Width of a time bucket, seconds (default 60). */
+  readonly timeBucketSeconds: number;
+  /** Width of a price bucket as a fraction of price (default 0.0005 = 0.05%), rounded to a 1/2/5×10ᵏ step. */
+  readonly priceBucketFraction: number;
+  /** Leverage mix of new positions (default 5×10%, 10×25%, 25×30%, 50×20%, 100×15%). */
+  readonly leverages: readonly LeverageWeight[];
+  /** Maintenance margin rate, fraction of notional (default 0.004 = 0.4%, Binance BTCUSDT tier 1). */
+  readonly maintenanceMarginRate: number;
+  /**
+   * How much taker-flow imbalance tilts new leveraged exposure to one side, 0..1 (default 0.5):
+   * long share = ½ + ½ × weight × (buy − sell)/(buy + sell).
+   */
+  readonly imbalanceWeight: number;
+  /** Without open-interest data: share of traded volume that opens new leveraged positions (default 0.05). */
+  readonly participation: number;
+  /** Half-life of open virtual positions, hours, for closes the data does not show (default 48; 0 = none). */
+  readonly halfLifeHours: number;
+  /** Whether funding paid since entry moves each position's liquidation price (default true). */
+  readonly fundingAdjusted: boolean;
+}
+
+/** The documented defaults. */
+export const DEFAULT_MODEL_PARAMS: ModelParams = Object.freeze({
+  timeBucketSeconds: 60,
+  priceBucketFraction: 0.0005,
+  leverages: Object.freeze([
+    { leverage: 5, weight: 0.1 },
+    { leverage: 10, weight: 0.25 },
+    { leverage: 25, weight: 0.3 },
+    { leverage: 50, weight: 0.2 },
+    { leverage: 100, weight: 0.15 },
+  ]),
+  maintenanceMarginRate: 0.004,
+  imbalanceWeight: 0.5,
+  participation: 0.05,
+  halfLifeHours: 48,
+  fundingAdjusted: true,
+});
+
+const schema = z.object({
+  timeBucketSeconds: z.number().int().min(1).max(86_400 * 7),
+  priceBucketFraction: z.number().gt(0).max(0.1),
+  leverages: z
+    .array(z.object({ leverage: z.number().gt(1).max(1000), weight: z.number().gt(0) }))
+    .min(1)
+    .max(20),
+  maintenanceMarginRate: z.number().min(0).max(0.5),
+  imbalanceWeight: z.number().min(0).max(1),
+  participation: z.number().gt(0).max(10),
+  halfLifeHours: z.number().min(0),
+  fundingAdjusted: z.boolean(),
+});
+
+/** Fills defaults and validates; throws EngineError INPUT_INVALID naming the field. */
+export function parseModelParams(partial: unknown = {}): ModelParams {
+  const merged = { ...DEFAULT_MODEL_PARAMS, ...(typeof partial === 'object' && partial !== null ? stripUndefined(partial as Record<string, unknown>) : {}) };
+  const r = schema.safeParse(merged);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new EngineError('INPUT_INVALID', `model parameter ${i.path.join('.')}: ${i.message}`);
+  }
+  for (const l of r.data.leverages) {
+    if (1 / l.leverage <= r.data.maintenanceMarginRate) {
+      throw new EngineError('INPUT_INVALID', `leverage ${l.leverage}× leaves no margin above the maintenance rate ${r.data.maintenanceMarginRate}`);
+    }
+  }
+  const total = r.data.leverages.reduce((s, l) => s + l.weight, 0);
+  return Object.freeze({ ...r.data, leverages: Object.freeze(r.data.leverages.map((l) => ({ leverage: l.leverage, weight: l.weight / total }))) });
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+}
+
+/** A stable 16-hex-digit hash of the parameters (results are keyed and versioned by it). */
+export function modelParamsHash(p: ModelParams): string {
+  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted]);
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
