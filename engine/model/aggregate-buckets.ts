@@ -17,28 +17,28 @@ export function aggregateBuckets(events: readonly ModelEvent[], timeBucketSecond
       case 'trade': {
         const p = Number(e.price);
         const q = Number(e.qty);
-        if (a.firstTradeTs === null || e.ts < a.firstTradeTs) ((a.firstTradeTs = e.ts), (a.open = p));
-        if (a.lastTradeTs === null || e.ts >= a.lastTradeTs) ((a.lastTradeTs = e.ts), (a.close = p));
+        if (a.firstTradeTs === null || e.ts < a.firstTradeTs) { a.firstTradeTs = e.ts; a.open = p; }
+        if (a.lastTradeTs === null || e.ts >= a.lastTradeTs) { a.lastTradeTs = e.ts; a.close = p; }
         a.high = Math.max(a.high, p);
         a.low = Math.min(a.low, p);
         a.pq += p * q;
         a.q += q;
         if (e.side === 'buy') a.buy += q;
         else if (e.side === 'sell') a.sell += q;
-        else ((a.buy += q / 2), (a.sell += q / 2));
+        else { a.buy += q / 2; a.sell += q / 2; }
         break;
       }
       case 'candle':
         if (a.candle === null || e.ts >= a.candle.ts) a.candle = { ts: e.ts, o: Number(e.open), h: Number(e.high), l: Number(e.low), c: Number(e.close), v: e.volume === null ? 0 : Number(e.volume) };
         break;
       case 'open_interest':
-        if (a.oiTs === null || e.ts >= a.oiTs) ((a.oiTs = e.ts), (a.oi = Number(e.oiQty)));
+        if (a.oiTs === null || e.ts >= a.oiTs) { a.oiTs = e.ts; a.oi = Number(e.oiQty); }
         break;
       case 'funding':
         a.funding = (a.funding ?? 0) + Number(e.rate);
         break;
       case 'mark_price':
-        if (a.markTs === null || e.ts >= a.markTs) ((a.markTs = e.ts), (a.mark = Number(e.markPrice)));
+        if (a.markTs === null || e.ts >= a.markTs) { a.markTs = e.ts; a.mark = Number(e.markPrice); }
         break;
     }
   }

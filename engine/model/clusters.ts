@@ -100,7 +100,7 @@ function sideClusters(s: LevelSnapshot, side: Side, opts: ClusterOptions): Clust
     let peakIdx = i + base;
     for (let x = a; x <= b; x++) {
       notional += raw[x]!;
-      if (raw[x]! > peakRaw) ((peakRaw = raw[x]!), (peakIdx = x + base));
+      if (raw[x]! > peakRaw) { peakRaw = raw[x]!; peakIdx = x + base; }
     }
     if (notional <= 0) continue;
     const composition: { leverage: number; notional: number }[] = [];

@@ -55,19 +55,22 @@ function buckets(events: readonly ModelEvent[], seconds: number) {
     if (e.kind === 'trade') {
       const p = new D(e.price);
       const q = new D(e.qty);
-      if (e.ts < b.firstTs) ((b.firstTs = e.ts), (b.open = p));
-      if (e.ts >= b.lastTs) ((b.lastTs = e.ts), (b.close = p));
+      if (e.ts < b.firstTs) { b.firstTs = e.ts; b.open = p; }
+      if (e.ts >= b.lastTs) { b.lastTs = e.ts; b.close = p; }
       b.high = b.high === null ? p : D.max(b.high, p);
       b.low = b.low === null ? p : D.min(b.low, p);
       b.pq = b.pq.add(p.mul(q));
       b.q = b.q.add(q);
       if (e.side === 'buy') b.buy = b.buy.add(q);
       else if (e.side === 'sell') b.sell = b.sell.add(q);
-      else ((b.buy = b.buy.add(q.div(2))), (b.sell = b.sell.add(q.div(2))));
+      else {
+        b.buy = b.buy.add(q.div(2));
+        b.sell = b.sell.add(q.div(2));
+      }
     } else if (e.kind === 'candle') {
       if (!b.candle || e.ts >= b.candle.ts) b.candle = { ts: e.ts, h: new D(e.high), l: new D(e.low), c: new D(e.close), v: new D(e.volume ?? 0) };
     } else if (e.kind === 'open_interest') {
-      if (e.ts >= b.oiTs) ((b.oiTs = e.ts), (b.oi = new D(e.oiQty)));
+      if (e.ts >= b.oiTs) { b.oiTs = e.ts; b.oi = new D(e.oiQty); }
     } else if (e.kind === 'funding') {
       b.funding = (b.funding ?? new D(0)).add(e.rate);
     } else if (e.ts >= b.markTs) {
