@@ -162,7 +162,7 @@ describe('cascade', () => {
     expect(up.finalPrice).toBe('106.05');
     const curve = simulateCascade({ levels, price: '100', shockTo: '97.5', depth: { kind: 'curve', points: [{ percent: 1, notional: 1000000 }, { percent: 2, notional: 4000000 }] } });
     // Cumulative 2M sits at 1 + (1M/3M) = 1.3333…% of the curve.
-    expect(Number(curve.waves[0]!.priceAfter)).toBeCloseTo(97.5 * (1 - 0.013333333333333333), 12);
+    expect(Number(curve.waves[0]!.priceAfter)).toBeCloseTo(97.5 * (1 - 4 / 300), 12);
   });
 });
 
