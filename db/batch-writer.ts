@@ -120,7 +120,8 @@ export class BatchWriter {
       if (batch.quarantined && batch.quarantined.length > 0 && batch.checkpoint) {
         await insertQuarantine(tx, batch.checkpoint.sourceKey, batch.quarantined);
       }
-      if (touched.length > 0) await bumpVersions(tx, touched);
+      // Only new rows change a market's data (a re-ingest that added nothing leaves results valid).
+      if (touched.length > 0 && Object.values(counts).some((n) => n > 0)) await bumpVersions(tx, touched);
       if (batch.checkpoint) await saveCheckpoint(tx, batch.checkpoint);
       return counts;
     });
@@ -277,13 +278,14 @@ async function insertQuarantine(tx: RawTx, sourceKey: string, rows: readonly Qua
 
 async function bumpVersions(tx: RawTx, touched: readonly TouchedRange[]): Promise<void> {
   await tx.query(
-    `insert into market_versions (market_id, version, first_ts, last_ts, updated_at)
-     select market, 1, to_timestamp(from_us / 1e6), to_timestamp(to_us / 1e6), now()
+    `insert into market_versions (market_id, version, first_ts, last_ts, dirty_from, updated_at)
+     select market, 1, to_timestamp(from_us / 1e6), to_timestamp(to_us / 1e6), to_timestamp(from_us / 1e6), now()
      from jsonb_to_recordset($1::text::jsonb) as r(market text, from_us float8, to_us float8)
      on conflict (market_id) do update set
        version = market_versions.version + 1,
        first_ts = least(market_versions.first_ts, excluded.first_ts),
        last_ts = greatest(market_versions.last_ts, excluded.last_ts),
+       dirty_from = least(coalesce(market_versions.dirty_from, excluded.first_ts), excluded.first_ts),
        updated_at = now()`,
     [JSON.stringify(touched.map((t) => ({ market: t.market, from_us: t.fromUs, to_us: t.toUs })))],
   );

@@ -18,3 +18,4 @@ export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.j
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';
 export * from './reads/index.js';
+export * from './results/index.js';

@@ -103,6 +103,72 @@ export interface MarketVersionsTable {
   first_ts: Date | null;
   last_ts: Date | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Earliest event time written since results were last computed (late data), or null. */
+  dirty_from: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** Model parameter sets by hash. */
+export interface ModelParamsTable {
+  params_hash: string;
+  params: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+}
+
+/** One computed time bucket of a market's heatmap (dense arrays, each from its `*_lo` price-bucket index). */
+export interface HeatmapRowsTable {
+  market_id: string;
+  params_hash: string;
+  t: Timestamp;
+  price: number;
+  price_step: number;
+  long_lo: number;
+  long: number[];
+  short_lo: number;
+  short: number[];
+  oi_lo: number;
+  oi_long: number[];
+  oi_short: number[];
+  liquidated_long: number;
+  liquidated_short: number;
+  data_version: BigIntCol;
+}
+
+/** Detected clusters per market, params and time. */
+export interface ClustersTable {
+  market_id: string;
+  params_hash: string;
+  t: Timestamp;
+  rank: number;
+  side: string;
+  price_low: number;
+  price_high: number;
+  peak_price: number;
+  notional: number;
+  share_of_side: number;
+  distance: number;
+  composition: ColumnType<unknown, string, string>;
+}
+
+/** Model state checkpoints (the state at the end of bucket `t`). */
+export interface ModelCheckpointsTable {
+  market_id: string;
+  params_hash: string;
+  t: Timestamp;
+  state: string;
+  data_version: BigIntCol;
+  created_at: Generated<Date>;
+}
+
+/** One run of the compute processor. */
+export interface JobRunsTable {
+  id: Generated<BigIntCol>;
+  market_id: string;
+  params_hash: string;
+  started_at: Timestamp;
+  finished_at: Date | string | null;
+  buckets: number;
+  status: string;
+  error: string | null;
 }
 
 /** The Kysely database type: every table liqmap owns. */
@@ -117,4 +183,9 @@ export interface Database {
   ingest_checkpoints: IngestCheckpointsTable;
   quarantine: QuarantineTable;
   market_versions: MarketVersionsTable;
+  model_params: ModelParamsTable;
+  heatmap_rows: HeatmapRowsTable;
+  clusters: ClustersTable;
+  model_checkpoints: ModelCheckpointsTable;
+  job_runs: JobRunsTable;
 }

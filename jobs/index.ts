@@ -1,30 +1,23 @@
-/** jobs/: placeholder surface until the pipeline lands (see issue 4). */
-import type { Config, Logger } from '../base/index.js';
-import type { BatchResult, Store } from '../db/index.js';
+/** jobs/: the pipeline that keeps heatmaps and clusters current (BullMQ, or in-process). */
+import { createBullmqRunner } from './bullmq-runner.js';
+import { createInProcessRunner } from './in-process-runner.js';
+import type { JobRunner, JobRunnerOptions } from './runner.js';
 
-/** How a process takes part in the jobs pipeline. */
-export type RunnerMode = 'enqueue-only' | 'work' | 'embedded';
+export type { JobRunner, JobRunnerOptions, RunnerMode, QueueStatus, JobSummary } from './runner.js';
+export { createBullmqRunner, type BullmqRunner } from './bullmq-runner.js';
+export { createInProcessRunner } from './in-process-runner.js';
+export { computeMarket, effectiveParams, toHeatmapRow, type ComputeInput, type ComputeOutcome } from './processors/compute-market.js';
+export { processJob, staleMarkets, pruneResults } from './processors/dispatch.js';
+export { COMPUTE_QUEUE, MAINTENANCE_QUEUE, computeJobId } from './queues.js';
+export { jobsRegistry, jobMetrics } from './metrics.js';
 
-/** The jobs pipeline as the rest of liqmap sees it. */
-export interface JobRunner {
-  /** Tells the pipeline which markets and time ranges a committed batch touched. */
-  onIngested(result: BatchResult): Promise<void>;
-  /** Resolves when every piece of work enqueued so far has finished (embedded mode and tests). */
-  idle?(): Promise<void>;
-  /** Checks the queue backend answers (Redis PING); absent when there is none. */
-  ping?(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Options of {@link createJobRunner}. */
-export interface JobRunnerOptions {
-  readonly config: Config;
-  readonly store: Store;
-  readonly logger: Logger;
-  readonly mode: RunnerMode;
-}
-
-/** Creates the runner: BullMQ when REDIS_URL is set, in-process otherwise. */
-export async function createJobRunner(_options: JobRunnerOptions): Promise<JobRunner> {
-  return { async onIngested() {}, async close() {} };
+/**
+ * Creates the runner: BullMQ when REDIS_URL is set, in-process otherwise. In-process
+ * `enqueue-only` (a plain `liqmap ingest` on the embedded default) computes nothing: the next
+ * `liqmap start` or `serve` computes on demand.
+ */
+export async function createJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
+  const url = options.config.REDIS_URL;
+  if (url) return createBullmqRunner({ ...options, redisUrl: url, sandboxed: options.sandboxed ?? (options.mode === 'work' && options.config.DATABASE_URL !== undefined) });
+  return createInProcessRunner(options.store, options.logger, options.mode !== 'enqueue-only');
 }

@@ -2,3 +2,4 @@
 export * from './markets.js';
 export * from './event-pages.js';
 export * from './meta.js';
+export * from './bucket-parts.js';

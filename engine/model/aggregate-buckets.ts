@@ -42,19 +42,46 @@ export function aggregateBuckets(events: readonly ModelEvent[], timeBucketSecond
         break;
     }
   }
+  return assembleBuckets([...acc.values()].map(toPart));
+}
+
+/**
+ * What one time bucket's data says, before assembly: any of trade aggregates, the last candle,
+ * the last open-interest snapshot, the summed funding and the last mark price. db/ computes
+ * these in SQL; {@link aggregateBuckets} computes them from events; both assemble here.
+ */
+export interface BucketPart {
+  /** Bucket start, epoch ms. */
+  readonly t: number;
+  readonly trades: { open: number; high: number; low: number; close: number; vwap: number; buy: number; sell: number } | null;
+  readonly candle: { open: number; high: number; low: number; close: number; volume: number } | null;
+  readonly openInterest: number | null;
+  readonly funding: number | null;
+  readonly mark: number | null;
+}
+
+/**
+ * Turns parts into model buckets, in time order: trades win, a candle stands in when there
+ * were none (VWAP = typical price (h + l + c)/3, volume split half/half), a mark price when
+ * there is neither; funding and open interest in an unpriced bucket carry to the next one.
+ */
+export function assembleBuckets(parts: readonly BucketPart[]): MarketBucket[] {
   const out: MarketBucket[] = [];
-  // Funding or open interest in a bucket without any price moves on to the next priced bucket.
   let carryFunding: number | null = null;
   let carryOi: number | null = null;
-  for (const a of [...acc.values()].sort((x, y) => x.t - y.t)) {
-    if (a.funding !== null) carryFunding = (carryFunding ?? 0) + a.funding;
-    if (a.oi !== null) carryOi = a.oi;
-    const b = finish({ ...a, funding: carryFunding, oi: carryOi });
-    if (b) {
-      out.push(b);
-      carryFunding = null;
-      carryOi = null;
-    }
+  for (const p of [...parts].sort((x, y) => x.t - y.t)) {
+    if (p.funding !== null) carryFunding = (carryFunding ?? 0) + p.funding;
+    if (p.openInterest !== null) carryOi = p.openInterest;
+    let bar: Omit<MarketBucket, 't' | 'openInterest' | 'fundingRate' | 'markPrice'> | null = null;
+    if (p.trades) bar = { open: p.trades.open, high: p.trades.high, low: p.trades.low, close: p.trades.close, vwap: p.trades.vwap, buyVolume: p.trades.buy, sellVolume: p.trades.sell };
+    else if (p.candle) {
+      const c = p.candle;
+      bar = { open: c.open, high: c.high, low: c.low, close: c.close, vwap: (c.high + c.low + c.close) / 3, buyVolume: c.volume / 2, sellVolume: c.volume / 2 };
+    } else if (p.mark !== null) bar = { open: p.mark, high: p.mark, low: p.mark, close: p.mark, vwap: p.mark, buyVolume: 0, sellVolume: 0 };
+    if (!bar) continue;
+    out.push({ t: p.t, ...bar, openInterest: carryOi, fundingRate: carryFunding, markPrice: p.mark });
+    carryFunding = null;
+    carryOi = null;
   }
   return out;
 }
@@ -83,16 +110,13 @@ function newAcc(t: number): Acc {
   return { t, open: 0, close: 0, high: -Infinity, low: Infinity, pq: 0, q: 0, buy: 0, sell: 0, firstTradeTs: null, lastTradeTs: null, candle: null, oi: null, oiTs: null, funding: null, mark: null, markTs: null };
 }
 
-function finish(a: Acc): MarketBucket | null {
-  if (a.lastTradeTs !== null) {
-    return { t: a.t, open: a.open, high: a.high, low: a.low, close: a.close, vwap: a.q > 0 ? a.pq / a.q : a.close, buyVolume: a.buy, sellVolume: a.sell, openInterest: a.oi, fundingRate: a.funding, markPrice: a.mark };
-  }
-  if (a.candle) {
-    const c = a.candle;
-    return { t: a.t, open: c.o, high: c.h, low: c.l, close: c.c, vwap: (c.h + c.l + c.c) / 3, buyVolume: c.v / 2, sellVolume: c.v / 2, openInterest: a.oi, fundingRate: a.funding, markPrice: a.mark };
-  }
-  if (a.mark !== null) {
-    return { t: a.t, open: a.mark, high: a.mark, low: a.mark, close: a.mark, vwap: a.mark, buyVolume: 0, sellVolume: 0, openInterest: a.oi, fundingRate: a.funding, markPrice: a.mark };
-  }
-  return null;
+function toPart(a: Acc): BucketPart {
+  return {
+    t: a.t,
+    trades: a.lastTradeTs !== null ? { open: a.open, high: a.high, low: a.low, close: a.close, vwap: a.q > 0 ? a.pq / a.q : a.close, buy: a.buy, sell: a.sell } : null,
+    candle: a.candle ? { open: a.candle.o, high: a.candle.h, low: a.candle.l, close: a.candle.c, volume: a.candle.v } : null,
+    openInterest: a.oi,
+    funding: a.funding,
+    mark: a.mark,
+  };
 }

@@ -1,0 +1,4 @@
+/** db/results: computed heatmaps, clusters and model checkpoints (written by jobs/, read by api/). */
+export * from './heatmap-rows.js';
+export * from './clusters.js';
+export * from './model-checkpoints.js';

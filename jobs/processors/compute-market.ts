@@ -1,0 +1,169 @@
+import {
+  assembleBuckets,
+  createModelState,
+  deserializeModelState,
+  detectClusters,
+  modelParamsHash,
+  parseModelParams,
+  serializeModelState,
+  stepModel,
+  type LevelSnapshot,
+  type ModelParams,
+} from '../../engine/index.js';
+import {
+  candleOnlyInterval,
+  clearDirty,
+  commitResultsChunk,
+  latestModelCheckpoint,
+  loadBucketParts,
+  marketDataState,
+  marketSpan,
+  rollbackResults,
+  saveModelParams,
+  type ClusterRow,
+  type HeatmapRow,
+  type Store,
+} from '../../db/index.js';
+
+/** What to compute: one market, under a parameter set (defaults when omitted). */
+export interface ComputeInput {
+  readonly market: string;
+  readonly params?: Partial<ModelParams> | undefined;
+  /** Stop after the bucket containing this time (epoch ms): backfill steps. */
+  readonly untilMs?: number | undefined;
+}
+
+/** What a compute run did. */
+export interface ComputeOutcome {
+  readonly market: string;
+  readonly paramsHash: string;
+  readonly buckets: number;
+  /** Newest computed bucket, epoch ms (null when the market has no data). */
+  readonly lastT: number | null;
+  /** Buckets rolled back because late data arrived before them. */
+  readonly rolledBack: number;
+  readonly dataVersion: number;
+}
+
+/** Progress callback: buckets done and expected in this run. */
+export type ProgressFn = (done: number, total: number) => void | Promise<void>;
+
+/** Levels farther than this from the price are not persisted (fraction of price). */
+const PERSIST_WINDOW = 0.5;
+/** Buckets per committed chunk (one day of minutes). */
+const CHUNK_BUCKETS = 1440;
+
+/** The parameters a market is computed with: candle-only markets use their candle interval. */
+export async function effectiveParams(store: Store, market: string, partial?: Partial<ModelParams>): Promise<ModelParams> {
+  const params = parseModelParams(partial ?? {});
+  if (partial?.timeBucketSeconds !== undefined) return params;
+  const interval = await candleOnlyInterval(store, market);
+  return interval !== null && interval > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: interval }) : params;
+}
+
+function dense(map: ReadonlyMap<number, number>, lo: number, hi: number): { lo: number; values: number[] } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [k, v] of map) {
+    if (k < lo || k > hi || v === 0) continue;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  if (!Number.isFinite(min)) return { lo: 0, values: [] };
+  const values = new Array<number>(max - min + 1).fill(0);
+  for (const [k, v] of map) if (k >= min && k <= max) values[k - min] = v;
+  return { lo: min, values };
+}
+
+/** A snapshot as a persisted row (levels within ±50% of the price). */
+export function toHeatmapRow(s: LevelSnapshot, dataVersion: number): HeatmapRow {
+  const lo = Math.floor((s.price * (1 - PERSIST_WINDOW)) / s.priceStep);
+  const hi = Math.ceil((s.price * (1 + PERSIST_WINDOW)) / s.priceStep);
+  const long = dense(s.long, lo, hi);
+  const short = dense(s.short, lo, hi);
+  const oiL = dense(s.oiLong, lo, hi);
+  const oiS = dense(s.oiShort, lo, hi);
+  // Both OI arrays share one origin so a client can add them.
+  const oiLo = Math.min(oiL.values.length ? oiL.lo : Infinity, oiS.values.length ? oiS.lo : Infinity);
+  const oiHi = Math.max(oiL.values.length ? oiL.lo + oiL.values.length - 1 : -Infinity, oiS.values.length ? oiS.lo + oiS.values.length - 1 : -Infinity);
+  const oiLong = Number.isFinite(oiLo) ? dense(s.oiLong, oiLo, oiHi) : { lo: 0, values: [] };
+  const pad = (d: { lo: number; values: number[] }) => (Number.isFinite(oiLo) ? Array.from({ length: oiHi - oiLo + 1 }, (_, i) => d.values[i + oiLo - d.lo] ?? 0) : []);
+  return {
+    t: s.t,
+    price: s.price,
+    priceStep: s.priceStep,
+    longLo: long.lo,
+    long: long.values,
+    shortLo: short.lo,
+    short: short.values,
+    oiLo: Number.isFinite(oiLo) ? oiLo : 0,
+    oiLong: pad(oiLong),
+    oiShort: pad(oiS),
+    liquidatedLong: s.liquidatedLong,
+    liquidatedShort: s.liquidatedShort,
+    dataVersion,
+  };
+}
+
+/**
+ * The compute processor (a plain async function: BullMQ and the in-process runner both call
+ * it). Resumes the market's model from its newest checkpoint — rolling results back first when
+ * late data arrived before it — and advances bucket by bucket to the market's newest event,
+ * committing heatmap rows, clusters and a checkpoint per day-sized chunk. Loops until the
+ * market's data version stops changing under it.
+ */
+export async function computeMarket(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
+  const params = await effectiveParams(store, input.market, input.params);
+  const hash = modelParamsHash(params);
+  await saveModelParams(store, hash, params);
+  const width = params.timeBucketSeconds * 1000;
+  const bucketOf = (ms: number) => Math.floor(ms / width) * width;
+  let buckets = 0;
+  let rolledBack = 0;
+  let lastT: number | null = null;
+  let version = 0;
+  for (let round = 0; round < 10; round++) {
+    const ds = await marketDataState(store, input.market);
+    if (!ds) return { market: input.market, paramsHash: hash, buckets, lastT, rolledBack, dataVersion: 0 };
+    version = ds.version;
+    let cp = await latestModelCheckpoint(store, input.market, hash);
+    if (ds.dirtyFromMs !== null && cp && ds.dirtyFromMs < cp.t + width) {
+      rolledBack += await rollbackResults(store, input.market, hash, bucketOf(ds.dirtyFromMs));
+      cp = await latestModelCheckpoint(store, input.market, hash);
+      // Rows between the surviving checkpoint and the late data go too: they are recomputed.
+      rolledBack += await rollbackResults(store, input.market, hash, cp ? cp.t + width : 0);
+    }
+    const span = await marketSpan(store, input.market);
+    if (!span) break;
+    const state = cp ? deserializeModelState(cp.state) : createModelState(params);
+    let from = cp ? cp.t + width : bucketOf(span.firstMs);
+    const end = Math.min(bucketOf(span.lastMs), input.untilMs === undefined ? Infinity : bucketOf(input.untilMs)) + width;
+    const total = Math.max(0, Math.round((end - from) / width));
+    let done = 0;
+    while (from < end) {
+      const to = Math.min(from + CHUNK_BUCKETS * width, end);
+      const chunk = assembleBuckets(await loadBucketParts(store, input.market, from, to, width));
+      const rows: HeatmapRow[] = [];
+      const clusters: ClusterRow[] = [];
+      for (const b of chunk) {
+        const snap = stepModel(state, b);
+        rows.push(toHeatmapRow(snap, ds.version));
+        detectClusters(snap, { limit: 10 }).forEach((c, rank) => clusters.push({ t: snap.t, rank, ...c }));
+      }
+      const last = chunk.at(-1);
+      if (last) {
+        await commitResultsChunk(store, { market: input.market, paramsHash: hash, rows, clusters, checkpoint: { t: last.t, state: serializeModelState(state), dataVersion: ds.version } });
+        lastT = last.t;
+      }
+      buckets += chunk.length;
+      done += Math.round((to - from) / width);
+      from = to;
+      await progress?.(done, total);
+    }
+    const cleared = await clearDirty(store, input.market, ds.version);
+    const now = await marketDataState(store, input.market);
+    if (cleared && now && now.version === ds.version && now.dirtyFromMs === null) break;
+    if (input.untilMs !== undefined) break;
+  }
+  return { market: input.market, paramsHash: hash, buckets, lastT, rolledBack, dataVersion: version };
+}

@@ -1,0 +1,54 @@
+import type { Config, Logger } from '../base/index.js';
+import type { BatchResult, Store } from '../db/index.js';
+import type { ModelParams } from '../engine/index.js';
+
+/** How a process takes part in the jobs pipeline. */
+export type RunnerMode = 'enqueue-only' | 'work' | 'embedded';
+
+/** One queue's counts, for `liqmap jobs`. */
+export interface QueueStatus {
+  readonly name: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly active: readonly JobSummary[];
+  readonly failed: readonly JobSummary[];
+}
+
+/** A job as `liqmap jobs` shows it. */
+export interface JobSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly market: string | null;
+  readonly progress: number;
+  readonly attempts: number;
+  readonly error: string | null;
+}
+
+/** The jobs pipeline as the rest of liqmap sees it (BullMQ on Redis, or in-process). */
+export interface JobRunner {
+  readonly kind: 'bullmq' | 'in-process';
+  /** Tells the pipeline which markets and time ranges a committed batch touched. */
+  onIngested(result: BatchResult): Promise<void>;
+  /** Enqueues (or runs) a recompute of a market; returns the job id. */
+  recompute(market: string, params?: Partial<ModelParams>): Promise<string>;
+  /** Computes a market now (or waits for its job) so its results are current. */
+  ensureComputed(market: string, params?: Partial<ModelParams>, timeoutMs?: number): Promise<void>;
+  /** Resolves when every piece of work enqueued so far has finished (embedded mode and tests). */
+  idle?(): Promise<void>;
+  /** Checks the queue backend answers (Redis PING); absent when there is none. */
+  ping?(): Promise<void>;
+  /** Queue counts and jobs, for `liqmap jobs`. */
+  status(): Promise<QueueStatus[]>;
+  close(): Promise<void>;
+}
+
+/** Options of `createJobRunner`. */
+export interface JobRunnerOptions {
+  readonly config: Config;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly mode: RunnerMode;
+  /** Worker concurrency (different markets in parallel; default 2). */
+  readonly concurrency?: number;
+  /** Run compute jobs in worker threads (BullMQ sandbox; default true for `work`). */
+  readonly sandboxed?: boolean;
+}
