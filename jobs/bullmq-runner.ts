@@ -58,6 +58,8 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
       prefix,
       concurrency: opts.concurrency ?? 2,
       useWorkerThreads: sandboxed,
+      // The thread opens its own connection: hand it this process's database settings.
+      ...(sandboxed ? { workerThreadsOptions: { env: { ...process.env, DATABASE_URL: config.DATABASE_URL, LIQMAP_RETENTION_DAYS: String(retentionDays) } } } : {}),
     });
     const maintenanceWorker = new Worker(
       MAINTENANCE_QUEUE,

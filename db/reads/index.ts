@@ -3,3 +3,6 @@ export * from './markets.js';
 export * from './event-pages.js';
 export * from './meta.js';
 export * from './bucket-parts.js';
+export * from './model-events.js';
+export * from './heatmap-window.js';
+export * from './backtest-inputs.js';

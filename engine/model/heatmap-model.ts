@@ -8,6 +8,7 @@ import { niceStep, priceIndex } from './price-grid.js';
  * merge exactly (the reference engine keeps them apart and must agree).
  */
 interface Cohort {
+  readonly key: string;
   readonly long: boolean;
   readonly lev: number;
   /** Entry price, quote: the entry bucket's index × step. */
@@ -17,9 +18,27 @@ interface Cohort {
   readonly fundingAtEntry: number;
   /** Size in base units, before the state's global `scale`. */
   size: number;
+  /** Current liquidation price and its price bucket. */
+  lp: number;
+  idx: number;
 }
 
-/** The model's state: JSON-serialisable, checkpointed by jobs/ between buckets. */
+/** Per-side aggregates kept in step with the cohorts (all unscaled). */
+interface SideIndex {
+  /** Price bucket → keys of the cohorts liquidating there. */
+  readonly byIdx: Map<number, Set<string>>;
+  /** Price bucket → Σ size × liquidation price. */
+  readonly levels: Map<number, number>;
+  /** Leverage → price bucket → Σ size × liquidation price. */
+  readonly byLev: Map<number, Map<number, number>>;
+  /** Entry bucket → Σ size × entry price. */
+  readonly oi: Map<number, number>;
+}
+
+/**
+ * The model's state. Cohorts are the truth; the per-side indexes are derived from them (and
+ * rebuilt after a funding print moves every level). Serialise with {@link serializeModelState}.
+ */
 export interface ModelState {
   readonly params: ModelParams;
   priceStep: number | null;
@@ -31,22 +50,32 @@ export interface ModelState {
   scale: number;
   /** Σ cohort sizes (unscaled), base units. */
   totalSize: number;
-  cohorts: Record<string, Cohort>;
+  readonly cohorts: Map<string, Cohort>;
+  readonly long: SideIndex;
+  readonly short: SideIndex;
+}
+
+function emptySide(): SideIndex {
+  return { byIdx: new Map(), levels: new Map(), byLev: new Map(), oi: new Map() };
 }
 
 /** A fresh state for a market. */
 export function createModelState(params: ModelParams): ModelState {
-  return { params, priceStep: null, lastT: null, lastOi: null, seenOi: false, cumFunding: 0, scale: 1, totalSize: 0, cohorts: {} };
+  return { params, priceStep: null, lastT: null, lastOi: null, seenOi: false, cumFunding: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
 }
 
-/** Serialises a state for a checkpoint. */
+/** Serialises a state for a checkpoint (cohorts only; indexes are rebuilt on load). */
 export function serializeModelState(s: ModelState): string {
-  return JSON.stringify(s);
+  const { cohorts, long: _l, short: _s, ...rest } = s;
+  return JSON.stringify({ ...rest, cohorts: [...cohorts.values()] });
 }
 
 /** Reads a checkpointed state back. */
 export function deserializeModelState(json: string): ModelState {
-  return JSON.parse(json) as ModelState;
+  const raw = JSON.parse(json) as Omit<ModelState, 'cohorts' | 'long' | 'short'> & { cohorts: Cohort[] };
+  const s: ModelState = { ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])), long: emptySide(), short: emptySide() };
+  rebuild(s);
+  return s;
 }
 
 /**
@@ -59,8 +88,70 @@ export function cohortLiquidationPrice(long: boolean, entry: number, lev: number
   return long ? (entry * (1 - 1 / lev + funding)) / (1 - mmr) : (entry * (1 + 1 / lev + funding)) / (1 + mmr);
 }
 
-function add(map: Map<number, number>, k: number, v: number): void {
+function bump(map: Map<number, number>, k: number, v: number): void {
   map.set(k, (map.get(k) ?? 0) + v);
+}
+
+/** Adds (sign +1) or removes (−1) `size` of a cohort to its side's indexes. */
+function account(s: ModelState, c: Cohort, size: number, sign: 1 | -1): void {
+  const side = c.long ? s.long : s.short;
+  if (!(c.lp > 0)) return;
+  bump(side.levels, c.idx, sign * size * c.lp);
+  let m = side.byLev.get(c.lev);
+  if (!m) side.byLev.set(c.lev, (m = new Map()));
+  bump(m, c.idx, sign * size * c.lp);
+  bump(side.oi, c.entryIdx, sign * size * c.entry);
+}
+
+function link(s: ModelState, c: Cohort): void {
+  if (!(c.lp > 0)) return;
+  const side = c.long ? s.long : s.short;
+  let set = side.byIdx.get(c.idx);
+  if (!set) side.byIdx.set(c.idx, (set = new Set()));
+  set.add(c.key);
+}
+
+function unlink(s: ModelState, c: Cohort): void {
+  const side = c.long ? s.long : s.short;
+  const set = side.byIdx.get(c.idx);
+  if (!set) return;
+  set.delete(c.key);
+  if (set.size === 0) {
+    // Nothing liquidates here any more: drop the cells rather than keep float residue.
+    side.byIdx.delete(c.idx);
+    side.levels.delete(c.idx);
+    for (const m of side.byLev.values()) m.delete(c.idx);
+  }
+}
+
+/** Recomputes every liquidation price and the derived indexes (after a funding print). */
+function rebuild(s: ModelState): void {
+  const mmr = s.params.maintenanceMarginRate;
+  for (const side of [s.long, s.short]) {
+    side.byIdx.clear();
+    side.levels.clear();
+    side.byLev.clear();
+    side.oi.clear();
+  }
+  for (const c of s.cohorts.values()) {
+    c.lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - c.fundingAtEntry, mmr);
+    c.idx = c.lp > 0 && s.priceStep ? priceIndex(c.lp, s.priceStep) : 0;
+    link(s, c);
+    account(s, c, c.size, 1);
+  }
+}
+
+function remove(s: ModelState, c: Cohort): void {
+  account(s, c, c.size, -1);
+  unlink(s, c);
+  s.cohorts.delete(c.key);
+  s.totalSize -= c.size;
+}
+
+function scaled(m: ReadonlyMap<number, number>, k: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [i, v] of m) if (v !== 0) out.set(i, v * k);
+  return out;
 }
 
 /**
@@ -77,22 +168,34 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
   const mmr = p.maintenanceMarginRate;
 
   if (p.halfLifeHours > 0 && state.lastT !== null) {
-    const hours = (b.t - state.lastT) / 3_600_000;
-    state.scale *= 0.5 ** (hours / p.halfLifeHours);
+    state.scale *= 0.5 ** ((b.t - state.lastT) / 3_600_000 / p.halfLifeHours);
   }
   state.lastT = b.t;
-  if (b.fundingRate !== null && p.fundingAdjusted) state.cumFunding += b.fundingRate;
+  if (b.fundingRate !== null && p.fundingAdjusted && b.fundingRate !== 0) {
+    state.cumFunding += b.fundingRate;
+    rebuild(state);
+  }
 
+  // Only price buckets at or beyond the bucket's range can hold crossed levels.
   let liquidatedLong = 0;
   let liquidatedShort = 0;
-  for (const [key, c] of Object.entries(state.cohorts)) {
-    const lp = cohortLiquidationPrice(c.long, c.entry, c.lev, state.cumFunding - c.fundingAtEntry, mmr);
-    if (c.long ? b.low <= lp : b.high >= lp) {
-      const notional = c.size * state.scale * lp;
-      if (c.long) liquidatedLong += notional;
+  const lowIdx = priceIndex(b.low, step) - 1;
+  const highIdx = priceIndex(b.high, step) + 1;
+  for (const long of [true, false]) {
+    const side = long ? state.long : state.short;
+    const hit: Cohort[] = [];
+    for (const [idx, keys] of side.byIdx) {
+      if (long ? idx < lowIdx : idx > highIdx) continue;
+      for (const k of keys) {
+        const c = state.cohorts.get(k)!;
+        if (long ? b.low <= c.lp : b.high >= c.lp) hit.push(c);
+      }
+    }
+    for (const c of hit) {
+      const notional = c.size * state.scale * c.lp;
+      if (long) liquidatedLong += notional;
       else liquidatedShort += notional;
-      state.totalSize -= c.size;
-      delete state.cohorts[key];
+      remove(state, c);
     }
   }
 
@@ -115,49 +218,43 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
         const size = (delta * weight * (long ? longShare : 1 - longShare)) / state.scale;
         if (size <= 0) continue;
         const key = `${long ? 'L' : 'S'}|${leverage}|${entryIdx}|${state.cumFunding}`;
-        const c = state.cohorts[key];
-        if (c) c.size += size;
-        else state.cohorts[key] = { long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size };
+        let c = state.cohorts.get(key);
+        if (!c) {
+          const lp = cohortLiquidationPrice(long, entry, leverage, 0, mmr);
+          c = { key, long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size: 0, lp, idx: lp > 0 ? priceIndex(lp, step) : 0 };
+          state.cohorts.set(key, c);
+          link(state, c);
+        }
+        c.size += size;
+        account(state, c, size, 1);
         state.totalSize += size;
       }
     }
   } else if (delta < 0 && state.totalSize > 0) {
-    state.scale *= Math.max(0, 1 - -delta / (state.totalSize * state.scale));
+    state.scale *= Math.max(0, 1 + delta / (state.totalSize * state.scale));
   }
   // Keep the multiplier in range: fold it into the sizes once it gets small.
-  if (state.scale < 1e-100 || state.scale === 0) {
-    for (const c of Object.values(state.cohorts)) c.size *= state.scale;
+  if (state.scale < 1e-100) {
+    for (const c of state.cohorts.values()) c.size *= state.scale;
     state.totalSize *= state.scale;
     state.scale = 1;
+    rebuild(state);
   }
-  return snapshot(state, b, liquidatedLong, liquidatedShort);
-}
-
-/** The levels of the current state (without advancing it). */
-function snapshot(state: ModelState, b: MarketBucket, liquidatedLong: number, liquidatedShort: number): LevelSnapshot {
-  const step = state.priceStep!;
-  const mmr = state.params.maintenanceMarginRate;
-  const long = new Map<number, number>();
-  const short = new Map<number, number>();
-  const oiLong = new Map<number, number>();
-  const oiShort = new Map<number, number>();
-  const longByLeverage = new Map<number, Map<number, number>>();
-  const shortByLeverage = new Map<number, Map<number, number>>();
-  for (const c of Object.values(state.cohorts)) {
-    const size = c.size * state.scale;
-    if (size === 0) continue;
-    const lp = cohortLiquidationPrice(c.long, c.entry, c.lev, state.cumFunding - c.fundingAtEntry, mmr);
-    if (!(lp > 0)) continue;
-    const idx = priceIndex(lp, step);
-    const notional = size * lp;
-    add(c.long ? long : short, idx, notional);
-    add(c.long ? oiLong : oiShort, c.entryIdx, size * c.entry);
-    const byLev = c.long ? longByLeverage : shortByLeverage;
-    let m = byLev.get(c.lev);
-    if (!m) byLev.set(c.lev, (m = new Map()));
-    add(m, idx, notional);
-  }
-  return { t: b.t, price: b.close, priceStep: step, long, short, oiLong, oiShort, longByLeverage, shortByLeverage, liquidatedLong, liquidatedShort };
+  const k = state.scale;
+  const byLev = (m: Map<number, Map<number, number>>) => new Map([...m].map(([lev, v]) => [lev, scaled(v, k)]));
+  return {
+    t: b.t,
+    price: b.close,
+    priceStep: step,
+    long: scaled(state.long.levels, k),
+    short: scaled(state.short.levels, k),
+    oiLong: scaled(state.long.oi, k),
+    oiShort: scaled(state.short.oi, k),
+    longByLeverage: byLev(state.long.byLev),
+    shortByLeverage: byLev(state.short.byLev),
+    liquidatedLong,
+    liquidatedShort,
+  };
 }
 
 /** Runs the model over a sequence of buckets from a fresh (or given) state. */

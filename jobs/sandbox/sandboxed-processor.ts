@@ -7,13 +7,13 @@ let store: Promise<Store> | null = null;
 
 /**
  * The compute processor inside a worker thread (CPU-heavy model steps never block the main
- * thread's lock renewal). Each thread opens its own Postgres connection from DATABASE_URL
- * (or the `databaseUrl` the job carries); the embedded PGlite cannot be shared across threads,
- * so sandboxing needs Postgres.
+ * thread's lock renewal). Each thread opens its own Postgres connection from the DATABASE_URL
+ * its parent hands it; the embedded PGlite cannot be shared across threads, so sandboxing
+ * needs Postgres.
  */
 export async function sandboxedProcessor(job: SandboxedJob): Promise<unknown> {
   const config = parseConfig(process.env);
-  const url = (job.data as { databaseUrl?: string }).databaseUrl ?? config.DATABASE_URL;
+  const url = config.DATABASE_URL;
   if (!url) throw new Error('sandboxed compute needs DATABASE_URL (Postgres)');
   store ??= connect({ databaseUrl: url, dataDir: config.LIQMAP_DATA_DIR });
   return processJob(await store, job, { retentionDays: Number(process.env.LIQMAP_RETENTION_DAYS ?? 0) });

@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import type { Store } from '../store.js';
+import { timestampText } from '../copy-csv.js';
+
+/** Persisted clusters of one bucket, with the price at that bucket (a prediction to score). */
+export interface PredictionRow {
+  /** Bucket start, epoch ms. */
+  readonly t: number;
+  /** Close of the bucket, quote. */
+  readonly price: number;
+  readonly clusters: readonly { side: 'long' | 'short'; priceLow: number; priceHigh: number; peakPrice: number; notional: number; shareOfSide: number; distanceFraction: number }[];
+}
+
+/**
+ * Persisted predictions in [fromMs, toMs], at most one per `everyMs` (the first bucket of each
+ * step), so a month-long backtest scores a bounded number of predictions.
+ */
+export async function readPredictions(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number, everyMs: number): Promise<PredictionRow[]> {
+  const step = sql.raw(String(Math.max(1, Math.trunc(everyMs))));
+  const r = await sql<{ t: number; price: number; side: string | null; price_low: number; price_high: number; peak_price: number; notional: number; share_of_side: number; distance: number }>`
+    with pick as (
+      select distinct on (floor(extract(epoch from t) * 1000 / ${step})) t, price
+      from heatmap_rows
+      where market_id = ${market} and params_hash = ${paramsHash}
+        and t >= ${timestampText(fromMs * 1000)}::text::timestamptz and t <= ${timestampText(toMs * 1000)}::text::timestamptz
+      order by floor(extract(epoch from t) * 1000 / ${step}), t
+    )
+    select (extract(epoch from p.t) * 1000)::float8 as t, p.price, c.side, c.price_low, c.price_high, c.peak_price, c.notional, c.share_of_side, c.distance
+    from pick p left join clusters c on c.market_id = ${market} and c.params_hash = ${paramsHash} and c.t = p.t
+    order by p.t, c.rank`.execute(store.db);
+  const out: { t: number; price: number; clusters: PredictionRow['clusters'][number][] }[] = [];
+  for (const x of r.rows) {
+    const t = Number(x.t);
+    let last = out.at(-1);
+    if (!last || last.t !== t) out.push((last = { t, price: Number(x.price), clusters: [] }));
+    if (x.side === 'long' || x.side === 'short') {
+      last.clusters.push({ side: x.side, priceLow: Number(x.price_low), priceHigh: Number(x.price_high), peakPrice: Number(x.peak_price), notional: Number(x.notional), shareOfSide: Number(x.share_of_side), distanceFraction: Number(x.distance) });
+    }
+  }
+  return out;
+}
+
+/** A realized liquidation (force order) as a backtest reads it: floats, quote notional. */
+export interface RealizedRow {
+  /** Epoch ms. */
+  readonly t: number;
+  readonly price: number;
+  /** Quote: the record's notional, or price × quantity. */
+  readonly notional: number;
+  /** Forced-order side (`sell` liquidated a long), or null when the source did not say. */
+  readonly side: 'buy' | 'sell' | null;
+}
+
+/** Realized liquidations of a market in (fromMs, toMs], in time order. */
+export async function readRealizedLiquidations(store: Store, market: string, fromMs: number, toMs: number): Promise<RealizedRow[]> {
+  const r = await sql<{ t: number; price: number; notional: number; side: string | null }>`
+    select (extract(epoch from ts) * 1000)::float8 as t, price::float8 as price, coalesce(notional, price * qty)::float8 as notional, side
+    from liquidations where market_id = ${market}
+      and ts > ${timestampText(fromMs * 1000)}::text::timestamptz and ts <= ${timestampText(toMs * 1000)}::text::timestamptz
+    order by ts`.execute(store.db);
+  return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), notional: Number(x.notional), side: x.side === 'buy' || x.side === 'sell' ? x.side : null }));
+}

@@ -1,0 +1,75 @@
+import { sql } from 'kysely';
+import type { Store } from '../store.js';
+import { timestampText } from '../copy-csv.js';
+
+/** Which arrays of a heatmap row a window reads. */
+export type HeatmapLayer = 'liquidations' | 'openInterest';
+
+/** One time column of a heatmap window: the row standing at the end of a display step. */
+export interface HeatmapWindowRow {
+  /** Bucket start of the row, epoch ms. */
+  readonly t: number;
+  /** Close of the bucket, quote. */
+  readonly price: number;
+  /** Quote per model price bucket. */
+  readonly priceStep: number;
+  /** Price-bucket index of `a[0]`. */
+  readonly aLo: number;
+  /** Long liquidations (or open long notional), quote per model price bucket. */
+  readonly a: readonly number[];
+  readonly bLo: number;
+  /** Short liquidations (or open short notional), quote. */
+  readonly b: readonly number[];
+}
+
+/** Price range and step of a market's persisted rows in a time range (one cheap aggregate). */
+export async function heatmapExtent(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number): Promise<{ rows: number; minPrice: number; maxPrice: number; priceStep: number; firstT: number; lastT: number } | null> {
+  const r = await sql<{ n: number; lo: number | null; hi: number | null; step: number | null; first: number | null; last: number | null }>`
+    select count(*)::int as n, min(price) as lo, max(price) as hi, max(price_step) as step,
+      (extract(epoch from min(t)) * 1000)::float8 as first, (extract(epoch from max(t)) * 1000)::float8 as last
+    from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash}
+      and t >= ${timestampText(fromMs * 1000)}::text::timestamptz and t <= ${timestampText(toMs * 1000)}::text::timestamptz`.execute(store.db);
+  const row = r.rows[0];
+  if (!row || row.n === 0 || row.lo === null || row.hi === null || row.step === null) return null;
+  return { rows: row.n, minPrice: Number(row.lo), maxPrice: Number(row.hi), priceStep: Number(row.step), firstT: Number(row.first), lastT: Number(row.last) };
+}
+
+/**
+ * The persisted rows of [fromMs, toMs], one per display step of `stepMs` (the last row of each
+ * step: the levels standing at its end), with each array sliced in SQL to price-bucket indexes
+ * [idxLo, idxHi], so a wide heatmap never ships cells it does not draw.
+ */
+export async function readHeatmapWindow(
+  store: Store,
+  q: { market: string; paramsHash: string; fromMs: number; toMs: number; stepMs: number; idxLo: number; idxHi: number; layer: HeatmapLayer },
+): Promise<HeatmapWindowRow[]> {
+  const step = Math.max(1, Math.trunc(q.stepMs));
+  const lo = Math.trunc(q.idxLo);
+  const hi = Math.trunc(q.idxHi);
+  const [a, aLo, b, bLo] = q.layer === 'liquidations' ? ['long', 'long_lo', 'short', 'short_lo'] : ['oi_long', 'oi_lo', 'oi_short', 'oi_lo'];
+  // Pick the rows first, so only the picked rows' arrays are read and sliced.
+  const slice = (col: string, base: string) => sql.raw(`h.${col}[greatest(1, ${lo} - h.${base} + 1) : ${hi} - h.${base} + 1]`);
+  const from = (base: string) => sql.raw(`greatest(h.${base}, ${lo})`);
+  const r = await sql<{ t: number; price: number; step: number; a_lo: number; a: number[] | string; b_lo: number; b: number[] | string }>`
+    with pick as (
+      select distinct on (floor(extract(epoch from t) * 1000 / ${sql.raw(String(step))})) t
+      from heatmap_rows
+      where market_id = ${q.market} and params_hash = ${q.paramsHash}
+        and t >= ${timestampText(q.fromMs * 1000)}::text::timestamptz and t <= ${timestampText(q.toMs * 1000)}::text::timestamptz
+      order by floor(extract(epoch from t) * 1000 / ${sql.raw(String(step))}), t desc
+    )
+    select (extract(epoch from h.t) * 1000)::float8 as t, h.price, h.price_step as step,
+      ${from(aLo)} as a_lo, ${slice(a, aLo)} as a, ${from(bLo)} as b_lo, ${slice(b, bLo)} as b
+    from heatmap_rows h join pick p on p.t = h.t
+    where h.market_id = ${q.market} and h.params_hash = ${q.paramsHash}
+    order by h.t`.execute(store.db);
+  return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), priceStep: Number(x.step), aLo: Number(x.a_lo), a: floats(x.a), bLo: Number(x.b_lo), b: floats(x.b) }));
+}
+
+/** float8[] as the driver hands it over (an array, or `{…}` text on some paths). */
+function floats(v: number[] | string | null): number[] {
+  if (v === null) return [];
+  if (Array.isArray(v)) return v.map(Number);
+  const body = v.replace(/^\{|\}$/g, '');
+  return body === '' ? [] : body.split(',').map(Number);
+}
