@@ -8,3 +8,4 @@ export { detectClusters, type ClusterOptions } from './clusters.js';
 export { simulateCascade, type CascadeLevel, type CascadeResult, type CascadeWave, type DepthModel } from './cascade.js';
 export { scoreAccuracy, baselineBands, type AccuracyScore, type Prediction, type RealizedLiquidation } from './accuracy.js';
 export { exactSnapshot, type KnownPosition } from './exact-positions.js';
+export { backtest, type BacktestOptions } from './backtest.js';
