@@ -1,0 +1,62 @@
+import postgres from 'postgres';
+import { BatchWriter, createPostgresStore, loadBucketParts, migrateToLatest, type CanonicalEvent } from '../db/index.js';
+import { simulateMarket } from '../indexer/index.js';
+import { computeMarket } from '../jobs/index.js';
+import type { BenchFigure } from './types.js';
+
+const PG = process.env.LIQMAP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * End to end: one day of a busy market's aggregate trades (~1.5M rows) from Postgres to
+ * persisted heatmap rows, clusters and checkpoint at 1-minute × 0.05%-of-price buckets: wall
+ * time and peak memory, next to Postgres alone aggregating the same day into buckets.
+ */
+export async function run(): Promise<BenchFigure[]> {
+  const schema = `bench_jobs_${process.pid}`;
+  const admin = postgres(PG, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop schema if exists ${schema} cascade`);
+  const store = createPostgresStore({ url: `${PG}?schema=${schema}`, max: 4 });
+  try {
+    await migrateToLatest(store);
+    const w = new BatchWriter(store);
+    let batch: CanonicalEvent[] = [];
+    let trades = 0;
+    for (const e of simulateMarket({ market: 'bench:BTCUSDT', days: 1, tradesPerMinute: Number(process.env.BENCH_JOBS_TPM ?? 1000) })) {
+      if (e.kind !== 'trade' && e.kind !== 'funding') continue;
+      if (e.kind === 'trade') trades++;
+      batch.push(e);
+      if (batch.length >= 100_000) {
+        await w.write({ events: batch });
+        batch = [];
+      }
+    }
+    await w.write({ events: batch });
+    await admin.unsafe(`analyze ${schema}.trades`);
+    const d0 = Date.UTC(2024, 0, 1);
+    let t = performance.now();
+    await loadBucketParts(store, 'bench:BTCUSDT', d0, d0 + 86_400_000, 60_000);
+    const floorSecs = (performance.now() - t) / 1000;
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    t = performance.now();
+    const out = await computeMarket(store, { market: 'bench:BTCUSDT' });
+    const secs = (performance.now() - t) / 1000;
+    clearInterval(timer);
+    return [
+      {
+        name: `one day, ${trades.toLocaleString('en')} aggregate trades → ${out.buckets} persisted heatmap rows + clusters (wall seconds; lower is better)`,
+        value: Number(secs.toFixed(2)),
+        unit: 's',
+        baseline: Number(floorSecs.toFixed(2)),
+        baselineName: 'Postgres alone aggregating the same day into 1-minute buckets',
+        ratio: secs / floorSecs,
+        note: `peak RSS growth ${((peak - rss0) / 1e6).toFixed(0)} MB; target < 5 s`,
+      },
+    ];
+  } finally {
+    await store.close();
+    await admin.unsafe(`drop schema if exists ${schema} cascade`).catch(() => {});
+    await admin.end();
+  }
+}
