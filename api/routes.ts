@@ -1,17 +1,33 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiDeps } from './context.js';
+import { heatmapPngRoute } from './render/heatmap-route.js';
+import { viridisModule } from './render/viridis.js';
 
 /** A plain HTTP route beside GraphQL (dashboard, image endpoint). */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** The non-GraphQL routes: `/` redirects to GraphiQL until the dashboard lands. */
-export function extraRoutes(_deps: ApiDeps): Map<string, Route> {
+/** A static dashboard file, read once and kept. */
+function staticFile(name: string, contentType: string): Route {
+  let body: Promise<Buffer> | null = null;
+  return async (_req, res) => {
+    body ??= readFile(new URL(`./dashboard/${name}`, import.meta.url));
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' }).end(await body);
+  };
+}
+
+/** The non-GraphQL routes: the dashboard (`/`, public GraphQL only) and `/heatmap.png`. */
+export function extraRoutes(deps: ApiDeps): Map<string, Route> {
+  const viridis = viridisModule();
   return new Map<string, Route>([
+    ['/', staticFile('index.html', 'text/html; charset=utf-8')],
+    ['/dashboard/app.js', staticFile('app.js', 'text/javascript; charset=utf-8')],
     [
-      '/',
+      '/dashboard/viridis.js',
       async (_req, res) => {
-        res.writeHead(302, { location: '/graphql' }).end();
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }).end(viridis);
       },
     ],
+    ['/heatmap.png', heatmapPngRoute(deps)],
   ]);
 }

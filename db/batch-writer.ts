@@ -38,6 +38,11 @@ export interface Batch {
   readonly events: readonly CanonicalEvent[];
   readonly quarantined?: readonly QuarantinedRow[];
   readonly checkpoint?: CheckpointWrite;
+  /**
+   * More writes that must land in the same transaction (a source's own tables, e.g. positions
+   * of the subgraph source). Must be idempotent: a batch may be retried.
+   */
+  readonly alsoInTransaction?: (tx: RawTx) => Promise<void>;
 }
 
 /** Time range touched in one market by a batch (epoch µs, inclusive). */
@@ -122,6 +127,7 @@ export class BatchWriter {
       }
       // Only new rows change a market's data (a re-ingest that added nothing leaves results valid).
       if (touched.length > 0 && Object.values(counts).some((n) => n > 0)) await bumpVersions(tx, touched);
+      if (batch.alsoInTransaction) await batch.alsoInTransaction(tx);
       if (batch.checkpoint) await saveCheckpoint(tx, batch.checkpoint);
       return counts;
     });

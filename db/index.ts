@@ -19,3 +19,4 @@ export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';
 export * from './reads/index.js';
 export * from './results/index.js';
+export * from './positions.js';

@@ -188,4 +188,35 @@ export interface Database {
   clusters: ClustersTable;
   model_checkpoints: ModelCheckpointsTable;
   job_runs: JobRunsTable;
+  position_history: PositionRowTable;
+  positions: PositionRowTable;
+  subgraph_rows: SubgraphRowsTable;
+}
+
+/** A position after one change (history) or its newest state (positions). Amounts: USD, tokens. */
+export interface PositionRowTable {
+  position_key: string;
+  change_id: string;
+  market_id: string;
+  account: string;
+  collateral_token: string;
+  is_long: boolean;
+  size_usd: Numeric;
+  size_tokens: NullableNumeric;
+  collateral_tokens: NullableNumeric;
+  collateral_usd: Numeric;
+  entry_price: NullableNumeric;
+  open: boolean;
+  block: BigIntCol;
+  ts: Timestamp;
+}
+
+/** Which subgraph page (by its last block) wrote a canonical row. */
+export interface SubgraphRowsTable {
+  source_key: string;
+  page_block: BigIntCol;
+  kind: string;
+  market_id: string;
+  ts: Timestamp;
+  key: string;
 }

@@ -6,3 +6,4 @@ export { createProgressReporter, type ProgressReporter } from './progress.js';
 export { ingestDemo, type DemoSummary } from './demo/ingest-demo.js';
 export { simulateMarket, DEFAULT_SIMULATOR, type SimulatorOptions } from './demo/market-simulator.js';
 export { FORMATS, detectFormat, formatByName, RowError, type Format, type LineContext } from './sources/index.js';
+export { ingestSubgraph, subgraphSourceKey, type SubgraphIngestOptions, type SubgraphIngestSummary } from './subgraph/index.js';

@@ -4,6 +4,11 @@ import { DateTimeScalar, DecimalScalar } from './scalars.js';
 import { metaResolvers, metaTypeDefs } from './meta.js';
 import { marketsResolvers, marketsTypeDefs } from './markets.js';
 import { eventsResolvers, eventsTypeDefs } from './events.js';
+import { levelsResolvers, levelsTypeDefs } from './levels.js';
+import { quoteResolvers, quoteTypeDefs } from './quote.js';
+import { cascadeResolvers, cascadeTypeDefs } from './cascade.js';
+import { accuracyResolvers, accuracyTypeDefs } from './accuracy.js';
+import { liveResolvers, liveTypeDefs } from './live.js';
 
 const scalarsTypeDefs = /* GraphQL */ `
   scalar DateTime
@@ -15,6 +20,11 @@ const PARTS = [
   { typeDefs: metaTypeDefs, resolvers: metaResolvers },
   { typeDefs: marketsTypeDefs, resolvers: marketsResolvers },
   { typeDefs: eventsTypeDefs, resolvers: eventsResolvers },
+  { typeDefs: levelsTypeDefs, resolvers: levelsResolvers },
+  { typeDefs: quoteTypeDefs, resolvers: quoteResolvers },
+  { typeDefs: cascadeTypeDefs, resolvers: cascadeResolvers },
+  { typeDefs: accuracyTypeDefs, resolvers: accuracyResolvers },
+  { typeDefs: liveTypeDefs, resolvers: liveResolvers },
 ];
 
 /** The executable schema: SDL and resolvers of every area, merged. */

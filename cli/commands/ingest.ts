@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { LiqmapError } from '../../base/index.js';
 import type { BatchResult } from '../../db/index.js';
-import { createProgressReporter, FORMATS, ingestDemo, ingestPaths, type IngestSummary } from '../../indexer/index.js';
+import { createProgressReporter, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 
 const marketId = z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/, 'must look like exchange:SYMBOL, e.g. binance:BTCUSDT');
@@ -57,13 +57,16 @@ export function ingestCommand(): Command {
     .description(
       'ingest exchange history files (plain, .gz or .zip; Binance public data, Tardis, websocket captures, multi-venue CSVs, generic CSV/JSONL) or the built-in `demo` market',
     )
-    .argument('<paths...>', 'files or globs, or `demo` for the simulated market')
+    .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph')
     .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name)')
     .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
     .addOption(new Option('--batch-size <n>', 'events per committed batch').default('50000'))
     .option('--force', 'read files again even if their checkpoint says done (still idempotent)')
     .option('--days <n>', 'demo: days to simulate', '3')
     .option('--seed <n>', 'demo: random seed', '42')
+    .option('--protocol <name>', 'subgraph: the protocol the subgraph indexes (gmx-v2)', 'gmx-v2')
+    .option('--follow', 'subgraph: keep polling at the head instead of stopping there')
+    .option('--start-block <n>', 'subgraph: first block when there is no checkpoint')
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const parsed = ingestFlags.safeParse(raw);
@@ -76,6 +79,26 @@ export function ingestCommand(): Command {
       const store = await rt.store({ migrate: true });
       const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only' });
       try {
+        if (paths[0] === 'subgraph') {
+          const url = z.string().url('must be the subgraph query URL, e.g. http://localhost:8000/subgraphs/name/liqmap/gmx-v2').parse(paths[1]);
+          if (raw.protocol !== 'gmx-v2') throw new LiqmapError('INPUT_INVALID', `--protocol ${String(raw.protocol)} is not supported (supported: gmx-v2)`);
+          const ac = new AbortController();
+          process.once('SIGINT', () => ac.abort());
+          process.once('SIGTERM', () => ac.abort());
+          const s = await ingestSubgraph(store, {
+            url,
+            protocol: 'gmx-v2',
+            follow: Boolean(raw.follow),
+            startBlock: raw.startBlock === undefined ? undefined : Number(raw.startBlock),
+            logger: rt.logger,
+            signal: ac.signal,
+            onBatch: (r) => runner.onIngested(r),
+          });
+          process.stdout.write(
+            flags.json ? `${JSON.stringify(s)}\n` : `subgraph ${url}: ${s.pages} pages, ${s.events} events (${s.inserted} new), ${s.positions} position changes, ${s.skipped} skipped, ${s.reorgs} reorg(s); resume at block ${s.cursor?.block ?? '-'}\n`,
+          );
+          return;
+        }
         if (paths.length === 1 && paths[0] === 'demo') {
           const days = z.coerce.number().positive().max(365).parse(raw.days);
           const seed = z.coerce.number().int().parse(raw.seed);

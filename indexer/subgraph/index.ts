@@ -29,3 +29,4 @@ export {
   type GmxV2Page,
   type GmxV2PagerOptions,
 } from './gmx-v2-pager.js';
+export { ingestSubgraph, subgraphSourceKey, type SubgraphIngestOptions, type SubgraphIngestSummary } from './ingest-subgraph.js';

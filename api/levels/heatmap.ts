@@ -1,0 +1,100 @@
+import { heatmapExtent, readHeatmapWindow, type HeatmapLayer, type HeatmapWindowRow } from '../../db/index.js';
+import type { ApiContext } from '../context.js';
+import { userError } from '../errors.js';
+import type { ResultsRef } from './results.js';
+
+/** Columns a heatmap gets when the caller does not choose its time resolution. */
+export const DEFAULT_COLUMNS = 720;
+/** Price rows a heatmap gets when the caller does not choose its price bucket. */
+export const DEFAULT_ROWS = 300;
+/** Most cells (columns × rows) one heatmap may have. */
+export const MAX_CELLS = 1_000_000;
+/** Default price margin around the window's lowest and highest price (fraction). */
+export const DEFAULT_PRICE_MARGIN = 0.15;
+
+/** A heatmap as the API returns it: flat row-major arrays (`values[i × prices.length + j]`). */
+export interface HeatmapMatrix {
+  readonly layer: HeatmapLayer;
+  /** Column times (bucket start of the row standing at the end of each column), epoch ms. */
+  readonly times: number[];
+  /** Lower edge of each price row, quote. */
+  readonly prices: number[];
+  /** Display price bucket, quote. */
+  readonly priceBucket: number;
+  /** Display column width, seconds. */
+  readonly resolutionSeconds: number;
+  /** Close of each column's bucket, quote. */
+  readonly priceLine: number[];
+  /** Longs (liquidation notional, or open notional by entry), quote per cell. */
+  readonly long: number[];
+  readonly short: number[];
+}
+
+/** What the caller chose (all optional) for a heatmap's window and grid. */
+export interface HeatmapShape {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly resolutionSeconds?: number | null | undefined;
+  readonly priceBucket?: number | null | undefined;
+  readonly priceLow?: number | null | undefined;
+  readonly priceHigh?: number | null | undefined;
+}
+
+/**
+ * Reads a heatmap of persisted results: the time axis is cut into columns (the model bucket,
+ * or wider so there are at most {@link DEFAULT_COLUMNS}; each column shows the levels standing
+ * at its end), the price axis into rows (a whole number of model price buckets, at most
+ * {@link DEFAULT_ROWS} by default) between the window's price range ± 15%.
+ */
+export async function readHeatmap(ctx: ApiContext, ref: ResultsRef, layer: HeatmapLayer, shape: HeatmapShape): Promise<HeatmapMatrix> {
+  const extent = await heatmapExtent(ctx.store, ref.market, ref.paramsHash, shape.fromMs, shape.toMs);
+  const width = ref.widthMs;
+  if (!extent) return { layer, times: [], prices: [], priceBucket: 0, resolutionSeconds: width / 1000, priceLine: [], long: [], short: [] };
+  let stepMs = width * Math.max(1, Math.ceil(extent.rows / DEFAULT_COLUMNS));
+  if (shape.resolutionSeconds != null) {
+    if (!(shape.resolutionSeconds > 0)) throw userError('BAD_USER_INPUT', 'resolutionSeconds must be greater than 0');
+    stepMs = Math.max(1, Math.round((shape.resolutionSeconds * 1000) / width)) * width;
+  }
+  const step = extent.priceStep;
+  const lo = shape.priceLow ?? extent.minPrice * (1 - DEFAULT_PRICE_MARGIN);
+  const hi = shape.priceHigh ?? extent.maxPrice * (1 + DEFAULT_PRICE_MARGIN);
+  if (!(lo >= 0) || !(hi > lo)) throw userError('BAD_USER_INPUT', `price range: priceHigh (${hi}) must be above priceLow (${lo}) and both at least 0`);
+  let k = Math.max(1, Math.ceil((hi - lo) / step / DEFAULT_ROWS));
+  if (shape.priceBucket != null) {
+    if (!(shape.priceBucket > 0)) throw userError('BAD_USER_INPUT', 'priceBucket must be greater than 0 (quote currency per price row)');
+    k = Math.max(1, Math.round(shape.priceBucket / step));
+  }
+  const j0 = Math.floor(lo / step / k);
+  const j1 = Math.floor(hi / step / k);
+  const nRows = j1 - j0 + 1;
+  const nCols = Math.ceil((extent.lastT - Math.floor(extent.firstT / stepMs) * stepMs + 1) / stepMs);
+  if (nRows * nCols > MAX_CELLS) {
+    throw userError('RANGE_TOO_LARGE', `the heatmap would have ${nCols} columns × ${nRows} price rows = ${nRows * nCols} cells; at most ${MAX_CELLS}: widen resolutionSeconds or priceBucket, or narrow the time or price range`);
+  }
+  const rows = await readHeatmapWindow(ctx.store, { market: ref.market, paramsHash: ref.paramsHash, fromMs: shape.fromMs, toMs: shape.toMs, stepMs, idxLo: j0 * k, idxHi: (j1 + 1) * k - 1, layer });
+  return { layer, ...binRows(rows, j0, nRows, k, step), resolutionSeconds: stepMs / 1000 };
+}
+
+/** Sums model price buckets into display rows of `k` buckets each, from display row `j0`. */
+export function binRows(rows: readonly HeatmapWindowRow[], j0: number, nRows: number, k: number, step: number): Omit<HeatmapMatrix, 'layer' | 'resolutionSeconds'> {
+  const long = new Array<number>(rows.length * nRows).fill(0);
+  const short = new Array<number>(rows.length * nRows).fill(0);
+  rows.forEach((r, i) => {
+    const put = (out: number[], lo: number, values: readonly number[]) => {
+      for (let x = 0; x < values.length; x++) {
+        const j = Math.floor((lo + x) / k) - j0;
+        if (j >= 0 && j < nRows) out[i * nRows + j]! += values[x]!;
+      }
+    };
+    put(long, r.aLo, r.a);
+    put(short, r.bLo, r.b);
+  });
+  return {
+    times: rows.map((r) => r.t),
+    prices: Array.from({ length: nRows }, (_, j) => Number(((j0 + j) * k * step).toPrecision(12))),
+    priceBucket: Number((k * step).toPrecision(12)),
+    priceLine: rows.map((r) => r.price),
+    long,
+    short,
+  };
+}

@@ -1,0 +1,296 @@
+import { heatmapExtent, readClustersAt } from '../../db/index.js';
+import type { ApiContext } from '../context.js';
+import { exposeUserErrors, userError } from '../errors.js';
+import { checkAgainstReference, checkTypeDefs } from '../levels/check.js';
+import { readHeatmap } from '../levels/heatmap.js';
+import { DEFAULT_MAP_RANGE, levelsAt, liquidationMap } from '../levels/liquidation-map.js';
+import { modelInputTypeDefs, partialParams, type ModelInputArg } from '../levels/model-args.js';
+import { ensureResults, type ResultsRef } from '../levels/results.js';
+import { checkRange, requireMarket } from './market-arg.js';
+
+/** Default length of a heatmap window when `from` is omitted, ms. */
+export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+/** Clusters are persisted for the largest this many per bucket. */
+export const MAX_CLUSTERS = 10;
+
+const heatmapFields = (what: string) => `
+    "exchange:SYMBOL."
+    market: ID!
+    "ESTIMATED (leverage-mix model) or EXACT (known positions)."
+    basis: Basis!
+    "Hash of the model parameters the results were computed with (16 hex digits)."
+    paramsHash: String!
+    "Model time bucket, seconds."
+    timeBucketSeconds: Int!
+    "Width of one column, seconds (a whole number of model buckets; each column shows the levels standing at its end)."
+    resolutionSeconds: Int!
+    "Height of one price row, quote currency (a whole number of model price buckets)."
+    priceBucket: Float!
+    "Column times: start of the model bucket each column shows (ISO-8601 UTC)."
+    times: [DateTime!]!
+    "Lower edge of each price row, quote currency per base unit, ascending."
+    prices: [Float!]!
+    "Close of each column's bucket, quote currency per base unit (the price line)."
+    priceLine: [Float!]!
+    "${what} of longs and shorts together per cell, quote currency; row-major by time: values[i × prices.length + j] is times[i], prices[j]."
+    values: [Float!]!
+    "${what} of longs per cell, quote currency; same layout as values."
+    long: [Float!]!
+    "${what} of shorts per cell, quote currency; same layout as values."
+    short: [Float!]!
+    "Largest cell of values, quote currency (for a colour scale)."
+    maxValue: Float!
+    "The fast model against the reference engine over the same events (only with check: true)."
+    check: Check
+`;
+
+const heatmapArgs = `
+    "exchange:SYMBOL, e.g. binance:BTCUSDT."
+    market: ID!
+    "Start (ISO-8601 UTC; default: 24 hours before to)."
+    from: DateTime
+    "End, inclusive (ISO-8601 UTC; default: the market's newest event)."
+    to: DateTime
+    "Model time bucket, seconds (default 60; candle-only markets: their candle interval)."
+    timeBucketSeconds: Int
+    "Height of a price row, quote currency (default: the model's price bucket × k, for at most 300 rows)."
+    priceBucket: Float
+    "Width of a column, seconds (default: the model bucket × k, for at most 720 columns)."
+    resolutionSeconds: Int
+    "Lowest price shown, quote (default: the window's lowest price − 15%)."
+    priceLow: Float
+    "Highest price shown, quote (default: the window's highest price + 15%)."
+    priceHigh: Float
+    "Model parameters (defaults as documented on ModelInput)."
+    model: ModelInput
+    "Replay the same events through the reference engine and report the agreement (slow: at most 12 hours are replayed)."
+    check: Boolean = false
+`;
+
+/** Engine-backed level fields: heatmaps, the liquidation map and clusters. */
+export const levelsTypeDefs = /* GraphQL */ `
+  ${checkTypeDefs}
+  ${modelInputTypeDefs}
+
+  "Pending liquidation notional by time and price (the liquidation heatmap)."
+  type Heatmap {${heatmapFields('Pending liquidation notional')}}
+
+  "Open notional by time and entry price (where the open interest was opened)."
+  type OpenInterestHeatmap {${heatmapFields('Open notional at entry')}}
+
+  "Position side."
+  enum PositionSide { LONG SHORT }
+
+  "Pending liquidations by price around the price at one time (the classic liquidation map)."
+  type LiquidationMap {
+    market: ID!
+    basis: Basis!
+    "Hash of the model parameters (16 hex digits)."
+    paramsHash: String!
+    "Start of the model bucket whose levels are shown (ISO-8601 UTC)."
+    at: DateTime!
+    "Close of that bucket, quote currency per base unit."
+    price: Float!
+    "Height of one price row, quote currency."
+    priceBucket: Float!
+    "Lower edge of each price row, quote currency, ascending."
+    prices: [Float!]!
+    "Pending long liquidation notional per row, quote currency."
+    long: [Float!]!
+    "Pending short liquidation notional per row, quote currency."
+    short: [Float!]!
+    "Long notional liquidated if price falls to the row (from the price down), quote currency; 0 above the price."
+    cumulativeLong: [Float!]!
+    "Short notional liquidated if price rises to the row (from the price up), quote currency; 0 below the price."
+    cumulativeShort: [Float!]!
+    check: Check
+  }
+
+  "Notional of one leverage inside a cluster."
+  type LeverageShare {
+    "Leverage, ×."
+    leverage: Float!
+    "Pending liquidation notional at this leverage, quote currency."
+    notional: Float!
+  }
+
+  "A price range where pending liquidations bunch up."
+  type Cluster {
+    "LONG clusters liquidate as price falls to them; SHORT as it rises."
+    side: PositionSide!
+    "Lower edge, quote currency per base unit."
+    priceLow: Float!
+    "Upper edge, quote currency per base unit."
+    priceHigh: Float!
+    "Middle of the densest price bucket, quote currency per base unit."
+    peakPrice: Float!
+    "Pending liquidation notional inside the range, quote currency."
+    notional: Float!
+    "Share of the side's pending notional (fraction 0..1)."
+    shareOfSide: Float!
+    "(peakPrice − price) / price: negative below the price (fraction)."
+    distanceFraction: Float!
+    "Notional by leverage inside the range, quote currency."
+    leverageComposition: [LeverageShare!]!
+  }
+
+  "The clusters standing at one time."
+  type Clusters {
+    market: ID!
+    basis: Basis!
+    "Hash of the model parameters (16 hex digits)."
+    paramsHash: String!
+    "Start of the model bucket whose clusters are shown (ISO-8601 UTC)."
+    at: DateTime!
+    "Close of that bucket, quote currency per base unit."
+    price: Float!
+    "Largest notional first."
+    clusters: [Cluster!]!
+    check: Check
+  }
+
+  extend type Query {
+    "The liquidation heatmap: pending long and short liquidation notional by time and price, from the persisted results (computed and persisted on demand when missing)."
+    heatmap(${heatmapArgs}): Heatmap!
+    "Open notional by time and entry price, from the persisted results."
+    openInterestHeatmap(${heatmapArgs}): OpenInterestHeatmap!
+    "Pending liquidations by price around the price at time at."
+    liquidationMap(
+      "exchange:SYMBOL."
+      market: ID!
+      "Time (ISO-8601 UTC; default: the newest computed bucket): the levels of the bucket at or before it."
+      at: DateTime
+      "Half-width around the price, fraction (default 0.1 = ±10%)."
+      range: Float
+      "Height of a price row, quote currency (default: at most 200 rows)."
+      priceBucket: Float
+      "Model time bucket, seconds (default 60)."
+      timeBucketSeconds: Int
+      model: ModelInput
+      "Check against the reference engine (at most 12 hours replayed)."
+      check: Boolean = false
+    ): LiquidationMap!
+    "The clusters of pending liquidations standing at time at (from the 10 largest persisted per bucket)."
+    clusters(
+      "exchange:SYMBOL."
+      market: ID!
+      "Time (ISO-8601 UTC; default: the newest computed bucket)."
+      at: DateTime
+      "Only this side (default both)."
+      side: PositionSide
+      "At most this many, 1..10 (default 10)."
+      limit: Int = 10
+      "Only clusters of at least this notional, quote currency (default 0)."
+      minNotional: Float = 0
+      "Model time bucket, seconds (default 60)."
+      timeBucketSeconds: Int
+      model: ModelInput
+      "Check against the reference engine (at most 12 hours replayed)."
+      check: Boolean = false
+    ): Clusters!
+  }
+`;
+
+interface CommonArgs {
+  market: string;
+  timeBucketSeconds?: number | null;
+  model?: ModelInputArg | null;
+  check?: boolean | null;
+}
+interface HeatmapArgs extends CommonArgs {
+  from?: number | null;
+  to?: number | null;
+  priceBucket?: number | null;
+  resolutionSeconds?: number | null;
+  priceLow?: number | null;
+  priceHigh?: number | null;
+}
+interface AtArgs extends CommonArgs {
+  at?: number | null;
+}
+
+/** Market, parameters and results for a field's arguments (computing them when missing). */
+export async function resultsFor(ctx: ApiContext, args: CommonArgs, untilUs?: number | null): Promise<ResultsRef> {
+  const market = await requireMarket(ctx, args.market);
+  return ensureResults(ctx, market, partialParams(args.model, args.timeBucketSeconds), untilUs == null ? undefined : untilUs / 1000);
+}
+
+/** The newest computed bucket at or before `at` (µs), or the newest of all, epoch ms. */
+export function atMs(ref: ResultsRef, at: number | null | undefined): number {
+  return at == null ? ref.span.lastMs : at / 1000;
+}
+
+const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
+  exposeUserErrors(async (_: unknown, args: HeatmapArgs, ctx: ApiContext) => {
+    if (args.from != null && args.to != null) checkRange(ctx, args.from, args.to, layer === 'liquidations' ? 'heatmap' : 'openInterestHeatmap');
+    const ref = await resultsFor(ctx, args, args.to);
+    const toMs = args.to == null ? ref.span.lastMs : args.to / 1000;
+    const fromMs = args.from == null ? toMs - DEFAULT_WINDOW_MS : args.from / 1000;
+    if (toMs < fromMs) throw userError('BAD_USER_INPUT', '`to` is before `from`');
+    const m = await readHeatmap(ctx, ref, layer, { fromMs, toMs, resolutionSeconds: args.resolutionSeconds, priceBucket: args.priceBucket, priceLow: args.priceLow, priceHigh: args.priceHigh });
+    const values = m.long.map((v, i) => v + (m.short[i] ?? 0));
+    return {
+      market: ref.market,
+      basis: 'ESTIMATED',
+      paramsHash: ref.paramsHash,
+      timeBucketSeconds: ref.params.timeBucketSeconds,
+      resolutionSeconds: m.resolutionSeconds,
+      priceBucket: m.priceBucket,
+      times: m.times.map((t) => t * 1000),
+      prices: m.prices,
+      priceLine: m.priceLine,
+      values,
+      long: m.long,
+      short: m.short,
+      maxValue: values.reduce((a, b) => (b > a ? b : a), 0),
+      check: args.check ? await checkAgainstReference(ctx, ref, toMs) : null,
+    };
+  });
+
+/** Resolvers of {@link levelsTypeDefs}. */
+export const levelsResolvers = {
+  Query: {
+    heatmap: heatmapOf('liquidations'),
+    openInterestHeatmap: heatmapOf('openInterest'),
+    liquidationMap: exposeUserErrors(async (_: unknown, args: AtArgs & { range?: number | null; priceBucket?: number | null }, ctx: ApiContext) => {
+      const ref = await resultsFor(ctx, args, args.at);
+      const row = await levelsAt(ctx, ref, atMs(ref, args.at));
+      const map = liquidationMap(row, args.range ?? DEFAULT_MAP_RANGE, args.priceBucket);
+      return {
+        market: ref.market,
+        basis: 'ESTIMATED',
+        paramsHash: ref.paramsHash,
+        ...map,
+        at: map.t * 1000,
+        check: args.check ? await checkAgainstReference(ctx, ref, map.t) : null,
+      };
+    }),
+    clusters: exposeUserErrors(async (_: unknown, args: AtArgs & { side?: 'LONG' | 'SHORT' | null; limit?: number | null; minNotional?: number | null }, ctx: ApiContext) => {
+      const limit = args.limit ?? MAX_CLUSTERS;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CLUSTERS) throw userError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_CLUSTERS} (the clusters persisted per bucket)`);
+      const ref = await resultsFor(ctx, args, args.at);
+      return clustersAt(ctx, ref, atMs(ref, args.at), { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: args.check ?? false });
+    }),
+  },
+};
+
+/** The `Clusters` object of a market at a time (shared with the `clustersUpdated` subscription). */
+export async function clustersAt(ctx: ApiContext, ref: ResultsRef, at: number, opts: { side: 'LONG' | 'SHORT' | null; limit: number; minNotional: number; check: boolean }) {
+  const found = await readClustersAt(ctx.store, ref.market, ref.paramsHash, at);
+  if (!found) throw userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(at).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
+  const extent = await heatmapExtent(ctx.store, ref.market, ref.paramsHash, found.t, found.t);
+  const side = opts.side?.toLowerCase();
+  const clusters = found.clusters
+    .filter((c) => (side === undefined || c.side === side) && c.notional >= opts.minNotional)
+    .slice(0, opts.limit)
+    .map((c) => ({ ...c, side: c.side.toUpperCase() }));
+  return {
+    market: ref.market,
+    basis: 'ESTIMATED',
+    paramsHash: ref.paramsHash,
+    at: found.t * 1000,
+    price: extent?.minPrice ?? 0,
+    clusters,
+    check: opts.check ? await checkAgainstReference(ctx, ref, found.t) : null,
+  };
+}
