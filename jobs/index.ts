@@ -8,6 +8,7 @@ export { createBullmqRunner, type BullmqRunner } from './bullmq-runner.js';
 export { createInProcessRunner } from './in-process-runner.js';
 export { computeMarket, effectiveParams, toHeatmapRow, type ComputeInput, type ComputeOutcome } from './processors/compute-market.js';
 export { processJob, staleMarkets, pruneResults } from './processors/dispatch.js';
+export { computeExactMarket, gmxLiquidationPrice } from './processors/exact-levels.js';
 export { COMPUTE_QUEUE, MAINTENANCE_QUEUE, computeJobId } from './queues.js';
 export { jobsRegistry, jobMetrics } from './metrics.js';
 

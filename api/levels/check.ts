@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { loadModelEvents } from '../../db/index.js';
-import { aggregateBuckets, compareSnapshots, referenceReplay, runModel } from '../../engine/index.js';
+import { loadModelEvents, openPositionsAt, readHeatmapRowAt, type HeatmapRow } from '../../db/index.js';
+import { aggregateBuckets, compareSnapshots, exactSnapshot, referenceReplay, runModel, type LevelSnapshot } from '../../engine/index.js';
+import { gmxLiquidationPrice } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import type { ResultsRef } from './results.js';
 
@@ -39,6 +40,7 @@ export interface CheckResult {
  * snapshots are exactly what the persisted results were computed from.
  */
 export async function checkAgainstReference(ctx: ApiContext, ref: ResultsRef, toMs: number): Promise<CheckResult> {
+  if (ref.basis === 'EXACT') return checkExact(ctx, ref, toMs);
   const end = Math.floor(Math.min(toMs, ref.span.lastMs) / ref.widthMs) * ref.widthMs + ref.widthMs;
   const start = Math.max(Math.floor(ref.span.firstMs / ref.widthMs) * ref.widthMs, end - CHECK_MAX_HOURS * 3_600_000);
   const events = await loadModelEvents(ctx.store, ref.market, start, end);
@@ -64,6 +66,39 @@ export async function checkAgainstReference(ctx: ApiContext, ref: ResultsRef, to
   };
 }
 
+function rowToSnapshot(r: HeatmapRow): LevelSnapshot {
+  const m = (lo: number, a: readonly number[]) => new Map(a.map((v, i) => [lo + i, v] as [number, number]).filter(([, v]) => v !== 0));
+  return { t: r.t, price: r.price, priceStep: r.priceStep, long: m(r.longLo, r.long), short: m(r.shortLo, r.short), oiLong: m(r.oiLo, r.oiLong), oiShort: m(r.oiLo, r.oiShort), longByLeverage: new Map(), shortByLeverage: new Map(), liquidatedLong: 0, liquidatedShort: 0 };
+}
+
+/**
+ * Exact markets: the persisted row at `toMs` against the open positions of that time
+ * re-evaluated one by one with the venue's rule set (exact decimals), cell by cell.
+ */
+async function checkExact(ctx: ApiContext, ref: ResultsRef, toMs: number): Promise<CheckResult> {
+  let t0 = performance.now();
+  const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, toMs);
+  const fastMs = performance.now() - t0;
+  if (!row) throw new Error(`no persisted row of ${ref.market} at ${new Date(toMs).toISOString()}`);
+  t0 = performance.now();
+  const open = await openPositionsAt(ctx.store, ref.market, row.t + ref.widthMs - 1);
+  const reference = exactSnapshot(
+    row.t,
+    row.price,
+    row.priceStep,
+    open.map((p) => ({
+      side: p.isLong ? 'long' : 'short',
+      sizeUsd: Number(p.sizeUsd),
+      entryPrice: p.entryPrice ? Number(p.entryPrice) : Number(p.sizeUsd) / Number(p.sizeTokens ?? 1),
+      liquidationPrice: gmxLiquidationPrice(p),
+      leverage: 1,
+    })),
+  );
+  const referenceMs = performance.now() - t0;
+  const a = compareSnapshots([rowToSnapshot(row)], [reference]);
+  return { engine: 'exact-positions', ok: a.ok, maxAbsDiff: a.maxAbsDiff, maxRelDiff: a.maxRelDiff, cellsCompared: a.cellsCompared, tolerance: a.tolerance, buckets: 1, fastMs, referenceMs, replayedFrom: row.t * 1000, replayedTo: (row.t + ref.widthMs) * 1000 };
+}
+
 /** SDL of {@link CheckResult}. */
 export const checkTypeDefs = /* GraphQL */ `
   "Whether a result was computed estimated (assumed leverage mix) or exactly (known positions)."
@@ -71,7 +106,7 @@ export const checkTypeDefs = /* GraphQL */ `
 
   "The fast model checked against the exact reference engine over the same raw events."
   type Check {
-    "The engine whose result was checked: estimated (the leverage-mix model)."
+    "The engine whose result was checked: estimated (the leverage-mix model, replayed by the reference engine) or exact-positions (known positions re-evaluated one by one)."
     engine: String!
     "True when every compared cell agrees within tolerance × the snapshot's total notional."
     ok: Boolean!

@@ -1,4 +1,4 @@
-import { latestModelCheckpoint, marketSpan } from '../../db/index.js';
+import { latestModelCheckpoint, marketSpan, hasPositions } from '../../db/index.js';
 import { modelParamsHash, type ModelParams } from '../../engine/index.js';
 import { computeMarket, effectiveParams } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
@@ -14,6 +14,8 @@ export interface ResultsRef {
   readonly widthMs: number;
   /** The market's first and last event, epoch ms. */
   readonly span: { readonly firstMs: number; readonly lastMs: number };
+  /** EXACT when the market's positions are known (on-chain) and its levels come from them. */
+  readonly basis: 'ESTIMATED' | 'EXACT';
 }
 
 // One on-demand computation per market and parameter set at a time in this process.
@@ -48,5 +50,6 @@ export async function ensureResults(ctx: ApiContext, market: string, partial: Pa
     }
     await run;
   }
-  return { market, params, partial, paramsHash, widthMs, span };
+  const basis = (await hasPositions(ctx.store, market)) ? 'EXACT' : 'ESTIMATED';
+  return { market, params, partial, paramsHash, widthMs, span, basis };
 }

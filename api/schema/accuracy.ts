@@ -73,7 +73,7 @@ export const accuracyResolvers = {
         realized,
         horizon * 1000,
       );
-      return { market: ref.market, basis: 'ESTIMATED', paramsHash: ref.paramsHash, horizonSeconds: horizon, everySeconds: every / 1000, ...score };
+      return { market: ref.market, basis: ref.basis, paramsHash: ref.paramsHash, horizonSeconds: horizon, everySeconds: every / 1000, ...score };
     }),
   },
 };

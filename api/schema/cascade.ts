@@ -70,7 +70,7 @@ export const cascadeResolvers = {
       row.short.forEach((n, x) => n > 0 && levels.push({ side: 'short', price: (row.shortLo + x + 0.5) * row.priceStep, notional: n }));
       const shockTo = row.price * (1 + args.shock);
       const r = simulateCascade({ levels, price: row.price, shockTo, depth: { kind: 'linear', perPercent: args.depthPerPercent } });
-      return { market: ref.market, basis: 'ESTIMATED', at: row.t * 1000, price: String(row.price), shockTo: String(shockTo), ...r };
+      return { market: ref.market, basis: ref.basis, at: row.t * 1000, price: String(row.price), shockTo: String(shockTo), ...r };
     }),
   },
 };

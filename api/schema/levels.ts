@@ -231,7 +231,7 @@ const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
     const values = m.long.map((v, i) => v + (m.short[i] ?? 0));
     return {
       market: ref.market,
-      basis: 'ESTIMATED',
+      basis: ref.basis,
       paramsHash: ref.paramsHash,
       timeBucketSeconds: ref.params.timeBucketSeconds,
       resolutionSeconds: m.resolutionSeconds,
@@ -258,7 +258,7 @@ export const levelsResolvers = {
       const map = liquidationMap(row, args.range ?? DEFAULT_MAP_RANGE, args.priceBucket);
       return {
         market: ref.market,
-        basis: 'ESTIMATED',
+        basis: ref.basis,
         paramsHash: ref.paramsHash,
         ...map,
         at: map.t * 1000,
@@ -286,7 +286,7 @@ export async function clustersAt(ctx: ApiContext, ref: ResultsRef, at: number, o
     .map((c) => ({ ...c, side: c.side.toUpperCase() }));
   return {
     market: ref.market,
-    basis: 'ESTIMATED',
+    basis: ref.basis,
     paramsHash: ref.paramsHash,
     at: found.t * 1000,
     price: extent?.minPrice ?? 0,

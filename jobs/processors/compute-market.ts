@@ -7,7 +7,6 @@ import {
   parseModelParams,
   serializeModelState,
   stepModel,
-  type LevelSnapshot,
   type ModelParams,
 } from '../../engine/index.js';
 import {
@@ -20,10 +19,15 @@ import {
   marketSpan,
   rollbackResults,
   saveModelParams,
+  hasPositions,
   type ClusterRow,
   type HeatmapRow,
   type Store,
 } from '../../db/index.js';
+import { toHeatmapRow } from './heatmap-row.js';
+import { computeExactMarket } from './exact-levels.js';
+
+export { toHeatmapRow };
 
 /** What to compute: one market, under a parameter set (defaults when omitted). */
 export interface ComputeInput {
@@ -48,8 +52,6 @@ export interface ComputeOutcome {
 /** Progress callback: buckets done and expected in this run. */
 export type ProgressFn = (done: number, total: number) => void | Promise<void>;
 
-/** Levels farther than this from the price are not persisted (fraction of price). */
-const PERSIST_WINDOW = 0.5;
 /** Buckets per committed chunk (one day of minutes). */
 const CHUNK_BUCKETS = 1440;
 
@@ -59,50 +61,6 @@ export async function effectiveParams(store: Store, market: string, partial?: Pa
   if (partial?.timeBucketSeconds !== undefined) return params;
   const interval = await candleOnlyInterval(store, market);
   return interval !== null && interval > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: interval }) : params;
-}
-
-function dense(map: ReadonlyMap<number, number>, lo: number, hi: number): { lo: number; values: number[] } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const [k, v] of map) {
-    if (k < lo || k > hi || v === 0) continue;
-    if (k < min) min = k;
-    if (k > max) max = k;
-  }
-  if (!Number.isFinite(min)) return { lo: 0, values: [] };
-  const values = new Array<number>(max - min + 1).fill(0);
-  for (const [k, v] of map) if (k >= min && k <= max) values[k - min] = v;
-  return { lo: min, values };
-}
-
-/** A snapshot as a persisted row (levels within ±50% of the price). */
-export function toHeatmapRow(s: LevelSnapshot, dataVersion: number): HeatmapRow {
-  const lo = Math.floor((s.price * (1 - PERSIST_WINDOW)) / s.priceStep);
-  const hi = Math.ceil((s.price * (1 + PERSIST_WINDOW)) / s.priceStep);
-  const long = dense(s.long, lo, hi);
-  const short = dense(s.short, lo, hi);
-  const oiL = dense(s.oiLong, lo, hi);
-  const oiS = dense(s.oiShort, lo, hi);
-  // Both OI arrays share one origin so a client can add them.
-  const oiLo = Math.min(oiL.values.length ? oiL.lo : Infinity, oiS.values.length ? oiS.lo : Infinity);
-  const oiHi = Math.max(oiL.values.length ? oiL.lo + oiL.values.length - 1 : -Infinity, oiS.values.length ? oiS.lo + oiS.values.length - 1 : -Infinity);
-  const oiLong = Number.isFinite(oiLo) ? dense(s.oiLong, oiLo, oiHi) : { lo: 0, values: [] };
-  const pad = (d: { lo: number; values: number[] }) => (Number.isFinite(oiLo) ? Array.from({ length: oiHi - oiLo + 1 }, (_, i) => d.values[i + oiLo - d.lo] ?? 0) : []);
-  return {
-    t: s.t,
-    price: s.price,
-    priceStep: s.priceStep,
-    longLo: long.lo,
-    long: long.values,
-    shortLo: short.lo,
-    short: short.values,
-    oiLo: Number.isFinite(oiLo) ? oiLo : 0,
-    oiLong: pad(oiLong),
-    oiShort: pad(oiS),
-    liquidatedLong: s.liquidatedLong,
-    liquidatedShort: s.liquidatedShort,
-    dataVersion,
-  };
 }
 
 /**
@@ -116,6 +74,8 @@ export async function computeMarket(store: Store, input: ComputeInput, progress?
   const params = await effectiveParams(store, input.market, input.params);
   const hash = modelParamsHash(params);
   await saveModelParams(store, hash, params);
+  // Markets whose positions are known (on-chain) get exact levels instead of the estimate.
+  if (await hasPositions(store, input.market)) return computeExactMarket(store, input.market, params, hash, progress);
   const width = params.timeBucketSeconds * 1000;
   const bucketOf = (ms: number) => Math.floor(ms / width) * width;
   let buckets = 0;

@@ -56,6 +56,8 @@ export interface FakeGraphNodeOptions {
   readonly fixtures?: string | null;
   /** Head block when starting empty. */
   readonly head?: number;
+  /** Port to listen on (default: a free one). */
+  readonly port?: number;
 }
 
 export class FakeGraphNode {
@@ -89,10 +91,10 @@ export class FakeGraphNode {
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
-  /** Starts a server on a free localhost port. */
+  /** Starts a server on localhost (a free port unless `options.port`). */
   static async start(options: FakeGraphNodeOptions = {}): Promise<FakeGraphNode> {
     const node = new FakeGraphNode(options);
-    await new Promise<void>((resolve) => node.#server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => node.#server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = node.#server.address() as AddressInfo;
     node.url = `http://127.0.0.1:${port}/subgraphs/name/liqmap/gmx-v2`;
     return node;

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestSubgraph } from '../../indexer/index.js';
+import { FakeGraphNode } from '../_fixtures/graph-node-server.js';
+import { createTestStore, type TestStore } from '../_setup/store.js';
+import { startTestApi, type TestApi } from '../_setup/api.js';
+
+describe('exact levels for an on-chain market (GMX v2 fixture through the subgraph source)', () => {
+  let t: TestStore;
+  let node: FakeGraphNode;
+  let api: TestApi;
+  beforeAll(async () => {
+    t = await createTestStore();
+    node = await FakeGraphNode.start();
+    await ingestSubgraph(t.store, { url: node.url, protocol: 'gmx-v2', startBlock: 233_000_000, retries: 2 });
+    api = await startTestApi(t.store);
+  });
+  afterAll(async () => {
+    await api.close();
+    await node.close();
+    await t.drop();
+  });
+
+  it('serves an EXACT heatmap and clusters computed from the known positions, and checks them position by position', async () => {
+    const r = await api.gql(`{
+      market(id: "gmx:ETH-USD") { id }
+      heatmap(market: "gmx:ETH-USD") { basis values times prices }
+      clusters(market: "gmx:ETH-USD", check: true) { basis price clusters { side priceLow priceHigh notional } check { engine ok cellsCompared } }
+    }`);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.market.id).toBe('gmx:ETH-USD');
+    expect(r.data!.heatmap.basis).toBe('EXACT');
+    expect(r.data!.heatmap.values.some((v: number) => v > 0)).toBe(true);
+    expect(r.data!.clusters.basis).toBe('EXACT');
+    expect(r.data!.clusters.clusters.length).toBeGreaterThan(0);
+    expect(r.data!.clusters.check).toMatchObject({ engine: 'exact-positions', ok: true });
+    expect(r.data!.clusters.check.cellsCompared).toBeGreaterThan(0);
+  });
+
+  it('leaves markets without known positions on the estimated model', async () => {
+    const r = await api.gql(`{ markets { id } }`);
+    expect(r.data!.markets.map((m: { id: string }) => m.id)).toContain('gmx:ETH-USD');
+  });
+});
