@@ -5,6 +5,7 @@ import type { ApiDeps } from './context.js';
 import { createGraphQL, type GraphQLOptions } from './yoga.js';
 import { createApiMetrics } from './plugins/metrics.js';
 import { extraRoutes } from './routes.js';
+import { GraphQLHttpCache, readBody } from './http-cache.js';
 
 /** A running API server. */
 export interface RunningServer {
@@ -49,6 +50,7 @@ export async function startServer(deps: ApiDeps, options: ServerOptions = {}): P
   const metrics = createApiMetrics();
   const yoga = createGraphQL(deps, { metrics, persistedOperations: options.persistedOperations, persistedOnly: options.persistedOnly });
   const routes = extraRoutes(deps);
+  const cache = new GraphQLHttpCache(deps.store);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/healthz') {
@@ -68,6 +70,29 @@ export async function startServer(deps: ApiDeps, options: ServerOptions = {}): P
     if (route) {
       await route(req, res);
       return path;
+    }
+    if (path === '/graphql' && req.method === 'POST' && !req.headers.authorization && (req.headers['content-type'] ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/event-stream')) {
+      // Plain queries go through the byte cache; everything else straight to GraphQL.
+      const body = await readBody(req, 4 * 1024 * 1024);
+      if (body === null) {
+        res.writeHead(413, { 'content-type': 'application/json' }).end('{"errors":[{"message":"request body too large (limit 4 MiB)"}]}');
+        return '/graphql';
+      }
+      const cacheable = GraphQLHttpCache.cacheable(body);
+      const key = cacheable ? GraphQLHttpCache.key(body) : '';
+      if (cacheable && (await cache.serve(key, res))) return '/graphql';
+      const version = cacheable ? await cache.version() : 0;
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+      const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, { method: 'POST', headers, body });
+      const out = Buffer.from(await response.arrayBuffer());
+      const contentType = response.headers.get('content-type') ?? 'application/json';
+      const outHeaders: Record<string, string> = {};
+      response.headers.forEach((v, k) => (outHeaders[k] = v));
+      res.writeHead(response.status, outHeaders).end(out);
+      // Only clean answers are kept (no errors: a caller's mistake is cheap to recompute).
+      if (cacheable && response.status === 200 && !out.subarray(0, 64).toString().includes('"errors"') && !out.includes('"errors":[')) cache.put(key, out, contentType, version);
+      return '/graphql';
     }
     await yoga.handle(req, res);
     return path.startsWith('/graphql') ? '/graphql' : 'other';

@@ -5,7 +5,6 @@ import type { ApiContext, ApiDeps } from './context.js';
 import { createLoaders } from './context.js';
 import { buildSchema } from './schema/index.js';
 import { useArmor } from './plugins/armor.js';
-import { useDataVersionedCache } from './plugins/response-cache.js';
 import type { ApiMetrics } from './plugins/metrics.js';
 
 /** Options of {@link createGraphQL}. */
@@ -20,7 +19,8 @@ export interface GraphQLOptions {
 /**
  * The GraphQL endpoint: schema, limits (graphql-armor), masked errors (a caller's mistake is a
  * GraphQLError with `extensions.code` and reaches the caller; anything else is logged and
- * masked), the data-versioned response cache, persisted operations, and CORS.
+ * masked), persisted operations, and CORS. (Repeated queries are served from the byte cache
+ * in front of it: api/http-cache.ts.)
  */
 export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerInstance<object, ApiContext> {
   const origins = deps.config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
@@ -63,7 +63,6 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
         allowArbitraryOperations: !opts.persistedOnly,
         getPersistedOperation: (hash: string) => persisted.get(hash) ?? null,
       }),
-      useDataVersionedCache(deps.store),
     ],
   });
 }

@@ -30,6 +30,8 @@ export const configSchema = z.object({
   LIQMAP_QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9:_-]+$/).default('liqmap')),
   /** Largest time range one API query may cover, in days. */
   LIQMAP_MAX_RANGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(31)),
+  /** Computed results older than this many days are pruned daily (0 keeps everything). */
+  LIQMAP_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(0)),
   /** Comma-separated CORS origins for the API; `*` allows any. */
   CORS_ORIGINS: z.preprocess(emptyToUndefined, z.string().default('*')),
 });

@@ -36,7 +36,7 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
   const flows = new FlowProducer({ connection: conn, prefix });
   let events: QueueEvents | null = null;
   const workers: Worker[] = [];
-  const retentionDays = Number(process.env.LIQMAP_RETENTION_DAYS ?? 0);
+  const retentionDays = config.LIQMAP_RETENTION_DAYS;
 
   const enqueue = async (market: string, params?: Partial<ModelParams>): Promise<string> => {
     const id = computeJobId(market);

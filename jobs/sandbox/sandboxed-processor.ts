@@ -16,5 +16,5 @@ export async function sandboxedProcessor(job: SandboxedJob): Promise<unknown> {
   const url = config.DATABASE_URL;
   if (!url) throw new Error('sandboxed compute needs DATABASE_URL (Postgres)');
   store ??= connect({ databaseUrl: url, dataDir: config.LIQMAP_DATA_DIR });
-  return processJob(await store, job, { retentionDays: Number(process.env.LIQMAP_RETENTION_DAYS ?? 0) });
+  return processJob(await store, job, { retentionDays: config.LIQMAP_RETENTION_DAYS });
 }
