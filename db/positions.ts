@@ -111,43 +111,10 @@ export async function rollbackSubgraph(store: Store, sourceKey: string, safeBloc
   });
 }
 
-/** Open positions of a market as of a time (from history), for the exact model. */
-export async function openPositionsAt(store: Store, market: string, atMs: number): Promise<PositionChangeRow[]> {
-  const r = await sql<Record<string, string | number | boolean | null | Date>>`
-    select * from (
-      select distinct on (position_key) * from position_history
-      where market_id = ${market} and ts <= ${timestampText(atMs * 1000)}::text::timestamptz
-      order by position_key, block desc, change_id desc) p
-    where open`.execute(store.db);
-  return r.rows.map((x) => ({
-    key: String(x.position_key),
-    changeId: String(x.change_id),
-    market: String(x.market_id),
-    account: String(x.account),
-    collateralToken: String(x.collateral_token),
-    isLong: Boolean(x.is_long),
-    sizeUsd: String(x.size_usd),
-    sizeTokens: x.size_tokens === null ? null : String(x.size_tokens),
-    collateralTokens: x.collateral_tokens === null ? null : String(x.collateral_tokens),
-    collateralUsd: String(x.collateral_usd),
-    entryPrice: x.entry_price === null ? null : String(x.entry_price),
-    open: true,
-    block: Number(x.block),
-    ts: (x.ts as Date).getTime() * 1000,
-  }));
-}
+type RawPositionRow = Record<string, string | number | boolean | null | Date>;
 
-/** Whether a market has known positions (its levels can be computed exactly). */
-export async function hasPositions(store: Store, market: string): Promise<boolean> {
-  const r = await sql<{ e: boolean }>`select exists(select 1 from position_history where market_id = ${market}) as e`.execute(store.db);
-  return Boolean(r.rows[0]?.e);
-}
-
-/** Every position change of a market in time order (the exact model replays them). */
-export async function positionHistory(store: Store, market: string): Promise<PositionChangeRow[]> {
-  const r = await sql<Record<string, string | number | boolean | null | Date>>`
-    select * from position_history where market_id = ${market} order by ts, block, change_id`.execute(store.db);
-  return r.rows.map((x) => ({
+function toPositionRow(x: RawPositionRow): PositionChangeRow {
+  return {
     key: String(x.position_key),
     changeId: String(x.change_id),
     market: String(x.market_id),
@@ -162,5 +129,29 @@ export async function positionHistory(store: Store, market: string): Promise<Pos
     open: Boolean(x.open),
     block: Number(x.block),
     ts: (x.ts as Date).getTime() * 1000,
-  }));
+  };
+}
+
+/** Open positions of a market as of a time (from history), for the exact model. */
+export async function openPositionsAt(store: Store, market: string, atMs: number): Promise<PositionChangeRow[]> {
+  const r = await sql<RawPositionRow>`
+    select * from (
+      select distinct on (position_key) * from position_history
+      where market_id = ${market} and ts <= ${timestampText(atMs * 1000)}::text::timestamptz
+      order by position_key, block desc, change_id desc) p
+    where open`.execute(store.db);
+  return r.rows.map(toPositionRow);
+}
+
+/** Whether a market has known positions (its levels can be computed exactly). */
+export async function hasPositions(store: Store, market: string): Promise<boolean> {
+  const r = await sql<{ e: boolean }>`select exists(select 1 from position_history where market_id = ${market}) as e`.execute(store.db);
+  return Boolean(r.rows[0]?.e);
+}
+
+/** Every position change of a market in time order (the exact model replays them). */
+export async function positionHistory(store: Store, market: string): Promise<PositionChangeRow[]> {
+  const r = await sql<RawPositionRow>`
+    select * from position_history where market_id = ${market} order by ts, block, change_id`.execute(store.db);
+  return r.rows.map(toPositionRow);
 }

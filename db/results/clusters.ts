@@ -1,19 +1,12 @@
+import type { Cluster } from '../../engine/index.js';
 import type { Store, RawTx } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 
-/** A persisted cluster. Prices quote; notional quote; share and distance fractions. */
-export interface ClusterRow {
+/** A persisted cluster: the engine's cluster at a bucket, with its rank (0 = largest). */
+export interface ClusterRow extends Cluster {
   /** Bucket start, epoch ms. */
   readonly t: number;
   readonly rank: number;
-  readonly side: 'long' | 'short';
-  readonly priceLow: number;
-  readonly priceHigh: number;
-  readonly peakPrice: number;
-  readonly notional: number;
-  readonly shareOfSide: number;
-  readonly distanceFraction: number;
-  readonly leverageComposition: readonly { leverage: number; notional: number }[];
 }
 
 /** COPYs clusters of one market and parameter set (inside the caller's transaction). */
