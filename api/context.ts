@@ -10,6 +10,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** The jobs pipeline (mutations enqueue through it); absent in read-only deployments. */
   readonly jobs?: JobRunner | undefined;
+  /** The API may not write: missing results are left to the workers instead of computed here. */
+  readonly readOnly?: boolean;
 }
 
 /** Per-request context: the deps plus request-scoped DataLoaders (no N+1 across a response). */

@@ -4,3 +4,4 @@ export { createGraphQL, type GraphQLOptions } from './yoga.js';
 export type { ApiDeps, ApiContext } from './context.js';
 export { LIMITS } from './plugins/armor.js';
 export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './schema/events.js';
+export { loadPersistedOperations } from './persisted-operations.js';

@@ -30,6 +30,23 @@ export const configSchema = z.object({
   LIQMAP_QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9:_-]+$/).default('liqmap')),
   /** Largest time range one API query may cover, in days. */
   LIQMAP_MAX_RANGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(31)),
+  /**
+   * The API process's own database URL (typically a role with SELECT only); `liqmap serve`
+   * uses it instead of DATABASE_URL and runs every transaction read-only.
+   */
+  API_DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  /** `true`: the API never writes (results come from the workers); implied by API_DATABASE_URL. */
+  LIQMAP_API_READ_ONLY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
+  /** JSON file mapping sha256 hashes to GraphQL documents (persisted operations). */
+  LIQMAP_PERSISTED_OPERATIONS: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** `true`: accept only persisted operations. */
+  LIQMAP_PERSISTED_ONLY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
   /** Computed results older than this many days are pruned daily (0 keeps everything). */
   LIQMAP_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(0)),
   /** Comma-separated CORS origins for the API; `*` allows any. */

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'
   | 'UPSTREAM_FAILED'
-  | 'MIGRATION_FAILED';
+  | 'MIGRATION_FAILED'
+  | 'NOT_READY';
 
 /** An error with a machine-readable code and a message meant for the person running liqmap. */
 export class LiqmapError extends Error {

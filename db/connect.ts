@@ -11,6 +11,8 @@ export interface ConnectOptions {
   readonly dataDir?: string | undefined;
   /** Pool size on Postgres. */
   readonly max?: number;
+  /** Read-only transactions (Postgres only; the API process of a deployment). */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ConnectOptions {
  */
 export async function connect(options: ConnectOptions): Promise<Store> {
   if (options.databaseUrl) {
-    return createPostgresStore({ url: options.databaseUrl, ...(options.max ? { max: options.max } : {}) });
+    return createPostgresStore({ url: options.databaseUrl, ...(options.max ? { max: options.max } : {}), ...(options.readOnly ? { readOnly: true } : {}) });
   }
   const dataDir = path.resolve(options.dataDir ?? './.liqmap', 'pglite');
   return createPgliteStore({ dataDir });

@@ -38,7 +38,9 @@ export async function ensureResults(ctx: ApiContext, market: string, partial: Pa
   const bucketOf = (ms: number) => Math.floor(ms / widthMs) * widthMs;
   const needT = bucketOf(Math.min(untilMs ?? Infinity, span.lastMs));
   const cp = await latestModelCheckpoint(ctx.store, market, paramsHash);
-  if (!cp || cp.t < needT) {
+  if ((!cp || cp.t < needT) && ctx.readOnly && ctx.jobs?.kind !== 'bullmq') {
+    if (!cp) throw userError('NOT_READY', `levels of "${market}" are not computed yet under these parameters; the workers compute them (this API is read-only)`);
+  } else if (!cp || cp.t < needT) {
     const key = `${market}|${paramsHash}`;
     let run = inFlight.get(key);
     if (!run) {

@@ -42,8 +42,9 @@ export function startCommand(): Command {
         await rt.close();
         return;
       }
-      const { startServer } = await import('../../api/index.js');
-      const server = await startServer({ store, config, logger, jobs });
+      const { startServer, loadPersistedOperations } = await import('../../api/index.js');
+      const persistedOperations = loadPersistedOperations(config);
+      const server = await startServer({ store, config, logger, jobs }, { ...(persistedOperations ? { persistedOperations } : {}), persistedOnly: config.LIQMAP_PERSISTED_ONLY });
       process.stdout.write(`liqmap is serving GraphQL on ${server.url}/graphql and the dashboard on ${server.url}/\n`);
       const stop = async () => {
         await server.close();

@@ -12,6 +12,8 @@ export interface PostgresStoreOptions {
   readonly url: string;
   /** Pool size; default 10. */
   readonly max?: number;
+  /** Every transaction read-only (`default_transaction_read_only`): for the API process. */
+  readonly readOnly?: boolean;
 }
 
 /** Splits the liqmap-specific `schema` parameter off a postgres URL. */
@@ -32,7 +34,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connection: { search_path: schema, application_name: 'liqmap' },
+    connection: { search_path: schema, application_name: 'liqmap', ...(options.readOnly ? { default_transaction_read_only: true } : {}) },
     // numeric and int8 stay strings: exactness is the caller's business.
     types: {},
   });
