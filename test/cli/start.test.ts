@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../_setup/cli.js';
+
+describe('liqmap start: the embedded default (PGlite, in-process jobs, no services)', () => {
+  it('migrates, ingests the demo market, computes, and serves it over GraphQL', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'liqmap-start-'));
+    const child = spawnCli(['start', '--days', '0.5'], { LIQMAP_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', REDIS_URL: '' });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /serving GraphQL on (http:\/\/\S+)\/graphql/.exec(out);
+          if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
+        });
+        child.on('exit', (c) => reject(new Error(`liqmap start exited with ${c}`)));
+      });
+      const gql = async (query: string) => (await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as any;
+      const r = await gql('{ markets { id tradeCount lastPrice } trades(market: "demo:BTCUSDT", first: 3) { nodes { time price qty side } } }');
+      expect(r.errors).toBeUndefined();
+      expect(r.data.markets[0].id).toBe('demo:BTCUSDT');
+      expect(r.data.markets[0].tradeCount).toBeGreaterThan(10_000);
+      expect(r.data.trades.nodes).toHaveLength(3);
+      const h = await gql('{ clusters(market: "demo:BTCUSDT") { basis clusters { side notional } } }');
+      expect(h.errors).toBeUndefined();
+      expect(h.data.clusters.basis).toBe('ESTIMATED');
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<canvas/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+    }
+  });
+});
