@@ -4,16 +4,14 @@
  * quoting, and this runs once per column per row on the ingest hot path.
  */
 
+const NEEDS_QUOTES = /[",\n\r]/;
+
 /** A CSV field for COPY: `null` becomes the empty unquoted field (SQL NULL). */
 export function csvField(v: string | number | null): string {
   if (v === null) return '';
   if (typeof v === 'number') return String(v);
   if (v === '') return '""';
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 44 || c === 34 || c === 10 || c === 13) return `"${v.replace(/"/g, '""')}"`;
-  }
-  return v;
+  return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 let cachedSecond = Number.NaN;

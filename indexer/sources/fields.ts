@@ -45,8 +45,13 @@ function toDecimalText(raw: string | undefined, field: string): string {
   throw new RowError(field, s === '' ? `${field} is empty` : `${field} is not a number: "${s.slice(0, 40)}"`);
 }
 
+// Plain unsigned decimals without a leading dot: what every exchange file prints. Checked
+// first because it is one regex test and one Number() instead of the general path.
+const UNSIGNED_PLAIN = /^\d+(?:\.\d+)?$/;
+
 /** A price: a decimal number greater than zero. */
 export function price(raw: string | undefined, field = 'price'): string {
+  if (raw !== undefined && UNSIGNED_PLAIN.test(raw) && Number(raw) > 0) return raw;
   const s = toDecimalText(raw, field);
   if (s.startsWith('-') || !/[1-9]/.test(s)) throw new RowError(field, `${field} must be greater than zero, got ${s}`);
   return s;
@@ -54,6 +59,7 @@ export function price(raw: string | undefined, field = 'price'): string {
 
 /** A size: a decimal number greater than or equal to zero. */
 export function quantity(raw: string | undefined, field = 'quantity'): string {
+  if (raw !== undefined && UNSIGNED_PLAIN.test(raw)) return raw;
   const s = toDecimalText(raw, field);
   if (s.startsWith('-') && /[1-9]/.test(s)) throw new RowError(field, `${field} must not be negative, got ${s}`);
   return s.startsWith('-') ? s.slice(1) : s;
@@ -117,6 +123,8 @@ export function timeToUs(raw: string | undefined, field = 'timestamp'): number {
 
 /** `true`/`false` (any case). */
 export function bool(raw: string | undefined, field: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
   const s = (raw ?? '').trim().toLowerCase();
   if (s === 'true' || s === '1') return true;
   if (s === 'false' || s === '0') return false;
