@@ -191,6 +191,14 @@ export interface Database {
   position_history: PositionRowTable;
   positions: PositionRowTable;
   subgraph_rows: SubgraphRowsTable;
+  compute_locks: ComputeLocksTable;
+}
+
+/** A market's compute lease. */
+export interface ComputeLocksTable {
+  market_id: string;
+  owner: string;
+  expires_at: Timestamp;
 }
 
 /** A position after one change (history) or its newest state (positions). Amounts: USD, tokens. */

@@ -18,7 +18,7 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
   const to = timestampText(toMs * 1000);
   const b = sql.raw(`(floor(extract(epoch from ts) * 1000 / ${Math.trunc(widthMs)}) * ${Math.trunc(widthMs)})::float8`);
   const range = sql`market_id = ${market} and ts >= ${from}::text::timestamptz and ts < ${to}::text::timestamptz`;
-  const [trades, candles, oi, funding, marks] = await Promise.all([
+  const [trades, candles, oi, funding, marks, liqs] = await Promise.all([
     sql<Row>`select ${b} as t,
         ((array_agg(price order by ts, trade_id))[1])::float8 as open,
         max(price)::float8 as high, min(price)::float8 as low,
@@ -32,11 +32,15 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
     sql<Row>`select distinct on (1) ${b} as t, oi_qty::float8 as oi from open_interest where ${range} order by 1, ts desc`.execute(store.db),
     sql<Row>`select ${b} as t, sum(rate)::float8 as rate from funding_rates where ${range} group by 1`.execute(store.db),
     sql<Row>`select distinct on (1) ${b} as t, mark_price::float8 as mark from mark_prices where ${range} order by 1, ts desc`.execute(store.db),
+    sql<Row>`select ${b} as t,
+        sum(case when side = 'sell' then coalesce(notional, price * qty, 0) else 0 end)::float8 as long,
+        sum(case when side = 'buy' then coalesce(notional, price * qty, 0) else 0 end)::float8 as short
+      from liquidations where ${range} and side is not null group by 1`.execute(store.db),
   ]);
-  const parts = new Map<number, { t: number; trades: BucketPart['trades']; candle: BucketPart['candle']; openInterest: number | null; funding: number | null; mark: number | null }>();
+  const parts = new Map<number, { t: number; trades: BucketPart['trades']; candle: BucketPart['candle']; openInterest: number | null; funding: number | null; mark: number | null; liquidations: BucketPart['liquidations'] }>();
   const at = (t: number) => {
     let p = parts.get(t);
-    if (!p) parts.set(t, (p = { t, trades: null, candle: null, openInterest: null, funding: null, mark: null }));
+    if (!p) parts.set(t, (p = { t, trades: null, candle: null, openInterest: null, funding: null, mark: null, liquidations: null }));
     return p;
   };
   for (const r of trades.rows) {
@@ -47,6 +51,7 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
   for (const r of oi.rows) at(Number(r.t)).openInterest = num(r.oi);
   for (const r of funding.rows) at(Number(r.t)).funding = num(r.rate);
   for (const r of marks.rows) at(Number(r.t)).mark = num(r.mark);
+  for (const r of liqs.rows) at(Number(r.t)).liquidations = { long: num(r.long) ?? 0, short: num(r.short) ?? 0 };
   return [...parts.values()].sort((x, y) => x.t - y.t);
 }
 

@@ -2,3 +2,4 @@
 export * from './heatmap-rows.js';
 export * from './clusters.js';
 export * from './model-checkpoints.js';
+export * from './compute-lock.js';

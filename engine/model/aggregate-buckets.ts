@@ -37,6 +37,13 @@ export function aggregateBuckets(events: readonly ModelEvent[], timeBucketSecond
       case 'funding':
         a.funding = (a.funding ?? 0) + Number(e.rate);
         break;
+      case 'liquidation': {
+        if (e.side === null) break;
+        const n = e.notional !== null ? Number(e.notional) : e.qty !== null ? Number(e.price) * Number(e.qty) : 0;
+        if (e.side === 'sell') a.liqLong += n;
+        else a.liqShort += n;
+        break;
+      }
       case 'mark_price':
         if (a.markTs === null || e.ts >= a.markTs) { a.markTs = e.ts; a.mark = Number(e.markPrice); }
         break;
@@ -58,6 +65,8 @@ export interface BucketPart {
   readonly openInterest: number | null;
   readonly funding: number | null;
   readonly mark: number | null;
+  /** Realized force orders in the bucket, quote, by the side liquidated. */
+  readonly liquidations: { long: number; short: number } | null;
 }
 
 /**
@@ -69,19 +78,27 @@ export function assembleBuckets(parts: readonly BucketPart[]): MarketBucket[] {
   const out: MarketBucket[] = [];
   let carryFunding: number | null = null;
   let carryOi: number | null = null;
+  let carryLong = 0;
+  let carryShort = 0;
   for (const p of [...parts].sort((x, y) => x.t - y.t)) {
     if (p.funding !== null) carryFunding = (carryFunding ?? 0) + p.funding;
     if (p.openInterest !== null) carryOi = p.openInterest;
-    let bar: Omit<MarketBucket, 't' | 'openInterest' | 'fundingRate' | 'markPrice'> | null = null;
+    if (p.liquidations) {
+      carryLong += p.liquidations.long;
+      carryShort += p.liquidations.short;
+    }
+    let bar: Omit<MarketBucket, 't' | 'openInterest' | 'fundingRate' | 'markPrice' | 'realizedLong' | 'realizedShort'> | null = null;
     if (p.trades) bar = { open: p.trades.open, high: p.trades.high, low: p.trades.low, close: p.trades.close, vwap: p.trades.vwap, buyVolume: p.trades.buy, sellVolume: p.trades.sell };
     else if (p.candle) {
       const c = p.candle;
       bar = { open: c.open, high: c.high, low: c.low, close: c.close, vwap: (c.high + c.low + c.close) / 3, buyVolume: c.volume / 2, sellVolume: c.volume / 2 };
     } else if (p.mark !== null) bar = { open: p.mark, high: p.mark, low: p.mark, close: p.mark, vwap: p.mark, buyVolume: 0, sellVolume: 0 };
     if (!bar) continue;
-    out.push({ t: p.t, ...bar, openInterest: carryOi, fundingRate: carryFunding, markPrice: p.mark });
+    out.push({ t: p.t, ...bar, openInterest: carryOi, fundingRate: carryFunding, markPrice: p.mark, realizedLong: carryLong, realizedShort: carryShort });
     carryFunding = null;
     carryOi = null;
+    carryLong = 0;
+    carryShort = 0;
   }
   return out;
 }
@@ -104,10 +121,12 @@ interface Acc {
   funding: number | null;
   mark: number | null;
   markTs: number | null;
+  liqLong: number;
+  liqShort: number;
 }
 
 function newAcc(t: number): Acc {
-  return { t, open: 0, close: 0, high: -Infinity, low: Infinity, pq: 0, q: 0, buy: 0, sell: 0, firstTradeTs: null, lastTradeTs: null, candle: null, oi: null, oiTs: null, funding: null, mark: null, markTs: null };
+  return { t, open: 0, close: 0, high: -Infinity, low: Infinity, pq: 0, q: 0, buy: 0, sell: 0, firstTradeTs: null, lastTradeTs: null, candle: null, oi: null, oiTs: null, funding: null, mark: null, markTs: null, liqLong: 0, liqShort: 0 };
 }
 
 function toPart(a: Acc): BucketPart {
@@ -118,5 +137,6 @@ function toPart(a: Acc): BucketPart {
     openInterest: a.oi,
     funding: a.funding,
     mark: a.mark,
+    liquidations: a.liqLong > 0 || a.liqShort > 0 ? { long: a.liqLong, short: a.liqShort } : null,
   };
 }

@@ -79,13 +79,13 @@ export function deserializeModelState(json: string): ModelState {
 }
 
 /**
- * Liquidation price of a cohort (isolated, linear): a long's equity per unit,
- * E/L + (P − E) − F·E, meets P × mmr at P = E(1 − 1/L + F)/(1 − mmr); a short's,
- * E/L + (E − P) + F·E, at P = E(1 + 1/L + F)/(1 + mmr). F is the funding rate accumulated
- * since entry (longs pay when positive).
+ * Liquidation price of a cohort (isolated, linear, tiered maintenance MM = N·m − cum): a long's
+ * equity per unit, E/L + (P − E) − F·E, meets P·m − c·E at P = E(1 − 1/L + F − c)/(1 − m); a
+ * short's, E/L + (E − P) + F·E, at P = E(1 + 1/L + F + c)/(1 + m). F is the funding rate
+ * accumulated since entry (longs pay when positive), c = cum / entry notional.
  */
-export function cohortLiquidationPrice(long: boolean, entry: number, lev: number, funding: number, mmr: number): number {
-  return long ? (entry * (1 - 1 / lev + funding)) / (1 - mmr) : (entry * (1 + 1 / lev + funding)) / (1 + mmr);
+export function cohortLiquidationPrice(long: boolean, entry: number, lev: number, funding: number, mmr: number, c = 0): number {
+  return long ? (entry * (1 - 1 / lev + funding - c)) / (1 - mmr) : (entry * (1 + 1 / lev + funding + c)) / (1 + mmr);
 }
 
 function bump(map: Map<number, number>, k: number, v: number): void {
@@ -134,7 +134,7 @@ function rebuild(s: ModelState): void {
     side.oi.clear();
   }
   for (const c of s.cohorts.values()) {
-    c.lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - c.fundingAtEntry, mmr);
+    c.lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - c.fundingAtEntry, mmr, s.params.maintenanceAmountFraction);
     c.idx = c.lp > 0 && s.priceStep ? priceIndex(c.lp, s.priceStep) : 0;
     link(s, c);
     account(s, c, c.size, 1);
@@ -199,6 +199,42 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     }
   }
 
+  // Realized force orders beyond what the crossed levels account for remove the levels
+  // nearest the price (on the liquidated side) up to their notional.
+  for (const long of [true, false]) {
+    let excess = (long ? b.realizedLong : b.realizedShort) - (long ? liquidatedLong : liquidatedShort);
+    if (!(excess > 0)) continue;
+    const side = long ? state.long : state.short;
+    const idxs = [...side.byIdx.keys()].sort((x, y) => (long ? y - x : x - y));
+    let removed = 0;
+    for (const idx of idxs) {
+      const cs = [...side.byIdx.get(idx)!].map((k) => state.cohorts.get(k)!).sort((x, y) => (long ? y.lp - x.lp : x.lp - y.lp) || (x.key < y.key ? -1 : 1));
+      for (const c of cs) {
+        const notional = c.size * state.scale * c.lp;
+        if (notional <= excess) {
+          excess -= notional;
+          removed += notional;
+          remove(state, c);
+        } else {
+          removed += excess;
+          if (notional - excess <= notional * 1e-12) {
+            remove(state, c); // float dust: the reference removes it exactly
+          } else {
+            const cut = excess / (state.scale * c.lp);
+            account(state, c, cut, -1);
+            c.size -= cut;
+            state.totalSize -= cut;
+          }
+          excess = 0;
+          break;
+        }
+      }
+      if (excess <= 0) break;
+    }
+    if (long) liquidatedLong += removed;
+    else liquidatedShort += removed;
+  }
+
   let delta: number;
   if (b.openInterest !== null) {
     delta = state.seenOi && state.lastOi !== null ? b.openInterest - state.lastOi : 0;
@@ -215,12 +251,13 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     const entry = entryIdx * step;
     for (const { leverage, weight } of p.leverages) {
       for (const long of [true, false]) {
-        const size = (delta * weight * (long ? longShare : 1 - longShare)) / state.scale;
+        // OI counts one side: an increase of Δ opens Δ of longs and Δ of shorts, tilted by flow.
+        const size = (delta * weight * 2 * (long ? longShare : 1 - longShare)) / state.scale;
         if (size <= 0) continue;
         const key = `${long ? 'L' : 'S'}|${leverage}|${entryIdx}|${state.cumFunding}`;
         let c = state.cohorts.get(key);
         if (!c) {
-          const lp = cohortLiquidationPrice(long, entry, leverage, 0, mmr);
+          const lp = cohortLiquidationPrice(long, entry, leverage, 0, mmr, p.maintenanceAmountFraction);
           c = { key, long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size: 0, lp, idx: lp > 0 ? priceIndex(lp, step) : 0 };
           state.cohorts.set(key, c);
           link(state, c);
@@ -231,7 +268,8 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
       }
     }
   } else if (delta < 0 && state.totalSize > 0) {
-    state.scale *= Math.max(0, 1 + delta / (state.totalSize * state.scale));
+    // Σ sizes holds both sides (2 × OI): a decrease of Δ closes Δ on each side.
+    state.scale *= Math.max(0, 1 + (2 * delta) / (state.totalSize * state.scale));
   }
   // Keep the multiplier in range: fold it into the sizes once it gets small.
   if (state.scale < 1e-100) {

@@ -22,8 +22,19 @@ export interface ModelParams {
   readonly priceBucketFraction: number;
   /** Leverage mix of new positions (default 5×10%, 10×25%, 25×30%, 50×20%, 100×15%). */
   readonly leverages: readonly LeverageWeight[];
-  /** Maintenance margin rate, fraction of notional (default 0.004 = 0.4%, Binance BTCUSDT tier 1). */
+  /**
+   * Maintenance margin rate, fraction of notional: the rate of the venue's bracket at
+   * `positionNotional` (default 0.004 = 0.4%: Binance BTCUSDT's first bracket at 10,000 USDT).
+   * Giving it overrides the brackets (a flat rate).
+   */
   readonly maintenanceMarginRate: number;
+  /**
+   * The bracket's maintenance amount (`cum`) as a fraction of the position's entry notional,
+   * cum / positionNotional (default 0 in the first bracket).
+   */
+  readonly maintenanceAmountFraction: number;
+  /** Notional of a typical virtual position, quote (default 10,000): picks the bracket. */
+  readonly positionNotional: number;
   /**
    * How much taker-flow imbalance tilts new leveraged exposure to one side, 0..1 (default 0.5):
    * long share = ½ + ½ × weight × (buy − sell)/(buy + sell).
@@ -49,6 +60,8 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = Object.freeze({
     { leverage: 100, weight: 0.15 },
   ]),
   maintenanceMarginRate: 0.004,
+  maintenanceAmountFraction: 0,
+  positionNotional: 10_000,
   imbalanceWeight: 0.5,
   participation: 0.05,
   halfLifeHours: 48,
@@ -63,15 +76,51 @@ const schema = z.object({
     .min(1)
     .max(20),
   maintenanceMarginRate: z.number().min(0).max(0.5),
+  maintenanceAmountFraction: z.number().min(0).max(0.5),
+  positionNotional: z.number().gt(0),
   imbalanceWeight: z.number().min(0).max(1),
   participation: z.number().gt(0).max(10),
   halfLifeHours: z.number().min(0),
   fundingAdjusted: z.boolean(),
 });
 
-/** Fills defaults and validates; throws EngineError INPUT_INVALID naming the field. */
+/** A maintenance bracket: notional up to `cap` (quote) has rate `rate` and amount `amount` (quote). */
+export interface MaintenanceTier {
+  readonly cap: number;
+  readonly rate: number;
+  readonly amount: number;
+}
+
+/**
+ * Default brackets: Binance USDⓈ-M BTCUSDT, dated snapshot 2024-10 (the same table engine/margin
+ * uses for `liqmap quote`), first six brackets.
+ */
+export const DEFAULT_MAINTENANCE_TIERS: readonly MaintenanceTier[] = Object.freeze([
+  { cap: 50_000, rate: 0.004, amount: 0 },
+  { cap: 600_000, rate: 0.005, amount: 50 },
+  { cap: 3_000_000, rate: 0.0065, amount: 950 },
+  { cap: 12_000_000, rate: 0.01, amount: 11_450 },
+  { cap: 70_000_000, rate: 0.02, amount: 131_450 },
+  { cap: 100_000_000, rate: 0.025, amount: 481_450 },
+]);
+
+/**
+ * Fills defaults and validates; throws EngineError INPUT_INVALID naming the field. Unless a
+ * flat `maintenanceMarginRate` is given, the rate and amount come from `maintenanceTiers`
+ * (default {@link DEFAULT_MAINTENANCE_TIERS}) at `positionNotional`.
+ */
 export function parseModelParams(partial: unknown = {}): ModelParams {
-  const merged = { ...DEFAULT_MODEL_PARAMS, ...(typeof partial === 'object' && partial !== null ? stripUndefined(partial as Record<string, unknown>) : {}) };
+  const given = typeof partial === 'object' && partial !== null ? stripUndefined(partial as Record<string, unknown>) : {};
+  const { maintenanceTiers, ...rest } = given as { maintenanceTiers?: unknown } & Record<string, unknown>;
+  const notional = typeof rest.positionNotional === 'number' ? rest.positionNotional : DEFAULT_MODEL_PARAMS.positionNotional;
+  if (rest.maintenanceMarginRate === undefined) {
+    const tiers = z.array(z.object({ cap: z.number().gt(0), rate: z.number().min(0).max(0.5), amount: z.number().min(0) })).min(1).safeParse(maintenanceTiers ?? DEFAULT_MAINTENANCE_TIERS);
+    if (!tiers.success) throw new EngineError('INPUT_INVALID', `model parameter maintenanceTiers: ${tiers.error.issues[0]!.message}`);
+    const tier = tiers.data.find((t) => notional <= t.cap) ?? tiers.data.at(-1)!;
+    rest.maintenanceMarginRate = tier.rate;
+    rest.maintenanceAmountFraction = tier.amount / notional;
+  }
+  const merged = { ...DEFAULT_MODEL_PARAMS, ...rest };
   const r = schema.safeParse(merged);
   if (!r.success) {
     const i = r.error.issues[0]!;
@@ -92,6 +141,6 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** A stable 16-hex-digit hash of the parameters (results are keyed and versioned by it). */
 export function modelParamsHash(p: ModelParams): string {
-  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted]);
+  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

@@ -22,6 +22,9 @@ export interface MarketBucket {
   readonly fundingRate: number | null;
   /** Last mark price in the bucket, or null. */
   readonly markPrice: number | null;
+  /** Realized force orders in the bucket, quote: longs liquidated (forced sells) and shorts (forced buys). */
+  readonly realizedLong: number;
+  readonly realizedShort: number;
 }
 
 /** Pending liquidation notional by price bucket, per leverage. */
@@ -58,6 +61,16 @@ export type ModelEvent =
   | { readonly kind: 'open_interest'; readonly ts: number; readonly oiQty: string }
   | { readonly kind: 'funding'; readonly ts: number; readonly rate: string }
   | { readonly kind: 'mark_price'; readonly ts: number; readonly markPrice: string }
+  | {
+      readonly kind: 'liquidation';
+      readonly ts: number;
+      /** Forced-order side: `sell` liquidated a long. Unknown sides are ignored by the model. */
+      readonly side: 'buy' | 'sell' | null;
+      readonly price: string;
+      readonly qty: string | null;
+      /** Quote notional (else price × qty). */
+      readonly notional: string | null;
+    }
   | {
       readonly kind: 'candle';
       readonly ts: number;

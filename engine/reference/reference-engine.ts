@@ -39,6 +39,8 @@ interface Bucket {
   funding: D | null;
   mark: D | null;
   markTs: number;
+  liqLong: D;
+  liqShort: D;
 }
 
 /** Groups events into time buckets exactly as the fast path's aggregation documents. */
@@ -49,7 +51,7 @@ function buckets(events: readonly ModelEvent[], seconds: number) {
     const t = Math.floor(e.ts / 1000 / width) * width;
     let b = byT.get(t);
     if (!b) {
-      b = { t, open: null, high: null, low: null, close: null, firstTs: Infinity, lastTs: -Infinity, pq: new D(0), q: new D(0), buy: new D(0), sell: new D(0), candle: null, oi: null, oiTs: -Infinity, funding: null, mark: null, markTs: -Infinity };
+      b = { t, open: null, high: null, low: null, close: null, firstTs: Infinity, lastTs: -Infinity, pq: new D(0), q: new D(0), buy: new D(0), sell: new D(0), candle: null, oi: null, oiTs: -Infinity, funding: null, mark: null, markTs: -Infinity, liqLong: new D(0), liqShort: new D(0) };
       byT.set(t, b);
     }
     if (e.kind === 'trade') {
@@ -73,33 +75,45 @@ function buckets(events: readonly ModelEvent[], seconds: number) {
       if (e.ts >= b.oiTs) { b.oiTs = e.ts; b.oi = new D(e.oiQty); }
     } else if (e.kind === 'funding') {
       b.funding = (b.funding ?? new D(0)).add(e.rate);
+    } else if (e.kind === 'liquidation') {
+      if (e.side !== null) {
+        const n = e.notional !== null ? new D(e.notional) : e.qty !== null ? new D(e.price).mul(e.qty) : new D(0);
+        if (e.side === 'sell') b.liqLong = b.liqLong.add(n);
+        else b.liqShort = b.liqShort.add(n);
+      }
     } else if (e.ts >= b.markTs) {
       b.markTs = e.ts;
       b.mark = new D(e.markPrice);
     }
   }
-  const out: { t: number; high: D; low: D; close: D; vwap: D; buy: D; sell: D; oi: D | null; funding: D | null }[] = [];
+  const out: { t: number; high: D; low: D; close: D; vwap: D; buy: D; sell: D; oi: D | null; funding: D | null; realizedLong: D; realizedShort: D }[] = [];
   let carryFunding: D | null = null;
   let carryOi: D | null = null;
+  let carryLong = new D(0);
+  let carryShort = new D(0);
   for (const b of [...byT.values()].sort((x, y) => x.t - y.t)) {
     if (b.funding) carryFunding = (carryFunding ?? new D(0)).add(b.funding);
     if (b.oi) carryOi = b.oi;
+    carryLong = carryLong.add(b.liqLong);
+    carryShort = carryShort.add(b.liqShort);
     let bar: { high: D; low: D; close: D; vwap: D; buy: D; sell: D } | null = null;
     if (b.close) bar = { high: b.high!, low: b.low!, close: b.close, vwap: b.q.gt(0) ? b.pq.div(b.q) : b.close, buy: b.buy, sell: b.sell };
     else if (b.candle) bar = { high: b.candle.h, low: b.candle.l, close: b.candle.c, vwap: b.candle.h.add(b.candle.l).add(b.candle.c).div(3), buy: b.candle.v.div(2), sell: b.candle.v.div(2) };
     else if (b.mark) bar = { high: b.mark, low: b.mark, close: b.mark, vwap: b.mark, buy: new D(0), sell: new D(0) };
     if (!bar) continue;
-    out.push({ t: b.t, ...bar, oi: carryOi, funding: carryFunding });
+    out.push({ t: b.t, ...bar, oi: carryOi, funding: carryFunding, realizedLong: carryLong, realizedShort: carryShort });
     carryFunding = null;
     carryOi = null;
+    carryLong = new D(0);
+    carryShort = new D(0);
   }
   return out;
 }
 
-function liquidationPrice(p: Position, cumFunding: D, mmr: D): D {
+function liquidationPrice(p: Position, cumFunding: D, mmr: D, c: D): D {
   const f = cumFunding.sub(p.fundingAtEntry);
   const invL = new D(1).div(p.leverage);
-  return p.long ? p.entry.mul(new D(1).sub(invL).add(f)).div(new D(1).sub(mmr)) : p.entry.mul(new D(1).add(invL).add(f)).div(new D(1).add(mmr));
+  return p.long ? p.entry.mul(new D(1).sub(invL).add(f).sub(c)).div(new D(1).sub(mmr)) : p.entry.mul(new D(1).add(invL).add(f).add(c)).div(new D(1).add(mmr));
 }
 
 function addTo(m: Map<number, D>, k: number, v: D): void {
@@ -112,6 +126,7 @@ function addTo(m: Map<number, D>, k: number, v: D): void {
  */
 export function referenceReplay(events: readonly ModelEvent[], params: ModelParams): LevelSnapshot[] {
   const mmr = new D(params.maintenanceMarginRate);
+  const cum = new D(params.maintenanceAmountFraction);
   let positions: Position[] = [];
   let step: D | null = null;
   let stepNum = 0;
@@ -138,7 +153,7 @@ export function referenceReplay(events: readonly ModelEvent[], params: ModelPara
     let liqLong = new D(0);
     let liqShort = new D(0);
     positions = positions.filter((p) => {
-      const lp = liquidationPrice(p, cumFunding, mmr);
+      const lp = liquidationPrice(p, cumFunding, mmr, cum);
       const hit = p.long ? b.low.lte(lp) : b.high.gte(lp);
       if (hit) {
         if (p.long) liqLong = liqLong.add(p.size.mul(lp));
@@ -146,6 +161,25 @@ export function referenceReplay(events: readonly ModelEvent[], params: ModelPara
       }
       return !hit;
     });
+    // 3b. realized force orders beyond the crossed levels remove the levels nearest the price
+    for (const long of [true, false]) {
+      let excess = (long ? b.realizedLong : b.realizedShort).sub(long ? liqLong : liqShort);
+      if (excess.lte(0)) continue;
+      let removed = new D(0);
+      const side = positions.filter((p) => p.long === long).map((p) => ({ p, lp: liquidationPrice(p, cumFunding, mmr, cum) }));
+      side.sort((x, y) => (long ? y.lp.cmp(x.lp) : x.lp.cmp(y.lp)));
+      for (const { p, lp } of side) {
+        if (excess.lte(0)) break;
+        const notional = p.size.mul(lp);
+        const cut = D.min(notional, excess);
+        p.size = p.size.sub(cut.div(lp));
+        excess = excess.sub(cut);
+        removed = removed.add(cut);
+      }
+      positions = positions.filter((p) => p.size.gt(0));
+      if (long) liqLong = liqLong.add(removed);
+      else liqShort = liqShort.add(removed);
+    }
     // 4. open-interest change
     let delta: D;
     if (b.oi) {
@@ -162,14 +196,16 @@ export function referenceReplay(events: readonly ModelEvent[], params: ModelPara
       const entryIdx = b.vwap.div(step).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
       for (const { leverage, weight } of params.leverages) {
         for (const long of [true, false]) {
-          const size = delta.mul(weight).mul(long ? longShare : new D(1).sub(longShare));
+          // Δ of longs and Δ of shorts (OI counts one side), tilted by flow.
+          const size = delta.mul(weight).mul(2).mul(long ? longShare : new D(1).sub(longShare));
           if (size.gt(0)) positions.push({ long, leverage, entry: step.mul(entryIdx), entryIdx, fundingAtEntry: cumFunding, size });
         }
       }
     } else if (delta.lt(0)) {
       const total = positions.reduce((s, p) => s.add(p.size), new D(0));
       if (total.gt(0)) {
-        const keep = D.max(0, new D(1).sub(delta.neg().div(total)));
+        // total holds both sides (2 × OI): Δ closes Δ on each side.
+        const keep = D.max(0, new D(1).sub(delta.neg().mul(2).div(total)));
         for (const p of positions) p.size = p.size.mul(keep);
       }
     }
@@ -181,7 +217,7 @@ export function referenceReplay(events: readonly ModelEvent[], params: ModelPara
     const byLev = { long: new Map<number, Map<number, D>>(), short: new Map<number, Map<number, D>>() };
     for (const p of positions) {
       if (p.size.isZero()) continue;
-      const lp = liquidationPrice(p, cumFunding, mmr);
+      const lp = liquidationPrice(p, cumFunding, mmr, cum);
       if (lp.lte(0)) continue;
       const idx = lp.div(step).floor().toNumber();
       const notional = p.size.mul(lp);

@@ -19,6 +19,7 @@ import {
   marketSpan,
   rollbackResults,
   saveModelParams,
+  acquireComputeLease,
   hasPositions,
   type ClusterRow,
   type HeatmapRow,
@@ -71,6 +72,19 @@ export async function effectiveParams(store: Store, market: string, partial?: Pa
  * market's data version stops changing under it.
  */
 export async function computeMarket(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
+  // One computation per market at a time, whichever job or process asks.
+  const lease = await acquireComputeLease(store, input.market);
+  try {
+    return await computeMarketLocked(store, input, async (done, total) => {
+      await lease.renew();
+      await progress?.(done, total);
+    });
+  } finally {
+    await lease.release();
+  }
+}
+
+async function computeMarketLocked(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
   const params = await effectiveParams(store, input.market, input.params);
   const hash = modelParamsHash(params);
   await saveModelParams(store, hash, params);

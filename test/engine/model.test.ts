@@ -31,6 +31,8 @@ const bucket = (i: number, o: Partial<MarketBucket> = {}): MarketBucket => ({
   openInterest: null,
   fundingRate: null,
   markPrice: null,
+  realizedLong: 0,
+  realizedShort: 0,
   ...o,
 });
 const one10x = parseModelParams({ leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001 });
@@ -45,9 +47,10 @@ describe('the estimated model on hand-checked scenarios', () => {
     // long: 100 × 0.9 / 0.995 = 90.452…; short: 100 × 1.1 / 1.005 = 109.452…
     expect([...snap.long.keys()]).toEqual([904]);
     expect([...snap.short.keys()]).toEqual([1094]);
-    expect(snap.long.get(904)).toBeCloseTo(5 * ((100 * 0.9) / 0.995), 9);
-    expect(total(snap.oiLong)).toBeCloseTo(500, 9);
-    expect(total(snap.oiShort)).toBeCloseTo(500, 9);
+    // OI counts one side: +10 opens 10 of longs and 10 of shorts.
+    expect(snap.long.get(904)).toBeCloseTo(10 * ((100 * 0.9) / 0.995), 9);
+    expect(total(snap.oiLong)).toBeCloseTo(1000, 9);
+    expect(total(snap.oiShort)).toBeCloseTo(1000, 9);
   });
 
   it('removes a level when the bucket trades through it, and reports it liquidated', () => {
@@ -56,7 +59,7 @@ describe('the estimated model on hand-checked scenarios', () => {
     stepModel(s, bucket(1, { openInterest: 1010 }));
     const through = stepModel(s, bucket(2, { low: 90.4, close: 91, openInterest: 1010 }));
     expect(through.long.size).toBe(0);
-    expect(through.liquidatedLong).toBeCloseTo(5 * ((100 * 0.9) / 0.995), 9);
+    expect(through.liquidatedLong).toBeCloseTo(10 * ((100 * 0.9) / 0.995), 9);
     expect(through.short.size).toBe(1);
   });
 
@@ -66,8 +69,9 @@ describe('the estimated model on hand-checked scenarios', () => {
     stepModel(s, bucket(0, { openInterest: 100 }));
     const opened = stepModel(s, bucket(1, { openInterest: 110, buyVolume: 3, sellVolume: 1 }));
     expect(total(opened.oiLong) / total(opened.oiShort)).toBeCloseTo(0.75 / 0.25, 9);
+    // 15 long + 5 short at 100; OI −5 closes 5 on each side's total: half of 2 × 10.
     const closed = stepModel(s, bucket(2, { openInterest: 105 }));
-    expect(total(closed.oiLong) + total(closed.oiShort)).toBeCloseTo(500, 9);
+    expect(total(closed.oiLong) + total(closed.oiShort)).toBeCloseTo(1000, 9);
   });
 
   it('moves levels with the funding paid since entry', () => {
@@ -84,9 +88,38 @@ describe('the estimated model on hand-checked scenarios', () => {
     const p = parseModelParams({ ...one10x, participation: 0.5, halfLifeHours: 1 });
     const s = createModelState(p);
     const a = stepModel(s, bucket(0, { buyVolume: 10, sellVolume: 10 }));
-    expect(total(a.oiLong) + total(a.oiShort)).toBeCloseTo(10 * 100, 9);
+    expect(total(a.oiLong) + total(a.oiShort)).toBeCloseTo(2 * 10 * 100, 9);
     const b = stepModel(s, { ...bucket(60), t: T0 + 3_600_000 });
-    expect(total(b.oiLong) + total(b.oiShort)).toBeCloseTo(500 + 0.5 * 20 * 100 * 0, 6);
+    expect(total(b.oiLong) + total(b.oiShort)).toBeCloseTo(1000, 6);
+  });
+
+  it('lets realized force orders remove the levels nearest the price beyond what the crossing removed', () => {
+    const two = parseModelParams({ ...one10x, leverages: [{ leverage: 10, weight: 0.5 }, { leverage: 5, weight: 0.5 }] });
+    const s = createModelState(two);
+    stepModel(s, bucket(0, { openInterest: 1000 }));
+    const opened = stepModel(s, bucket(1, { openInterest: 1010 }));
+    const near = opened.long.get(904)!; // the 10× longs, nearest the price
+    const far = total(opened.long) - near;
+    // 300 of longs were force-closed while price never reached a modelled level.
+    const after = stepModel(s, bucket(2, { openInterest: 1010, realizedLong: 300 }));
+    expect(after.liquidatedLong).toBeCloseTo(300, 9);
+    expect(after.long.get(904)).toBeCloseTo(near - 300, 9);
+    expect(total(after.long) - after.long.get(904)!).toBeCloseTo(far, 9);
+    expect(after.short.size).toBe(2); // shorts untouched
+  });
+
+  it('takes the maintenance rate and amount from the venue\'s brackets at the typical position notional', () => {
+    const big = parseModelParams({ positionNotional: 1_000_000 });
+    expect(big.maintenanceMarginRate).toBe(0.0065); // Binance BTCUSDT 600k–3M bracket
+    expect(big.maintenanceAmountFraction).toBeCloseTo(950 / 1_000_000, 15);
+    expect(parseModelParams({}).maintenanceMarginRate).toBe(0.004);
+    expect(parseModelParams({ maintenanceMarginRate: 0.008 }).maintenanceAmountFraction).toBe(0);
+    // The amount moves a long's liquidation price down by c·E/(1 − m).
+    const s = createModelState(parseModelParams({ ...big, leverages: [{ leverage: 10, weight: 1 }], priceBucketFraction: 0.001, halfLifeHours: 0 }));
+    stepModel(s, bucket(0, { openInterest: 1 }));
+    const snap = stepModel(s, bucket(1, { openInterest: 2 }));
+    const lp = (100 * (1 - 0.1 - 950 / 1_000_000)) / (1 - 0.0065);
+    expect([...snap.long.keys()]).toEqual([Math.floor(lp / 0.1)]);
   });
 
   it('chooses readable price steps and hashes parameters stably', () => {
@@ -189,7 +222,7 @@ describe('accuracy', () => {
 /** Random but plausible event sequences: trades around a random walk, OI snapshots, funding. */
 const eventsArb: fc.Arbitrary<ModelEvent[]> = fc
   .record({
-    steps: fc.array(fc.record({ move: fc.integer({ min: -300, max: 300 }), n: fc.integer({ min: 0, max: 4 }), oi: fc.option(fc.integer({ min: -50, max: 80 }), { nil: null }), funding: fc.option(fc.integer({ min: -30, max: 30 }), { nil: null }), big: fc.boolean() }), { minLength: 3, maxLength: 40 }),
+    steps: fc.array(fc.record({ move: fc.integer({ min: -300, max: 300 }), n: fc.integer({ min: 0, max: 4 }), oi: fc.option(fc.integer({ min: -50, max: 80 }), { nil: null }), funding: fc.option(fc.integer({ min: -30, max: 30 }), { nil: null }), liq: fc.option(fc.integer({ min: -400, max: 400 }), { nil: null }), big: fc.boolean() }), { minLength: 3, maxLength: 40 }),
     withOi: fc.boolean(),
   })
   .map(({ steps, withOi }) => {
@@ -207,6 +240,7 @@ const eventsArb: fc.Arbitrary<ModelEvent[]> = fc
         events.push({ kind: 'open_interest', ts: t + 30_000_000, oiQty: String(oi) });
       }
       if (s.funding !== null) events.push({ kind: 'funding', ts: t + 1, rate: (s.funding / 100_000).toString() });
+      if (s.liq !== null) events.push({ kind: 'liquidation', ts: t + 2, side: s.liq > 0 ? 'sell' : 'buy', price: price.toFixed(1), qty: null, notional: String(Math.abs(s.liq) * 1000) });
     });
     return events;
   });
