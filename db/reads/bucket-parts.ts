@@ -27,8 +27,12 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
         sum(case when side = 'buy' then qty when side is null then qty / 2 else 0 end)::float8 as buy,
         sum(case when side = 'sell' then qty when side is null then qty / 2 else 0 end)::float8 as sell
       from trades where ${range} group by 1`.execute(store.db),
-    sql<Row>`select distinct on (1) ${b} as t, open::float8 as open, high::float8 as high, low::float8 as low, close::float8 as close, coalesce(volume, 0)::float8 as volume
-      from candles where ${range} and price_type = 'trade' order by 1, ts desc, interval_s`.execute(store.db),
+    // Candles of the market's finest interval, merged per bucket (hourly candles, daily buckets).
+    sql<Row>`select ${b} as t, ((array_agg(open order by ts))[1])::float8 as open, max(high)::float8 as high, min(low)::float8 as low,
+        ((array_agg(close order by ts desc))[1])::float8 as close, coalesce(sum(volume), 0)::float8 as volume
+      from candles where ${range} and price_type = 'trade'
+        and interval_s = (select min(interval_s) from candles where market_id = ${market} and price_type = 'trade')
+      group by 1`.execute(store.db),
     sql<Row>`select distinct on (1) ${b} as t, oi_qty::float8 as oi from open_interest where ${range} order by 1, ts desc`.execute(store.db),
     sql<Row>`select ${b} as t, sum(rate)::float8 as rate from funding_rates where ${range} group by 1`.execute(store.db),
     sql<Row>`select distinct on (1) ${b} as t, mark_price::float8 as mark from mark_prices where ${range} order by 1, ts desc`.execute(store.db),

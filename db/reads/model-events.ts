@@ -17,7 +17,7 @@ export async function loadModelEvents(store: Store, market: string, fromMs: numb
   const us = sql.raw(`(extract(epoch from ts) * 1000000)::bigint::text`);
   const [trades, candles, oi, funding, marks, liqs] = await Promise.all([
     sql<{ ts: string; price: string; qty: string; side: string | null }>`select ${us} as ts, price::text as price, qty::text as qty, side from trades where ${range} order by ts, trade_id`.execute(store.db),
-    sql<{ ts: string; open: string; high: string; low: string; close: string; volume: string | null }>`select ${us} as ts, open::text as open, high::text as high, low::text as low, close::text as close, volume::text as volume from candles where ${range} and price_type = 'trade' order by ts, interval_s`.execute(store.db),
+    sql<{ ts: string; open: string; high: string; low: string; close: string; volume: string | null }>`select ${us} as ts, open::text as open, high::text as high, low::text as low, close::text as close, volume::text as volume from candles where ${range} and price_type = 'trade' and interval_s = (select min(interval_s) from candles where market_id = ${market} and price_type = 'trade') order by ts`.execute(store.db),
     sql<{ ts: string; oi: string }>`select ${us} as ts, oi_qty::text as oi from open_interest where ${range} order by ts`.execute(store.db),
     sql<{ ts: string; rate: string }>`select ${us} as ts, rate::text as rate from funding_rates where ${range} order by ts`.execute(store.db),
     sql<{ ts: string; mark: string }>`select ${us} as ts, mark_price::text as mark from mark_prices where ${range} order by ts`.execute(store.db),

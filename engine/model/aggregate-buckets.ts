@@ -29,7 +29,22 @@ export function aggregateBuckets(events: readonly ModelEvent[], timeBucketSecond
         break;
       }
       case 'candle':
-        if (a.candle === null || e.ts >= a.candle.ts) a.candle = { ts: e.ts, o: Number(e.open), h: Number(e.high), l: Number(e.low), c: Number(e.close), v: e.volume === null ? 0 : Number(e.volume) };
+        // Several candles in one bucket (hourly candles, daily buckets) merge into one bar.
+        if (a.candle === null) a.candle = { ts: e.ts, firstTs: e.ts, o: Number(e.open), h: Number(e.high), l: Number(e.low), c: Number(e.close), v: e.volume === null ? 0 : Number(e.volume) };
+        else {
+          const c = a.candle;
+          if (e.ts < c.firstTs) {
+            c.firstTs = e.ts;
+            c.o = Number(e.open);
+          }
+          if (e.ts >= c.ts) {
+            c.ts = e.ts;
+            c.c = Number(e.close);
+          }
+          c.h = Math.max(c.h, Number(e.high));
+          c.l = Math.min(c.l, Number(e.low));
+          c.v += e.volume === null ? 0 : Number(e.volume);
+        }
         break;
       case 'open_interest':
         if (a.oiTs === null || e.ts >= a.oiTs) { a.oiTs = e.ts; a.oi = Number(e.oiQty); }
@@ -53,7 +68,7 @@ export function aggregateBuckets(events: readonly ModelEvent[], timeBucketSecond
 }
 
 /**
- * What one time bucket's data says, before assembly: any of trade aggregates, the last candle,
+ * What one time bucket's data says, before assembly: any of trade aggregates, its candles merged,
  * the last open-interest snapshot, the summed funding and the last mark price. db/ computes
  * these in SQL; {@link aggregateBuckets} computes them from events; both assemble here.
  */
@@ -115,7 +130,7 @@ interface Acc {
   sell: number;
   firstTradeTs: number | null;
   lastTradeTs: number | null;
-  candle: { ts: number; o: number; h: number; l: number; c: number; v: number } | null;
+  candle: { ts: number; firstTs: number; o: number; h: number; l: number; c: number; v: number } | null;
   oi: number | null;
   oiTs: number | null;
   funding: number | null;

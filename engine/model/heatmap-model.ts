@@ -124,9 +124,24 @@ function unlink(s: ModelState, c: Cohort): void {
   }
 }
 
-/** Recomputes every liquidation price and the derived indexes (after a funding print). */
+/**
+ * Cohorts decayed below this share of the open notional are dropped when the indexes are
+ * rebuilt: each is far under the 1e-9-of-total agreement tolerance, and without it a year of
+ * hourly buckets would carry every cohort ever opened.
+ */
+const NEGLIGIBLE = 1e-13;
+
+/** Recomputes every liquidation price and the derived indexes (after a funding print), dropping negligible cohorts. */
 function rebuild(s: ModelState): void {
   const mmr = s.params.maintenanceMarginRate;
+  let open = 0;
+  for (const c of s.cohorts.values()) open += c.size * c.entry;
+  for (const c of [...s.cohorts.values()]) {
+    if (c.size * c.entry < open * NEGLIGIBLE) {
+      s.cohorts.delete(c.key);
+      s.totalSize -= c.size;
+    }
+  }
   for (const side of [s.long, s.short]) {
     side.byIdx.clear();
     side.levels.clear();
@@ -174,6 +189,8 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
   if (b.fundingRate !== null && p.fundingAdjusted && b.fundingRate !== 0) {
     state.cumFunding += b.fundingRate;
     rebuild(state);
+  } else if (state.cohorts.size > 4096 && (b.t / (p.timeBucketSeconds * 1000)) % 256 === 0) {
+    rebuild(state); // drops decayed cohorts on markets without funding prints
   }
 
   // Only price buckets at or beyond the bucket's range can hold crossed levels.

@@ -70,7 +70,16 @@ function buckets(events: readonly ModelEvent[], seconds: number) {
         b.sell = b.sell.add(q.div(2));
       }
     } else if (e.kind === 'candle') {
-      if (!b.candle || e.ts >= b.candle.ts) b.candle = { ts: e.ts, h: new D(e.high), l: new D(e.low), c: new D(e.close), v: new D(e.volume ?? 0) };
+      if (!b.candle) b.candle = { ts: e.ts, h: new D(e.high), l: new D(e.low), c: new D(e.close), v: new D(e.volume ?? 0) };
+      else {
+        if (e.ts >= b.candle.ts) {
+          b.candle.ts = e.ts;
+          b.candle.c = new D(e.close);
+        }
+        b.candle.h = D.max(b.candle.h, e.high);
+        b.candle.l = D.min(b.candle.l, e.low);
+        b.candle.v = b.candle.v.add(e.volume ?? 0);
+      }
     } else if (e.kind === 'open_interest') {
       if (e.ts >= b.oiTs) { b.oiTs = e.ts; b.oi = new D(e.oiQty); }
     } else if (e.kind === 'funding') {

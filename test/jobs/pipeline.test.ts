@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { parseConfig, silentLogger } from '../../base/index.js';
-import { readHeatmapRows, readClustersAt, type Store, type HeatmapRow } from '../../db/index.js';
+import { loadModelEvents, readHeatmapRows, readClustersAt, type Store, type HeatmapRow } from '../../db/index.js';
 import { referenceReplay, parseModelParams, modelParamsHash, type ModelEvent, type LevelSnapshot, type ModelParams } from '../../engine/index.js';
 import { ingestPaths } from '../../indexer/index.js';
 import { createJobRunner, effectiveParams, type JobRunner } from '../../jobs/index.js';
@@ -22,15 +22,7 @@ async function runners(t: TestStore, prefix: string, sandboxed = false): Promise
 
 /** The market's events as the model reads them, straight from the database. */
 async function eventsOf(store: Store, market: string): Promise<ModelEvent[]> {
-  const us = sql.raw(`(extract(epoch from ts) * 1000000)::bigint::text`);
-  const trades = await sql<{ ts: string; price: string; qty: string; side: string | null }>`select ${us} as ts, price::text, qty::text, side from trades where market_id = ${market} order by ts, trade_id`.execute(store.db);
-  const candles = await sql<{ ts: string; open: string; high: string; low: string; close: string; volume: string | null }>`select ${us} as ts, open::text, high::text, low::text, close::text, volume::text from candles where market_id = ${market} and price_type = 'trade' order by ts`.execute(store.db);
-  const funding = await sql<{ ts: string; rate: string }>`select ${us} as ts, rate::text from funding_rates where market_id = ${market} order by ts`.execute(store.db);
-  return [
-    ...trades.rows.map((r) => ({ kind: 'trade' as const, ts: Number(r.ts), price: r.price, qty: r.qty, side: r.side as 'buy' | 'sell' | null })),
-    ...candles.rows.map((r) => ({ kind: 'candle' as const, ts: Number(r.ts), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume })),
-    ...funding.rows.map((r) => ({ kind: 'funding' as const, ts: Number(r.ts), rate: r.rate })),
-  ].sort((a, b) => a.ts - b.ts);
+  return loadModelEvents(store, market, 0, Date.now() + 86_400_000);
 }
 
 /** Compares persisted rows with reference snapshots cell by cell (inside the persisted ±50% window). */
@@ -91,7 +83,7 @@ describe.skipIf(!SHARED_DATA)('jobs pipeline on real Redis and Postgres', () => 
     expect(runs.rows[0]!.n).toBeGreaterThan(0);
   });
 
-  it('a year of hourly candles with funding (10 days here): candle-only markets use the candle interval and agree with the reference', async () => {
+  it('a year of hourly candles with funding: hourly by default, and at daily buckets against the reference engine', async () => {
     const pick = (name: string, keep: (cols: string[]) => boolean) => {
       const lines = readFileSync(path.join(SHARED_DATA!, name), 'utf8').trim().split('\n');
       const out = [lines[0], ...lines.slice(1).filter((l) => keep(l.split(',')))].join('\n') + '\n';
@@ -99,18 +91,27 @@ describe.skipIf(!SHARED_DATA)('jobs pipeline on real Redis and Postgres', () => 
       writeFileSync(f, out);
       return f;
     };
-    const inRange = (ts: string) => ts >= '2025-06-01' && ts < '2025-06-11';
-    const candles = pick('candles-1h-multivenue-2025-03-to-2026-03.csv', (c) => c[1] === 'bybit' && c[2] === 'ETH' && inRange(c[0]!));
-    const funding = pick('funding-multivenue-2025-03-to-2026-03.csv', (c) => c[1] === 'bybit' && c[2] === 'ETH' && inRange(c[0]!));
-    await ingestPaths(t.store, [candles, funding], { onBatch: (b) => r.producer.onIngested(b) });
+    const candles = pick('candles-1h-multivenue-2025-03-to-2026-03.csv', (c) => c[1] === 'bybit' && c[2] === 'ETH');
+    const funding = pick('funding-multivenue-2025-03-to-2026-03.csv', (c) => c[1] === 'bybit' && c[2] === 'ETH');
+    // Funding first: it alone has no prices, so the year is computed once, when candles land.
+    await ingestPaths(t.store, [funding], { onBatch: (b) => r.producer.onIngested(b) });
+    await ingestPaths(t.store, [candles], { onBatch: (b) => r.producer.onIngested(b) });
     await r.producer.idle!();
-    const params: ModelParams = await effectiveParams(t.store, 'bybit:ETHUSDT');
-    expect(params.timeBucketSeconds).toBe(3600);
-    const rows = await readHeatmapRows(t.store, 'bybit:ETHUSDT', modelParamsHash(params), 0, Date.now());
-    expect(rows.length).toBe(240);
-    const a = agreement(rows, referenceReplay(await eventsOf(t.store, 'bybit:ETHUSDT'), params));
+    // Candle-only markets are computed at their candle interval by default…
+    const hourly: ModelParams = await effectiveParams(t.store, 'bybit:ETHUSDT');
+    expect(hourly.timeBucketSeconds).toBe(3600);
+    const hourlyRows = await readHeatmapRows(t.store, 'bybit:ETHUSDT', modelParamsHash(hourly), 0, Date.now());
+    expect(hourlyRows.length).toBe(8736);
+    // …and the whole year, merged into daily buckets, agrees with the exact replay.
+    const daily = parseModelParams({ timeBucketSeconds: 86_400 });
+    await r.producer.recompute('bybit:ETHUSDT', { timeBucketSeconds: 86_400 });
+    await r.producer.idle!();
+    const rows = await readHeatmapRows(t.store, 'bybit:ETHUSDT', modelParamsHash(daily), 0, Date.now());
+    expect(rows.length).toBe(365);
+    const a = agreement(rows, referenceReplay(await eventsOf(t.store, 'bybit:ETHUSDT'), daily));
+    expect(a.cells).toBeGreaterThan(1000);
     expect(a.maxRel).toBeLessThan(1e-9);
-  });
+  }, 180_000);
 
   it('gives identical results for one batch and for many small batches arriving out of order', async () => {
     const file = path.join(SHARED_DATA!, 'binance-futures-btcusdt-trades-2020-02-22.tardis.csv');
