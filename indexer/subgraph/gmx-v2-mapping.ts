@@ -1,4 +1,5 @@
-import type { CanonicalEvent, FundingEvent, LiquidationEvent, OrderSide, TradeEvent } from '../../db/events.js';
+import type { CanonicalEvent, FundingEvent, LiquidationEvent, OrderSide, TradeEvent } from '../../db/index.js';
+import type { PositionChangeRow } from '../../db/index.js';
 import type { FundingRateEntity, GmxV2Entity, LiquidationEntity, PositionChangeEntity } from './gmx-v2-entities.js';
 
 /**
@@ -53,32 +54,9 @@ export const GMX_V2_ARBITRUM: GmxV2MappingConfig = Object.freeze({
  * A position's state after one change: what the exact (per-position) liquidation model needs.
  * Amounts are decimal strings in whole units (USD, tokens).
  */
-export interface PositionSnapshot {
-  /** GMX position key (bytes32 hex): hash of account, market, collateral token, side. */
-  readonly key: string;
-  readonly account: string;
-  /** Canonical market, `gmx:<symbol or market token>`. */
-  readonly market: string;
+export interface PositionSnapshot extends PositionChangeRow {
+  /** The GMX market token (lower-case address) the canonical `market` was named from. */
   readonly marketToken: string;
-  readonly collateralToken: string;
-  readonly isLong: boolean;
-  /** USD. */
-  readonly sizeUsd: string;
-  /** Index tokens; null when the index token's decimals are unknown. */
-  readonly sizeTokens: string | null;
-  /** Collateral tokens; null when the collateral token's decimals are unknown. */
-  readonly collateralTokens: string | null;
-  /** USD, at the collateral token's min price of the change. */
-  readonly collateralUsd: string;
-  /** sizeUsd / sizeTokens (USD per index token); null for a closed position or unknown decimals. */
-  readonly entryPrice: string | null;
-  /** False when the size is zero (closed or liquidated). */
-  readonly open: boolean;
-  readonly block: number;
-  /** Epoch microseconds. */
-  readonly ts: number;
-  /** Id of the PositionChange this snapshot follows (orders snapshots of one block). */
-  readonly changeId: string;
 }
 
 /** What one entity becomes. `skipped` says why an entity produced nothing it should have. */

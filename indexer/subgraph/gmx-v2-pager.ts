@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CanonicalEvent } from '../../db/events.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
+import type { CanonicalEvent } from '../../db/index.js';
+import { silentLogger, type Logger } from '../../base/index.js';
 import type { GraphClient, SubgraphMeta } from './graph-client.js';
 import { GMX_V2_COLLECTIONS, type GmxV2Entity, type PagedCollection } from './gmx-v2-entities.js';
 import { GMX_V2_ARBITRUM, toCanonical, type GmxV2MappingConfig, type PositionSnapshot } from './gmx-v2-mapping.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { LiqmapError } from '../../base/errors.js';
-import { silentLogger, type Logger } from '../../base/logger.js';
+import { LiqmapError, silentLogger, type Logger } from '../../base/index.js';
 
 /** Options of a {@link GraphClient}. */
 export interface GraphClientOptions {

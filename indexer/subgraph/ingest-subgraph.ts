@@ -2,7 +2,6 @@ import { silentLogger, type Logger } from '../../base/index.js';
 import { BatchWriter, getCheckpoint, recordSubgraphRows, rollbackSubgraph, writePositionChanges, type BatchResult, type Store } from '../../db/index.js';
 import { GraphClient } from './graph-client.js';
 import { pageGmxV2, type GmxV2Cursor } from './gmx-v2-pager.js';
-import type { PositionSnapshot } from './gmx-v2-mapping.js';
 
 /** Options of {@link ingestSubgraph}. */
 export interface SubgraphIngestOptions {
@@ -39,25 +38,6 @@ export interface SubgraphIngestSummary {
 /** The checkpoint key of a subgraph source. */
 export function subgraphSourceKey(url: string, protocol: string): string {
   return `subgraph:${protocol}:${url}`;
-}
-
-function toRow(p: PositionSnapshot) {
-  return {
-    key: p.key,
-    changeId: p.changeId,
-    market: p.market,
-    account: p.account,
-    collateralToken: p.collateralToken,
-    isLong: p.isLong,
-    sizeUsd: p.sizeUsd,
-    sizeTokens: p.sizeTokens,
-    collateralTokens: p.collateralTokens,
-    collateralUsd: p.collateralUsd,
-    entryPrice: p.entryPrice,
-    open: p.open,
-    block: p.block,
-    ts: p.ts,
-  };
 }
 
 /**
@@ -111,7 +91,7 @@ export async function ingestSubgraph(store: Store, opts: SubgraphIngestOptions):
         quarantined,
         checkpoint: checkpoint(page.cursor, false),
         alsoInTransaction: async (tx) => {
-          await writePositionChanges(tx, page.positions.map(toRow));
+          await writePositionChanges(tx, page.positions);
           await recordSubgraphRows(tx, sourceKey, page.cursor.block, page.events);
         },
       });
