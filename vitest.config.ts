@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/_setup/fast-check.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

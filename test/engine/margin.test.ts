@@ -123,7 +123,8 @@ const sideArb = fc.constantFrom('long' as const, 'short' as const);
 const lev = fc.integer({ min: 2, max: 50 });
 
 const cases: fc.Arbitrary<Case> = fc.oneof(
-  fc.record({ side: sideArb, qty: size, entry: price, lev }).map(({ side, qty, entry, lev }) => ({
+  // Binance: notional up to 100k keeps 50× inside the bracket's maximum (100× up to 600k).
+  fc.record({ side: sideArb, qty: size.map((q) => (Number(q) / 1000).toString()), entry: price, lev }).map(({ side, qty, entry, lev }) => ({
     rules: binanceUsdm,
     lev,
     position: { symbol: 'BTCUSDT', mode: 'isolated' as const, side, qty, entry, wallet: new Dec(qty).mul(entry).div(lev).toFixed() },
