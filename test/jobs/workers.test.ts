@@ -78,7 +78,7 @@ describe('workers on real Redis and Postgres', () => {
       const id = await producer.backfill('binance:SYNFLOW', T0 / 1000, T0 / 1000 + 3 * 86_400_000 - 1);
       let p = await producer.backfillProgress(id);
       expect(p!.total).toBe(3);
-      for (let i = 0; i < 200 && p!.state !== 'completed'; i++) {
+      for (let i = 0; i < 600 && p!.state !== 'completed'; i++) {
         await new Promise((r) => setTimeout(r, 100));
         p = await producer.backfillProgress(id);
       }
@@ -91,7 +91,7 @@ describe('workers on real Redis and Postgres', () => {
       await producer.close();
       await worker.close();
     }
-  });
+  }, 120_000);
 
   it('`liqmap work` computes enqueued markets, `liqmap jobs` shows freshness, and SIGTERM exits cleanly', async () => {
     const env = { REDIS_URL: TEST_REDIS_URL, LIQMAP_QUEUE_PREFIX: `${q.prefix}cli`, DATABASE_URL: t.url, LOG_LEVEL: 'warn' };
