@@ -11,7 +11,7 @@ const marketId = z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/, 'must look l
 const ingestFlags = z.object({
   market: marketId.optional(),
   format: z.string().optional(),
-  batchSize: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  batchSize: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   force: z.boolean().default(false),
   json: z.boolean().default(false),
 });
@@ -60,7 +60,7 @@ export function ingestCommand(): Command {
     .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph')
     .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name)')
     .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
-    .addOption(new Option('--batch-size <n>', 'events per committed batch').default('50000'))
+    .addOption(new Option('--batch-size <n>', 'events per committed batch').default('100000'))
     .option('--force', 'read files again even if their checkpoint says done (still idempotent)')
     .option('--days <n>', 'demo: days to simulate', '3')
     .option('--seed <n>', 'demo: random seed', '42')
