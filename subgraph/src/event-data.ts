@@ -51,6 +51,11 @@ export class EventData {
     return v === null ? null : v.toBytes();
   }
 
+  getBytes(key: string): Bytes | null {
+    const v = this.find(5, key);
+    return v === null ? null : v.toBytes();
+  }
+
   getString(key: string): string | null {
     const v = this.find(6, key);
     return v === null ? null : v.toString();

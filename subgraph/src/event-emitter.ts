@@ -1,4 +1,4 @@
-import { Address, BigInt, Entity, ethereum, log, ValueKind } from '@graphprotocol/graph-ts';
+import { Address, BigInt, Bytes, Entity, ethereum, log, Value, ValueKind } from '@graphprotocol/graph-ts';
 import { EventLog, EventLog1, EventLog2 } from '../generated/EventEmitter/EventEmitter';
 import { ERC20 } from '../generated/EventEmitter/ERC20';
 import {
@@ -7,12 +7,17 @@ import {
   FundingState,
   Liquidation,
   Market,
+  MarketConfig,
+  MarketConfigUpdate,
+  MarketFactorUpdate,
   Position,
   PositionChange,
   PositionFees,
   Token,
 } from '../generated/schema';
 import { EventData } from './event-data';
+import { configKeyName } from './config-keys';
+import { syntheticToken } from './synthetic-tokens';
 
 /** GMX v2 Order.OrderType.Liquidation. */
 const ORDER_TYPE_LIQUIDATION = 7;
@@ -48,6 +53,8 @@ function handle(name: string, data: EventData, event: ethereum.Event): void {
     handleFunding(data, event);
   } else if (name == 'MarketCreated') {
     handleMarketCreated(data, event);
+  } else if (name == 'SetUint') {
+    handleSetUint(data, event);
   }
   // Everything else the EventEmitter logs is filtered out by topic1 in subgraph.yaml.
 }
@@ -57,6 +64,15 @@ function logId(event: ethereum.Event): string {
   let index = event.logIndex.toString();
   while (index.length < 6) index = '0' + index;
   return event.transaction.hash.toHexString() + '-' + index;
+}
+
+/** blockNumber, blockHash, timestamp, transactionHash, logIndex: the fields every per-log entity has. */
+function setLogFields(entity: Entity, event: ethereum.Event): void {
+  entity.set('blockNumber', Value.fromBigInt(event.block.number));
+  entity.set('blockHash', Value.fromBytes(event.block.hash));
+  entity.set('timestamp', Value.fromBigInt(event.block.timestamp));
+  entity.set('transactionHash', Value.fromBytes(event.transaction.hash));
+  entity.set('logIndex', Value.fromBigInt(event.logIndex));
 }
 
 function side(isLong: boolean): string {
@@ -70,17 +86,6 @@ function uintOf(data: EventData, a: string, b: string): BigInt {
   return data.uintOr(b, ZERO);
 }
 
-// Decimals of GMX synthetic index tokens: addresses with no ERC-20 contract, as listed in GMX's
-// synthetics token config for Arbitrum. Everything else is read from the token contract.
-function syntheticDecimals(address: Address): i32 {
-  const a = address.toHexString();
-  if (a == '0x47904963fc8b2340414262125af798b9655e58cd') return 8; // BTC
-  if (a == '0xc4da4c24fd591125c3f47b340b6f4f76111883d8') return 8; // DOGE
-  if (a == '0xb46a094bc4b0adbd801e14b9db95e05e28962764') return 8; // LTC
-  if (a == '0xc14e065b0067de91534e032868f5ac6ecf2c6868') return 6; // XRP
-  return -1;
-}
-
 function loadToken(address: Address): Token {
   let token = Token.load(address);
   if (token !== null) return token;
@@ -89,9 +94,11 @@ function loadToken(address: Address): Token {
   const decimals = erc20.try_decimals();
   if (decimals.reverted) {
     token.synthetic = true;
-    const d = syntheticDecimals(address);
-    if (d >= 0) token.decimals = d;
-    else log.warning('GMX token {} has no decimals(); prices of its markets stay raw', [address.toHexString()]);
+    const known = syntheticToken(address);
+    if (known !== null) {
+      token.decimals = known.decimals;
+      token.symbol = known.symbol;
+    } else log.warning('GMX token {} has no decimals(); prices of its markets stay raw', [address.toHexString()]);
   } else {
     token.synthetic = false;
     token.decimals = decimals.value;
@@ -142,9 +149,11 @@ function handlePositionFees(data: EventData, event: ethereum.Event): void {
   fees.collateralToken = data.addressOr('collateralToken');
   fees.isIncrease = data.boolOr('isIncrease', false);
   fees.positionFeeAmount = data.uintOr('positionFeeAmount', ZERO);
-  fees.fundingFeeAmount = data.uintOr('funding.fundingFeeAmount', ZERO);
-  fees.borrowingFeeUsd = data.uintOr('borrowing.borrowingFeeUsd', ZERO);
-  fees.borrowingFeeAmount = data.uintOr('borrowing.borrowingFeeAmount', ZERO);
+  // PositionEventUtils._emitPositionFees writes these keys without the struct prefixes
+  // (`fees.funding.fundingFeeAmount` is logged as "fundingFeeAmount").
+  fees.fundingFeeAmount = data.uintOr('fundingFeeAmount', ZERO);
+  fees.borrowingFeeUsd = data.uintOr('borrowingFeeUsd', ZERO);
+  fees.borrowingFeeAmount = data.uintOr('borrowingFeeAmount', ZERO);
   fees.totalCostAmount = data.uintOr('totalCostAmount', ZERO);
   fees.blockNumber = event.block.number;
   fees.timestamp = event.block.timestamp;
@@ -199,11 +208,21 @@ function handlePositionChange(isIncrease: boolean, data: EventData, event: ether
   change.indexTokenPriceMin = data.uintOr('indexTokenPrice.min', ZERO);
   change.collateralTokenPriceMax = data.uintOr('collateralTokenPrice.max', ZERO);
   change.collateralTokenPriceMin = data.uintOr('collateralTokenPrice.min', ZERO);
-  change.priceImpactUsd = data.intOr('priceImpactUsd', ZERO);
+  // Increases of GMX >= 2.2 hold their impact back as pending (`pendingPriceImpactUsd`/`Amount`);
+  // earlier increases applied it at once (`priceImpactUsd`/`priceImpactAmount`).
+  const pendingUsd = data.getInt('pendingPriceImpactUsd');
+  const pendingAmount = data.getInt('pendingPriceImpactAmount');
+  change.pendingPriceImpactUsd = pendingUsd;
+  change.pendingPriceImpactAmount = pendingAmount;
+  const impactUsd = data.getInt('priceImpactUsd');
+  change.priceImpactUsd = impactUsd !== null ? impactUsd : pendingUsd !== null ? pendingUsd : ZERO;
   change.priceImpactAmount = data.getInt('priceImpactAmount');
   change.basePnlUsd = data.getInt('basePnlUsd');
   change.uncappedBasePnlUsd = data.getInt('uncappedBasePnlUsd');
-  change.priceImpactDiffUsd = data.getUint('priceImpactDiffUsd');
+  // PositionEventUtils.emitPositionDecrease logs "values.priceImpactDiffUsd" (a uint item).
+  change.priceImpactDiffUsd = data.getUint('values.priceImpactDiffUsd');
+  change.proportionalPendingImpactUsd = data.getInt('proportionalPendingImpactUsd');
+  change.totalImpactUsd = data.getInt('totalImpactUsd');
   change.borrowingFactor = data.uintOr('borrowingFactor', ZERO);
   change.fundingFeeAmountPerSize = data.uintOr('fundingFeeAmountPerSize', ZERO);
 
@@ -212,15 +231,9 @@ function handlePositionChange(isIncrease: boolean, data: EventData, event: ether
     change.positionFeeAmount = fees.positionFeeAmount;
     change.fundingFeeAmount = fees.fundingFeeAmount;
     change.borrowingFeeUsd = fees.borrowingFeeUsd;
+    change.borrowingFeeAmount = fees.borrowingFeeAmount;
     change.totalCostAmount = fees.totalCostAmount;
   }
-
-  change.blockNumber = event.block.number;
-  change.blockHash = event.block.hash;
-  change.timestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
-  change.save();
 
   let position = Position.load(positionKey);
   if (position === null) {
@@ -231,9 +244,17 @@ function handlePositionChange(isIncrease: boolean, data: EventData, event: ether
     position.isLong = isLong;
     position.openedAtBlock = event.block.number;
     position.changeCount = 0;
+    position.pendingImpactAmount = ZERO;
   } else if (!position.open) {
     position.openedAtBlock = event.block.number;
+    position.pendingImpactAmount = ZERO;
   }
+  position.pendingImpactAmount = nextPendingImpact(position.pendingImpactAmount, isIncrease, pendingAmount, change.sizeInUsd, change.sizeDeltaUsd);
+  change.pendingImpactAmount = position.pendingImpactAmount;
+
+  setLogFields(change, event);
+  change.save();
+
   position.sizeInUsd = change.sizeInUsd;
   position.sizeInTokens = change.sizeInTokens;
   position.collateralAmount = change.collateralAmount;
@@ -264,11 +285,7 @@ function handlePositionChange(isIncrease: boolean, data: EventData, event: ether
     liq.collateralTokenPriceMin = change.collateralTokenPriceMin;
     liq.basePnlUsd = change.basePnlUsd;
     liq.priceImpactUsd = change.priceImpactUsd;
-    liq.blockNumber = event.block.number;
-    liq.blockHash = event.block.hash;
-    liq.timestamp = event.block.timestamp;
-    liq.transactionHash = event.transaction.hash;
-    liq.logIndex = event.logIndex;
+    setLogFields(liq, event);
     liq.save();
   }
 }
@@ -309,6 +326,20 @@ function handleFundingPerSize(data: EventData, event: ethereum.Event, claimable:
   state.lastUpdatedBlock = event.block.number;
   state.lastUpdatedTimestamp = event.block.timestamp;
   state.save();
+  if (!claimable) saveFactorUpdate(event, market, 'fundingFeeAmountPerSize', collateralToken, isLong, value, delta);
+}
+
+/** One accumulator update as history (the mutable *State entities keep only the latest). */
+function saveFactorUpdate(event: ethereum.Event, market: Address, kind: string, collateralToken: Address | null, isLong: boolean, value: BigInt, delta: BigInt): void {
+  const u = new MarketFactorUpdate(logId(event));
+  u.market = market;
+  u.kind = kind;
+  if (collateralToken !== null) u.collateralToken = collateralToken;
+  u.isLong = isLong;
+  u.value = value;
+  u.delta = delta;
+  setLogFields(u, event);
+  u.save();
 }
 
 function handleBorrowingFactor(data: EventData, event: ethereum.Event): void {
@@ -326,6 +357,7 @@ function handleBorrowingFactor(data: EventData, event: ethereum.Event): void {
   state.lastUpdatedBlock = event.block.number;
   state.lastUpdatedTimestamp = event.block.timestamp;
   state.save();
+  saveFactorUpdate(event, market, 'cumulativeBorrowingFactor', null, isLong, state.cumulativeBorrowingFactor, state.delta);
 }
 
 function handleFunding(data: EventData, event: ethereum.Event): void {
@@ -333,20 +365,70 @@ function handleFunding(data: EventData, event: ethereum.Event): void {
   const rate = new FundingRate(logId(event));
   rate.market = market;
   rate.fundingFactorPerSecond = data.uintOr('fundingFactorPerSecond', ZERO);
-  const logged = data.getBool('longsPayShorts');
-  if (logged !== null) {
-    rate.longsPayShorts = logged.toBoolean();
-  } else {
-    const m = Market.load(market);
-    if (m !== null) {
-      const payer = m.get('lastFundingPayerIsLong');
-      if (payer !== null && payer.kind != ValueKind.NULL) rate.longsPayShorts = payer.toBoolean();
-    }
+  // MarketEventUtils.emitFunding logs only the magnitude; the direction is the side whose
+  // funding fee per size grew last.
+  const m = Market.load(market);
+  if (m !== null) {
+    const payer = m.get('lastFundingPayerIsLong');
+    if (payer !== null && payer.kind != ValueKind.NULL) rate.longsPayShorts = payer.toBoolean();
   }
-  rate.blockNumber = event.block.number;
-  rate.blockHash = event.block.hash;
-  rate.timestamp = event.block.timestamp;
-  rate.transactionHash = event.transaction.hash;
-  rate.logIndex = event.logIndex;
+  setLogFields(rate, event);
   rate.save();
+}
+
+/**
+ * Position.pendingImpactAmount after a change, as the contracts keep it: an increase adds its
+ * `pendingPriceImpactAmount` (IncreasePositionUtils); a decrease removes the proportional part
+ * mulDiv(pending, sizeDeltaUsd, sizeInUsd before, roundUpMagnitude = pending < 0)
+ * (DecreasePositionCollateralUtils._getProportionalPendingImpactValues); a close leaves 0.
+ */
+function nextPendingImpact(pending: BigInt, isIncrease: boolean, added: BigInt | null, sizeAfter: BigInt, sizeDelta: BigInt): BigInt {
+  if (isIncrease) return added === null ? pending : pending.plus(added);
+  if (sizeAfter.isZero()) return ZERO;
+  const before = sizeAfter.plus(sizeDelta);
+  if (before.isZero() || pending.isZero()) return pending;
+  const magnitude = pending.abs().times(sizeDelta);
+  let part = magnitude.div(before);
+  if (pending.lt(ZERO) && !part.times(before).equals(magnitude)) part = part.plus(BigInt.fromI32(1));
+  return pending.lt(ZERO) ? pending.plus(part) : pending.minus(part);
+}
+
+/**
+ * Config.setUint(baseKey, data, value) for the keys the liquidation rule reads. `data` is the
+ * abi-encoded rest of the DataStore key: (market), (market, bool) or empty (protocol-wide).
+ */
+function handleSetUint(data: EventData, event: ethereum.Event): void {
+  const baseKey = data.getBytes32('baseKey');
+  if (baseKey === null) return;
+  const name = configKeyName(baseKey.toHexString());
+  if (name == '') return;
+  const encoded = data.getBytes('data');
+  const raw = encoded === null ? Bytes.empty() : encoded;
+  let market = Address.zero();
+  if (raw.length >= 32) market = Address.fromBytes(Bytes.fromUint8Array(raw.subarray(12, 32)));
+  const hasFlag = raw.length >= 64;
+  const flag = hasFlag && raw[63] != 0;
+  const value = data.uintOr('value', ZERO);
+
+  const u = new MarketConfigUpdate(logId(event));
+  u.market = market;
+  u.key = name;
+  if (hasFlag) u.flag = flag;
+  u.value = value;
+  setLogFields(u, event);
+  u.save();
+
+  let config = MarketConfig.load(market);
+  if (config === null) config = new MarketConfig(market);
+  if (name == 'minCollateralFactorForLiquidation') config.minCollateralFactorForLiquidation = value;
+  else if (name == 'maxPositionImpactFactorForLiquidations') config.maxPositionImpactFactorForLiquidations = value;
+  else if (name == 'minCollateralFactor') config.minCollateralFactor = value;
+  else if (name == 'positionFeeFactor' && flag) config.positionFeeFactorForPositiveImpact = value;
+  else if (name == 'positionFeeFactor') config.positionFeeFactorForNegativeImpact = value;
+  else if (name == 'fundingFactor') config.fundingFactor = value;
+  else if (name == 'borrowingFactor' && flag) config.borrowingFactorForLongs = value;
+  else if (name == 'borrowingFactor') config.borrowingFactorForShorts = value;
+  else if (name == 'minCollateralUsd') config.minCollateralUsd = value;
+  config.lastUpdatedBlock = event.block.number;
+  config.save();
 }
