@@ -36,6 +36,12 @@ export interface ModelParams {
   /** Notional of a typical virtual position, quote (default 10,000): picks the bracket. */
   readonly positionNotional: number;
   /**
+   * The brackets the rate and amount were picked from (absent when a flat rate was given). Not
+   * part of the hash (the picked rate and amount are); kept so the reference engine can pick the
+   * bracket itself.
+   */
+  readonly maintenanceTiers?: readonly MaintenanceTier[] | undefined;
+  /**
    * How much taker-flow imbalance tilts new leveraged exposure to one side, 0..1 (default 0.5):
    * long share = ½ + ½ × weight × (buy − sell)/(buy + sell).
    */
@@ -82,6 +88,7 @@ const schema = z.object({
   participation: z.number().gt(0).max(10),
   halfLifeHours: z.number().min(0),
   fundingAdjusted: z.boolean(),
+  maintenanceTiers: z.array(z.object({ cap: z.number(), rate: z.number(), amount: z.number() })).optional(),
 });
 
 /** A maintenance bracket: notional up to `cap` (quote) has rate `rate` and amount `amount` (quote). */
@@ -119,6 +126,12 @@ export function parseModelParams(partial: unknown = {}): ModelParams {
     const tier = tiers.data.find((t) => notional <= t.cap) ?? tiers.data.at(-1)!;
     rest.maintenanceMarginRate = tier.rate;
     rest.maintenanceAmountFraction = tier.amount / notional;
+    rest.maintenanceTiers = tiers.data;
+  } else if (Array.isArray(maintenanceTiers)) {
+    // Parsed parameters parsed again (rate, amount and the brackets they came from): keep the
+    // brackets when they still give that rate and amount; a flat rate given with brackets wins.
+    const tier = (maintenanceTiers as MaintenanceTier[]).find((t) => notional <= t.cap) ?? (maintenanceTiers as MaintenanceTier[]).at(-1);
+    if (tier && tier.rate === rest.maintenanceMarginRate && tier.amount / notional === rest.maintenanceAmountFraction) rest.maintenanceTiers = maintenanceTiers;
   }
   const merged = { ...DEFAULT_MODEL_PARAMS, ...rest };
   const r = schema.safeParse(merged);
@@ -132,7 +145,8 @@ export function parseModelParams(partial: unknown = {}): ModelParams {
     }
   }
   const total = r.data.leverages.reduce((s, l) => s + l.weight, 0);
-  return Object.freeze({ ...r.data, leverages: Object.freeze(r.data.leverages.map((l) => ({ leverage: l.leverage, weight: l.weight / total }))) });
+  const { maintenanceTiers: tiers, ...fields } = r.data;
+  return Object.freeze({ ...fields, ...(tiers ? { maintenanceTiers: Object.freeze(tiers.map((t) => Object.freeze({ ...t }))) } : {}), leverages: Object.freeze(r.data.leverages.map((l) => ({ leverage: l.leverage, weight: l.weight / total }))) });
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {

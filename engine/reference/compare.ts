@@ -1,4 +1,4 @@
-import type { LevelSnapshot } from '../model/types.js';
+import type { ReferenceSnapshot } from './types.js';
 
 /** How far a fast result is from the reference. */
 export interface Agreement {
@@ -16,7 +16,7 @@ export interface Agreement {
  * Compares snapshots cell by cell (long, short, open-interest maps of every bucket, matched by
  * time). A missing snapshot or cell counts as zero.
  */
-export function compareSnapshots(fast: readonly LevelSnapshot[], reference: readonly LevelSnapshot[], tolerance = 1e-9): Agreement {
+export function compareSnapshots(fast: readonly ReferenceSnapshot[], reference: readonly ReferenceSnapshot[], tolerance = 1e-9): Agreement {
   const byT = new Map(fast.map((s) => [s.t, s]));
   let maxAbs = 0;
   let maxRel = 0;

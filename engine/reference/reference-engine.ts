@@ -1,256 +1,343 @@
-import { Decimal } from 'decimal.js';
-import type { ModelParams } from '../model/params.js';
-import type { LevelSnapshot, ModelEvent } from '../model/types.js';
-import { niceStep } from '../model/price-grid.js';
+import { RD, rd, type Exact } from './decimal.js';
+import { referenceMaintenance } from './brackets.js';
+import { exactBucketInputs } from './exact-aggregation.js';
+import { referencePriceIndex, referencePriceStep } from './grid.js';
+import type { BucketInput, RawEvent, ReferenceParams, ReferenceSnapshot } from './types.js';
 
 /**
- * The reference engine: the whole estimated model, written the slow and obvious way so that
- * it can be read in one sitting and trusted. Exact decimal arithmetic throughout, raw events
- * in, one explicit virtual position per (bucket, side, leverage), nothing merged, nothing
- * cached. The fast model (model/heatmap-model.ts) must agree with it.
+ * The reference engine: the whole estimated model written for checking, in exact decimals,
+ * sharing no code with the fast path (engine/model). It replays **bucket inputs** (the SQL
+ * aggregation's output as the fast path consumed it, or {@link exactBucketInputs} of raw
+ * events), assembling them itself.
+ *
+ * State: virtual positions, one per (side, leverage, entry-price bucket, cumulative funding at
+ * entry) — positions opened with the same four are the same position (their sizes add, which
+ * is exact), so months of buckets stay affordable. Sizes are kept as `base × factor`, with one
+ * global `factor` carrying decay and proportional closes (exact: every size is multiplied by
+ * the same decimal), and the pending notional of every price bucket is kept as a decimal sum
+ * updated as positions change, so a snapshot costs its cells, not its positions.
  */
-const D = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_UP });
-type D = InstanceType<typeof D>;
+
+const ONE = new RD(1);
+const ZERO = new RD(0);
+const HALF = new RD('0.5');
 
 interface Position {
-  long: boolean;
-  leverage: number;
-  entry: D;
-  entryIdx: number;
-  fundingAtEntry: D;
-  size: D;
+  readonly key: string;
+  readonly long: boolean;
+  readonly leverage: number;
+  readonly entry: RD;
+  readonly entryIdx: number;
+  readonly fundingAtEntry: RD;
+  /** lp = k × (a + cumulative funding): k = entry / (1 ∓ m), a = 1 ∓ 1/L ∓ c − funding at entry. */
+  readonly k: RD;
+  readonly a: RD;
+  /** Size in base units ÷ the state's factor. */
+  base: RD;
+  /** Liquidation price under the funding paid so far, and its price bucket (null when ≤ 0). */
+  lp: RD;
+  idx: number | null;
 }
 
-interface Bucket {
-  t: number;
-  open: D | null;
-  high: D | null;
-  low: D | null;
-  close: D | null;
-  firstTs: number;
-  lastTs: number;
-  pq: D;
-  q: D;
-  buy: D;
-  sell: D;
-  candle: { ts: number; h: D; l: D; c: D; v: D } | null;
-  oi: D | null;
-  oiTs: number;
-  funding: D | null;
-  mark: D | null;
-  markTs: number;
-  liqLong: D;
-  liqShort: D;
+interface Side {
+  /** Price bucket → its positions (liquidation prices > 0 only). */
+  readonly members: Map<number, Set<Position>>;
+  /** Price bucket → Σ base × lp. */
+  readonly levels: Map<number, RD>;
+  /** Leverage → price bucket → Σ base × lp. */
+  readonly byLeverage: Map<number, Map<number, RD>>;
+  /** Entry bucket → Σ base × entry. */
+  readonly oi: Map<number, RD>;
 }
 
-/** Groups events into time buckets exactly as the fast path's aggregation documents. */
-function buckets(events: readonly ModelEvent[], seconds: number) {
-  const width = seconds * 1000;
-  const byT = new Map<number, Bucket>();
-  for (const e of events) {
-    const t = Math.floor(e.ts / 1000 / width) * width;
-    let b = byT.get(t);
-    if (!b) {
-      b = { t, open: null, high: null, low: null, close: null, firstTs: Infinity, lastTs: -Infinity, pq: new D(0), q: new D(0), buy: new D(0), sell: new D(0), candle: null, oi: null, oiTs: -Infinity, funding: null, mark: null, markTs: -Infinity, liqLong: new D(0), liqShort: new D(0) };
-      byT.set(t, b);
-    }
-    if (e.kind === 'trade') {
-      const p = new D(e.price);
-      const q = new D(e.qty);
-      if (e.ts < b.firstTs) { b.firstTs = e.ts; b.open = p; }
-      if (e.ts >= b.lastTs) { b.lastTs = e.ts; b.close = p; }
-      b.high = b.high === null ? p : D.max(b.high, p);
-      b.low = b.low === null ? p : D.min(b.low, p);
-      b.pq = b.pq.add(p.mul(q));
-      b.q = b.q.add(q);
-      if (e.side === 'buy') b.buy = b.buy.add(q);
-      else if (e.side === 'sell') b.sell = b.sell.add(q);
-      else {
-        b.buy = b.buy.add(q.div(2));
-        b.sell = b.sell.add(q.div(2));
-      }
-    } else if (e.kind === 'candle') {
-      if (!b.candle) b.candle = { ts: e.ts, h: new D(e.high), l: new D(e.low), c: new D(e.close), v: new D(e.volume ?? 0) };
-      else {
-        if (e.ts >= b.candle.ts) {
-          b.candle.ts = e.ts;
-          b.candle.c = new D(e.close);
-        }
-        b.candle.h = D.max(b.candle.h, e.high);
-        b.candle.l = D.min(b.candle.l, e.low);
-        b.candle.v = b.candle.v.add(e.volume ?? 0);
-      }
-    } else if (e.kind === 'open_interest') {
-      if (e.ts >= b.oiTs) { b.oiTs = e.ts; b.oi = new D(e.oiQty); }
-    } else if (e.kind === 'funding') {
-      b.funding = (b.funding ?? new D(0)).add(e.rate);
-    } else if (e.kind === 'liquidation') {
-      if (e.side !== null) {
-        const n = e.notional !== null ? new D(e.notional) : e.qty !== null ? new D(e.price).mul(e.qty) : new D(0);
-        if (e.side === 'sell') b.liqLong = b.liqLong.add(n);
-        else b.liqShort = b.liqShort.add(n);
-      }
-    } else if (e.ts >= b.markTs) {
-      b.markTs = e.ts;
-      b.mark = new D(e.markPrice);
-    }
-  }
-  const out: { t: number; high: D; low: D; close: D; vwap: D; buy: D; sell: D; oi: D | null; funding: D | null; realizedLong: D; realizedShort: D }[] = [];
-  let carryFunding: D | null = null;
-  let carryOi: D | null = null;
-  let carryLong = new D(0);
-  let carryShort = new D(0);
-  for (const b of [...byT.values()].sort((x, y) => x.t - y.t)) {
-    if (b.funding) carryFunding = (carryFunding ?? new D(0)).add(b.funding);
-    if (b.oi) carryOi = b.oi;
-    carryLong = carryLong.add(b.liqLong);
-    carryShort = carryShort.add(b.liqShort);
-    let bar: { high: D; low: D; close: D; vwap: D; buy: D; sell: D } | null = null;
-    if (b.close) bar = { high: b.high!, low: b.low!, close: b.close, vwap: b.q.gt(0) ? b.pq.div(b.q) : b.close, buy: b.buy, sell: b.sell };
-    else if (b.candle) bar = { high: b.candle.h, low: b.candle.l, close: b.candle.c, vwap: b.candle.h.add(b.candle.l).add(b.candle.c).div(3), buy: b.candle.v.div(2), sell: b.candle.v.div(2) };
-    else if (b.mark) bar = { high: b.mark, low: b.mark, close: b.mark, vwap: b.mark, buy: new D(0), sell: new D(0) };
-    if (!bar) continue;
-    out.push({ t: b.t, ...bar, oi: carryOi, funding: carryFunding, realizedLong: carryLong, realizedShort: carryShort });
-    carryFunding = null;
-    carryOi = null;
-    carryLong = new D(0);
-    carryShort = new D(0);
-  }
-  return out;
+/** The model as an assembled bucket sees it (exact). */
+interface Bar {
+  readonly t: number;
+  readonly high: RD;
+  readonly low: RD;
+  readonly close: RD;
+  readonly vwap: RD;
+  readonly buy: RD;
+  readonly sell: RD;
+  readonly oi: RD | null;
+  readonly funding: RD | null;
+  readonly realizedLong: RD;
+  readonly realizedShort: RD;
 }
 
-function liquidationPrice(p: Position, cumFunding: D, mmr: D, c: D): D {
-  const f = cumFunding.sub(p.fundingAtEntry);
-  const invL = new D(1).div(p.leverage);
-  return p.long ? p.entry.mul(new D(1).sub(invL).add(f).sub(c)).div(new D(1).sub(mmr)) : p.entry.mul(new D(1).add(invL).add(f).add(c)).div(new D(1).add(mmr));
-}
-
-function addTo(m: Map<number, D>, k: number, v: D): void {
-  m.set(k, (m.get(k) ?? new D(0)).add(v));
-}
+const add = (m: Map<number, RD>, k: number, v: RD) => m.set(k, (m.get(k) ?? ZERO).add(v));
 
 /**
- * Replays raw events through the model and returns the levels at the end of every bucket,
- * converted to numbers only at the very end.
+ * Assembles inputs into bars in time order: trades give the bar; a candle stands in when a
+ * bucket has none (VWAP = (h + l + c)/3, volume half buy, half sell); a mark price when there is
+ * neither; funding, open interest and force orders of a bucket without a price carry to the next
+ * priced one (funding and force orders add, the newer open interest wins).
  */
-export function referenceReplay(events: readonly ModelEvent[], params: ModelParams): LevelSnapshot[] {
-  const mmr = new D(params.maintenanceMarginRate);
-  const cum = new D(params.maintenanceAmountFraction);
-  let positions: Position[] = [];
-  let step: D | null = null;
-  let stepNum = 0;
-  let lastT: number | null = null;
-  let lastOi: D | null = null;
-  let seenOi = false;
-  let cumFunding = new D(0);
-  const out: LevelSnapshot[] = [];
-
-  for (const b of buckets(events, params.timeBucketSeconds)) {
-    if (step === null) {
-      stepNum = niceStep(b.close.toNumber(), params.priceBucketFraction);
-      step = new D(stepNum);
+function* bars(inputs: Iterable<BucketInput>): Generator<Bar> {
+  let funding: RD | null = null;
+  let oi: RD | null = null;
+  let liqLong = ZERO;
+  let liqShort = ZERO;
+  let lastT = -Infinity;
+  for (const p of inputs) {
+    if (p.t <= lastT) throw new Error(`reference engine: bucket inputs out of order at ${p.t}`);
+    lastT = p.t;
+    if (p.funding !== null) funding = (funding ?? ZERO).add(rd(p.funding));
+    if (p.openInterest !== null) oi = rd(p.openInterest);
+    if (p.liquidations) {
+      liqLong = liqLong.add(rd(p.liquidations.long));
+      liqShort = liqShort.add(rd(p.liquidations.short));
     }
-    // 1. decay
+    let bar: Omit<Bar, 't' | 'oi' | 'funding' | 'realizedLong' | 'realizedShort'> | null = null;
+    if (p.trades) bar = { high: rd(p.trades.high), low: rd(p.trades.low), close: rd(p.trades.close), vwap: rd(p.trades.vwap), buy: rd(p.trades.buy), sell: rd(p.trades.sell) };
+    else if (p.candle) {
+      const h = rd(p.candle.high);
+      const l = rd(p.candle.low);
+      const c = rd(p.candle.close);
+      const half = rd(p.candle.volume).mul(HALF);
+      bar = { high: h, low: l, close: c, vwap: h.add(l).add(c).div(3), buy: half, sell: half };
+    } else if (p.mark !== null) {
+      const m = rd(p.mark);
+      bar = { high: m, low: m, close: m, vwap: m, buy: ZERO, sell: ZERO };
+    }
+    if (!bar) continue;
+    yield { t: p.t, ...bar, oi, funding, realizedLong: liqLong, realizedShort: liqShort };
+    funding = null;
+    oi = null;
+    liqLong = ZERO;
+    liqShort = ZERO;
+  }
+}
+
+/** Options of {@link referenceModel}. */
+export interface ReferenceOptions {
+  /** Snapshot only the buckets this accepts (default: every bucket). The state advances through all of them. */
+  readonly emit?: ((t: number) => boolean) | undefined;
+  /** Stop after the bucket starting at this time (epoch ms). */
+  readonly untilT?: number | undefined;
+}
+
+/** The reference model over bucket inputs (in time order): the levels at the end of each emitted bucket. */
+export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceParams, opts: ReferenceOptions = {}): ReferenceSnapshot[] {
+  const { rate: mmr, amountFraction: cum } = referenceMaintenance(params);
+  const longDen = ONE.sub(mmr);
+  const shortDen = ONE.add(mmr);
+  const sides = { long: newSide(), short: newSide() };
+  const positions = new Map<string, Position>();
+  let factor = ONE;
+  let step: RD | null = null;
+  let invStep: RD | null = null;
+  let lastT: number | null = null;
+  let lastOi: RD | null = null;
+  let seenOi = false;
+  let cumFunding = ZERO;
+  const decay = new Map<number, RD>();
+  const out: ReferenceSnapshot[] = [];
+
+  // Long: E(1 − 1/L + F − c)/(1 − m); short: E(1 + 1/L + F + c)/(1 + m); F = funding paid since
+  // entry = cumulative funding now − at entry. Written as k × (a + cumulative funding) so a
+  // funding print costs one addition and one multiplication per position.
+  const terms = (long: boolean, entry: RD, leverage: number, fundingAtEntry: RD): { k: RD; a: RD } => {
+    const invL = ONE.div(leverage);
+    return long ? { k: entry.div(longDen), a: ONE.sub(invL).sub(cum).sub(fundingAtEntry) } : { k: entry.div(shortDen), a: ONE.add(invL).add(cum).sub(fundingAtEntry) };
+  };
+  const liquidationPrice = (p: Position): RD => p.k.mul(p.a.add(cumFunding));
+  const sideOf = (p: Position) => (p.long ? sides.long : sides.short);
+  // Adds (sign 1) or takes away (−1) `base` of a position from its side's sums.
+  const account = (p: Position, base: RD, sign: 1 | -1) => {
+    if (p.idx === null) return;
+    const s = sideOf(p);
+    const notional = sign === 1 ? base.mul(p.lp) : base.mul(p.lp).neg();
+    add(s.levels, p.idx, notional);
+    let m = s.byLeverage.get(p.leverage);
+    if (!m) s.byLeverage.set(p.leverage, (m = new Map()));
+    add(m, p.idx, notional);
+    add(s.oi, p.entryIdx, sign === 1 ? base.mul(p.entry) : base.mul(p.entry).neg());
+  };
+  const place = (p: Position) => {
+    p.lp = liquidationPrice(p);
+    p.idx = p.lp.gt(0) ? p.lp.mul(invStep!).floor().toNumber() : null;
+    if (p.idx === null) return;
+    const s = sideOf(p);
+    let set = s.members.get(p.idx);
+    if (!set) s.members.set(p.idx, (set = new Set()));
+    set.add(p);
+  };
+  const drop = (p: Position) => {
+    account(p, p.base, -1);
+    positions.delete(p.key);
+    if (p.idx === null) return;
+    const s = sideOf(p);
+    const set = s.members.get(p.idx)!;
+    set.delete(p);
+    if (set.size === 0) {
+      // Nothing liquidates here any more: the cell is empty, not a residue of subtractions.
+      s.members.delete(p.idx);
+      s.levels.delete(p.idx);
+      for (const m of s.byLeverage.values()) m.delete(p.idx);
+    }
+  };
+  const rebuild = () => {
+    for (const s of [sides.long, sides.short]) {
+      s.members.clear();
+      s.levels.clear();
+      s.byLeverage.clear();
+      s.oi.clear();
+    }
+    for (const p of positions.values()) {
+      place(p);
+      account(p, p.base, 1);
+    }
+  };
+
+  for (const b of bars(inputs)) {
+    if (opts.untilT !== undefined && b.t > opts.untilT) break;
+    if (step === null) {
+      step = referencePriceStep(b.close, params.priceBucketFraction);
+      // 1, 2 or 5 × 10ᵏ: its inverse is exact, so lp × invStep is lp / step.
+      invStep = ONE.div(step);
+    }
+    // 1. decay: every size × 0.5^(Δt / half-life)
     if (params.halfLifeHours > 0 && lastT !== null) {
-      const factor = new D(0.5).pow(new D(b.t - lastT).div(3_600_000).div(params.halfLifeHours));
-      for (const p of positions) p.size = p.size.mul(factor);
+      const dt = b.t - lastT;
+      let k = decay.get(dt);
+      if (!k) decay.set(dt, (k = HALF.pow(new RD(dt).div(3_600_000).div(params.halfLifeHours))));
+      factor = factor.mul(k);
     }
     lastT = b.t;
-    // 2. funding
-    if (b.funding && params.fundingAdjusted) cumFunding = cumFunding.add(b.funding);
-    // 3. liquidations
-    let liqLong = new D(0);
-    let liqShort = new D(0);
-    positions = positions.filter((p) => {
-      const lp = liquidationPrice(p, cumFunding, mmr, cum);
-      const hit = p.long ? b.low.lte(lp) : b.high.gte(lp);
-      if (hit) {
-        if (p.long) liqLong = liqLong.add(p.size.mul(lp));
-        else liqShort = liqShort.add(p.size.mul(lp));
+    // 2. funding moves every liquidation price
+    if (b.funding && params.fundingAdjusted && !b.funding.isZero()) {
+      cumFunding = cumFunding.add(b.funding);
+      rebuild();
+    }
+    // 3. liquidations: a long at or above the low, a short at or below the high
+    let liqLong = ZERO;
+    let liqShort = ZERO;
+    const lowIdx = referencePriceIndex(b.low, step);
+    const highIdx = referencePriceIndex(b.high, step);
+    for (const long of [true, false]) {
+      const s = long ? sides.long : sides.short;
+      const hit: Position[] = [];
+      for (const [idx, set] of s.members) {
+        if (long ? idx < lowIdx : idx > highIdx) continue;
+        for (const p of set) if (long ? b.low.lte(p.lp) : b.high.gte(p.lp)) hit.push(p);
       }
-      return !hit;
-    });
+      for (const p of hit) {
+        const n = p.base.mul(factor).mul(p.lp);
+        if (long) liqLong = liqLong.add(n);
+        else liqShort = liqShort.add(n);
+        drop(p);
+      }
+    }
     // 3b. realized force orders beyond the crossed levels remove the levels nearest the price
     for (const long of [true, false]) {
       let excess = (long ? b.realizedLong : b.realizedShort).sub(long ? liqLong : liqShort);
       if (excess.lte(0)) continue;
-      let removed = new D(0);
-      const side = positions.filter((p) => p.long === long).map((p) => ({ p, lp: liquidationPrice(p, cumFunding, mmr, cum) }));
-      side.sort((x, y) => (long ? y.lp.cmp(x.lp) : x.lp.cmp(y.lp)));
-      for (const { p, lp } of side) {
+      const s = long ? sides.long : sides.short;
+      // Nearest the price first: cells from the top down for longs (bottom up for shorts), and
+      // inside a cell by liquidation price.
+      const cells = [...s.members.keys()].sort((x, y) => (long ? y - x : x - y));
+      const nearest = function* () {
+        for (const idx of cells) yield* [...s.members.get(idx)!].sort((x, y) => (long ? y.lp.cmp(x.lp) : x.lp.cmp(y.lp)));
+      };
+      let removed = ZERO;
+      for (const p of nearest()) {
         if (excess.lte(0)) break;
-        const notional = p.size.mul(lp);
-        const cut = D.min(notional, excess);
-        p.size = p.size.sub(cut.div(lp));
-        excess = excess.sub(cut);
-        removed = removed.add(cut);
+        const notional = p.base.mul(factor).mul(p.lp);
+        if (notional.lte(excess)) {
+          excess = excess.sub(notional);
+          removed = removed.add(notional);
+          drop(p);
+        } else {
+          const cut = excess.div(factor.mul(p.lp));
+          account(p, cut, -1);
+          p.base = p.base.sub(cut);
+          removed = removed.add(excess);
+          excess = ZERO;
+        }
       }
-      positions = positions.filter((p) => p.size.gt(0));
       if (long) liqLong = liqLong.add(removed);
       else liqShort = liqShort.add(removed);
     }
-    // 4. open-interest change
-    let delta: D;
+    // 4. open-interest change: snapshots when the market has them, else volume × participation
+    let delta: RD;
     if (b.oi) {
-      delta = seenOi && lastOi ? b.oi.sub(lastOi) : new D(0);
+      delta = seenOi && lastOi ? b.oi.sub(lastOi) : ZERO;
       seenOi = true;
       lastOi = b.oi;
-    } else {
-      delta = seenOi ? new D(0) : b.buy.add(b.sell).mul(params.participation);
-    }
+    } else delta = seenOi ? ZERO : b.buy.add(b.sell).mul(params.participation);
     if (delta.gt(0)) {
       const flow = b.buy.add(b.sell);
-      const imbalance = flow.gt(0) ? b.buy.sub(b.sell).div(flow) : new D(0);
-      const longShare = new D(0.5).add(new D(0.5).mul(params.imbalanceWeight).mul(imbalance));
-      const entryIdx = b.vwap.div(step).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+      const imbalance = flow.gt(0) ? b.buy.sub(b.sell).div(flow) : ZERO;
+      const longShare = HALF.add(HALF.mul(params.imbalanceWeight).mul(imbalance));
+      const entryIdx = b.vwap.div(step).toDecimalPlaces(0, RD.ROUND_HALF_UP).toNumber();
+      const entry = step.mul(entryIdx);
       for (const { leverage, weight } of params.leverages) {
         for (const long of [true, false]) {
-          // Δ of longs and Δ of shorts (OI counts one side), tilted by flow.
-          const size = delta.mul(weight).mul(2).mul(long ? longShare : new D(1).sub(longShare));
-          if (size.gt(0)) positions.push({ long, leverage, entry: step.mul(entryIdx), entryIdx, fundingAtEntry: cumFunding, size });
+          // OI counts one side: Δ opens Δ of longs and Δ of shorts, tilted by flow.
+          const size = delta.mul(weight).mul(2).mul(long ? longShare : ONE.sub(longShare));
+          if (size.lte(0)) continue;
+          const key = `${long ? 'L' : 'S'}|${leverage}|${entryIdx}|${cumFunding.toString()}`;
+          let p = positions.get(key);
+          if (!p) {
+            p = { key, long, leverage, entry, entryIdx, fundingAtEntry: cumFunding, ...terms(long, entry, leverage, cumFunding), base: ZERO, lp: ZERO, idx: null };
+            positions.set(key, p);
+            place(p);
+          }
+          const base = size.div(factor);
+          p.base = p.base.add(base);
+          account(p, base, 1);
         }
       }
     } else if (delta.lt(0)) {
-      const total = positions.reduce((s, p) => s.add(p.size), new D(0));
+      let total = ZERO;
+      for (const p of positions.values()) total = total.add(p.base);
+      total = total.mul(factor);
       if (total.gt(0)) {
-        // total holds both sides (2 × OI): Δ closes Δ on each side.
-        const keep = D.max(0, new D(1).sub(delta.neg().mul(2).div(total)));
-        for (const p of positions) p.size = p.size.mul(keep);
+        // total holds both sides (2 × OI): Δ closes Δ on each side, proportionally.
+        const keep = RD.max(0, ONE.sub(delta.neg().mul(2).div(total)));
+        if (keep.isZero()) {
+          positions.clear();
+          factor = ONE;
+          rebuild();
+        } else factor = factor.mul(keep);
       }
     }
     // 5. snapshot
-    const long = new Map<number, D>();
-    const short = new Map<number, D>();
-    const oiLong = new Map<number, D>();
-    const oiShort = new Map<number, D>();
-    const byLev = { long: new Map<number, Map<number, D>>(), short: new Map<number, Map<number, D>>() };
-    for (const p of positions) {
-      if (p.size.isZero()) continue;
-      const lp = liquidationPrice(p, cumFunding, mmr, cum);
-      if (lp.lte(0)) continue;
-      const idx = lp.div(step).floor().toNumber();
-      const notional = p.size.mul(lp);
-      addTo(p.long ? long : short, idx, notional);
-      addTo(p.long ? oiLong : oiShort, p.entryIdx, p.size.mul(p.entry));
-      const m = p.long ? byLev.long : byLev.short;
-      if (!m.has(p.leverage)) m.set(p.leverage, new Map());
-      addTo(m.get(p.leverage)!, idx, notional);
-    }
-    const num = (m: Map<number, D>) => new Map([...m].map(([k, v]) => [k, v.toNumber()]));
-    const numLev = (m: Map<number, Map<number, D>>) => new Map([...m].map(([k, v]) => [k, num(v)]));
+    if (opts.emit && !opts.emit(b.t)) continue;
+    const num = (m: Map<number, RD>) => {
+      const r = new Map<number, number>();
+      for (const [k, v] of m) {
+        const x = v.mul(factor).toNumber();
+        if (x !== 0) r.set(k, x);
+      }
+      return r;
+    };
+    const numLev = (m: Map<number, Map<number, RD>>) => new Map([...m].map(([k, v]) => [k, num(v)]));
     out.push({
       t: b.t,
       price: b.close.toNumber(),
-      priceStep: stepNum,
-      long: num(long),
-      short: num(short),
-      oiLong: num(oiLong),
-      oiShort: num(oiShort),
-      longByLeverage: numLev(byLev.long),
-      shortByLeverage: numLev(byLev.short),
+      priceStep: step.toNumber(),
+      long: num(sides.long.levels),
+      short: num(sides.short.levels),
+      oiLong: num(sides.long.oi),
+      oiShort: num(sides.short.oi),
+      longByLeverage: numLev(sides.long.byLeverage),
+      shortByLeverage: numLev(sides.short.byLeverage),
       liquidatedLong: liqLong.toNumber(),
       liquidatedShort: liqShort.toNumber(),
     });
   }
   return out;
 }
+
+function newSide(): Side {
+  return { members: new Map(), levels: new Map(), byLeverage: new Map(), oi: new Map() };
+}
+
+/** Raw events (decimal text, time order) through the exact aggregation and the reference model. */
+export function referenceReplay(events: readonly RawEvent[], params: ReferenceParams, opts: ReferenceOptions = {}): ReferenceSnapshot[] {
+  return referenceModel(exactBucketInputs(events, params.timeBucketSeconds), params, opts);
+}
+
+export type { Exact };
