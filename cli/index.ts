@@ -9,6 +9,7 @@ import { quoteCommand } from './commands/quote.js';
 import { cascadeCommand } from './commands/cascade.js';
 import { jobsCommand } from './commands/jobs.js';
 import { accuracyCommand } from './commands/accuracy.js';
+import { calibrateCommand } from './commands/calibrate.js';
 
 /** Builds the `liqmap` program; one file per command under `cli/commands/`. */
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .description('Liquidation-cluster analytics and indexer for perpetual futures')
     .version('0.1.0')
     .showHelpAfterError();
-  for (const make of [startCommand, migrateCommand, ingestCommand, workCommand, serveCommand, quoteCommand, cascadeCommand, accuracyCommand, jobsCommand]) {
+  for (const make of [startCommand, migrateCommand, ingestCommand, workCommand, serveCommand, quoteCommand, cascadeCommand, accuracyCommand, calibrateCommand, jobsCommand]) {
     program.addCommand(make());
   }
   return program;

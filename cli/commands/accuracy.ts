@@ -1,82 +1,91 @@
-import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
-import { parse } from 'csv-parse';
 import { LiqmapError } from '../../base/index.js';
-import { backtest, parseModelParams, type ModelEvent, type RealizedLiquidation } from '../../engine/index.js';
+import { aggregateBuckets, backtest, parseModelParams, splitTime, traceBacktest, venuePriceSemantics, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
+import { formatWalkForward, loadBacktestCsv, parseDuration, type BacktestFiles } from '../backtest/index.js';
 
-async function* rows(file: string): AsyncGenerator<Record<string, string>> {
-  const parser = createReadStream(file).pipe(parse({ columns: true, skip_empty_lines: true }));
-  for await (const r of parser) yield r as Record<string, string>;
+/** Options shared by `liqmap accuracy` and `liqmap calibrate`. */
+export function backtestOptions(c: Command): Command {
+  return c
+    .requiredOption('--candles <file>', 'candles CSV: timestamp,venue,coin,o,h,l,c,v')
+    .requiredOption('--liquidations <file>', 'liquidations CSV: timestamp,venue,coin,side,size_usd,price')
+    .option('--funding <file>', 'funding CSV: timestamp,venue,coin,funding_rate')
+    .requiredOption('--venue <venue>', 'venue, e.g. okx or hyperliquid (sets the price the records report: bankruptcy for okx/bybit)')
+    .requiredOption('--coin <coin>', 'coin, e.g. ETH')
+    .option('--candle-venue <venue>', "take candles and funding from another venue (when the liquidations' venue has no candles for their period)")
+    .option('--horizon <d>', 'score liquidations this long after each prediction (30m, 1h, 24h): one hourly candle by default, so a day of liquidations still has independent windows', '1h')
+    .option('--bucket <seconds>', 'model time bucket, seconds (the candle interval)', '3600')
+    .option('--train-fraction <f>', 'share of the liquidations (by count, in time order) in the training window; the rest is scored out of sample', '0.5')
+    .option('--seed <n>', 'bootstrap seed (same seed, same intervals)', '1')
+    .option('--resamples <n>', 'bootstrap resamples', '1000')
+    .option('--json', 'print JSON');
 }
 
-function duration(text: string): number {
-  const m = /^(\d+)(m|h|d)$/.exec(text);
-  if (!m) throw new LiqmapError('INPUT_INVALID', `--horizon must look like 30m, 24h or 7d, got "${text}"`);
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+/** Parsed options of {@link backtestOptions}. */
+export interface BacktestFlags extends BacktestFiles {
+  readonly horizon: string;
+  readonly bucket: string;
+  readonly trainFraction: string;
+  readonly seed: string;
+  readonly resamples: string;
+  readonly json?: boolean;
+}
+
+function positiveInt(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new LiqmapError('INPUT_INVALID', `${option} must be a whole number ≥ 0, got "${text}"`);
+  return n;
+}
+
+/** Reads the data and the numeric options of a backtest command. */
+export async function prepareBacktest(f: BacktestFlags) {
+  const horizonMs = parseDuration(f.horizon, '--horizon');
+  const trainFraction = Number(f.trainFraction);
+  if (!(trainFraction > 0 && trainFraction < 1)) throw new LiqmapError('INPUT_INVALID', `--train-fraction must be between 0 and 1 (exclusive), got "${f.trainFraction}"`);
+  const bucket = positiveInt(f.bucket, '--bucket');
+  const data = await loadBacktestCsv(f, horizonMs);
+  const params = parseModelParams({ timeBucketSeconds: bucket });
+  return {
+    horizonMs,
+    trainFraction,
+    boot: { seed: positiveInt(f.seed, '--seed'), resamples: positiveInt(f.resamples, '--resamples') },
+    semantics: venuePriceSemantics(f.venue),
+    data,
+    params,
+    buckets: aggregateBuckets(data.events, params.timeBucketSeconds),
+  };
+}
+
+/** The walk-forward fair score of one parameter set. */
+export function fairScore(p: Awaited<ReturnType<typeof prepareBacktest>>, params: ModelParams): WalkForwardScore {
+  const trace = traceBacktest(p.buckets, p.data.realized, { params, horizonMs: p.horizonMs, semantics: p.semantics });
+  return walkForwardScore(trace, splitTime(p.data.realized, params.timeBucketSeconds * 1000, p.trainFraction), { boot: p.boot });
 }
 
 /**
  * `liqmap accuracy`: backtests the model on multi-venue candle, funding and liquidation CSVs
- * (the layouts of ../shared/data) without a database — the model sees each venue's candles and
- * funding up to each prediction time, and its clusters are scored against the liquidations
- * that followed, next to the naive baseline.
+ * (the layouts of ../shared/data) without a database. The model sees each venue's candles and
+ * funding up to each prediction time. Reported: the traversed-range capture at q = 10/20/30%
+ * (model, distance-only baseline fitted on the training window, and the know-nothing q), the
+ * amount calibration (Spearman of predicted crossed vs realized, next to |return| × volume),
+ * each in and out of sample with bootstrapped intervals; and, for continuity, the old hit share
+ * of the predicted clusters next to its naive bands.
  */
 export function accuracyCommand(): Command {
-  return new Command('accuracy')
-    .description('backtest predicted clusters against realized liquidations from candle/funding/liquidation CSVs')
-    .requiredOption('--candles <file>', 'candles CSV: timestamp,venue,coin,o,h,l,c,v')
-    .requiredOption('--liquidations <file>', 'liquidations CSV: timestamp,venue,coin,side,size_usd,price')
-    .option('--funding <file>', 'funding CSV: timestamp,venue,coin,funding_rate')
-    .requiredOption('--venue <venue>', 'venue, e.g. okx or hyperliquid')
-    .requiredOption('--coin <coin>', 'coin, e.g. ETH')
-    .option('--candle-venue <venue>', "take candles and funding from another venue (when the liquidations' venue has no candles for their period)")
-    .option('--horizon <d>', 'count liquidations this long after each prediction (30m, 24h, 7d)', '24h')
-    .option('--bucket <seconds>', 'model time bucket, seconds (the candle interval)', '3600')
-    .option('--json', 'print JSON')
-    .action(async (f: { candles: string; liquidations: string; funding?: string; venue: string; candleVenue?: string; coin: string; horizon: string; bucket: string; json?: boolean }) => {
-      const horizonMs = duration(f.horizon);
-      const of = (venue: string) => (r: Record<string, string>) => r.venue?.toLowerCase() === venue.toLowerCase() && r.coin?.toUpperCase() === f.coin.toUpperCase();
-      const mine = of(f.venue);
-      const priceSource = of(f.candleVenue ?? f.venue);
-      const realized: RealizedLiquidation[] = [];
-      for await (const r of rows(f.liquidations)) {
-        if (!mine(r)) continue;
-        const side = r.side?.toLowerCase();
-        realized.push({ t: Date.parse(r.timestamp!), price: Number(r.price), notional: Number(r.size_usd), side: side === 'buy' ? 'buy' : side === 'sell' ? 'sell' : null });
-      }
-      if (realized.length === 0) throw new LiqmapError('INPUT_INVALID', `no liquidations for ${f.venue} ${f.coin} in ${f.liquidations}`);
-      const lastLiq = Math.max(...realized.map((r) => r.t));
-      const events: ModelEvent[] = [];
-      for await (const r of rows(f.candles)) {
-        if (!priceSource(r)) continue;
-        const ts = Date.parse(r.timestamp!);
-        if (ts > lastLiq) continue;
-        events.push({ kind: 'candle', ts: ts * 1000, open: r.o!, high: r.h!, low: r.l!, close: r.c!, volume: r.v ?? null });
-      }
-      if (f.funding) {
-        for await (const r of rows(f.funding)) {
-          const ts = Date.parse(r.timestamp!);
-          if (priceSource(r) && ts <= lastLiq) events.push({ kind: 'funding', ts: ts * 1000, rate: r.funding_rate! });
-        }
-      }
-      if (events.length === 0) throw new LiqmapError('INPUT_INVALID', `no candles for ${f.candleVenue ?? f.venue} ${f.coin} in ${f.candles}`);
-      const lastCandle = Math.max(...events.filter((e) => e.kind === 'candle').map((e) => e.ts / 1000));
-      if (lastCandle < Math.min(...realized.map((r) => r.t)) - horizonMs) {
-        throw new LiqmapError('INPUT_INVALID', `${f.candleVenue ?? f.venue} ${f.coin} candles end ${new Date(lastCandle).toISOString()}, before the liquidations start: pass --candle-venue with a venue that covers them`);
-      }
-      events.sort((a, b) => a.ts - b.ts);
-      const params = parseModelParams({ timeBucketSeconds: Number(f.bucket) });
-      const firstLiq = Math.min(...realized.map((r) => r.t));
-      const score = backtest(events, realized, { params, horizonMs });
-      const out = { venue: f.venue, coin: f.coin, horizon: f.horizon, from: new Date(firstLiq).toISOString(), to: new Date(lastLiq).toISOString(), liquidations: realized.length, ...score };
+  return backtestOptions(new Command('accuracy').description('score the model against realized liquidations from candle/funding/liquidation CSVs (traversed-range capture, amount calibration, hit share)')).action(
+    async (f: BacktestFlags) => {
+      const p = await prepareBacktest(f);
+      const fair = fairScore(p, p.params);
+      const legacy = backtest(p.data.events, p.data.realized, { params: p.params, horizonMs: p.horizonMs });
+      const out = { venue: f.venue, coin: f.coin, horizon: f.horizon, from: new Date(p.data.firstLiq).toISOString(), to: new Date(p.data.lastLiq).toISOString(), liquidations: p.data.realized.length, ...legacy, fair };
       if (f.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       else {
         process.stdout.write(
-          `${f.venue} ${f.coin}: ${score.predictions} predictions scored over ${realized.length} liquidations (${out.from} → ${out.to}), horizon ${f.horizon}\n` +
-            `  model hit share    ${(100 * score.hitShare).toFixed(1)}% of realized notional inside predicted clusters\n` +
-            `  baseline hit share ${(100 * score.baselineHitShare).toFixed(1)}% (equally wide bands at the clusters' mean distance)\n` +
-            `  lift               ${score.lift === null ? 'n/a' : score.lift.toFixed(2)}×   coverage ${(100 * score.coverage).toFixed(1)}% of price\n`,
+          `${f.venue} ${f.coin}: ${p.data.realized.length} liquidations (${out.from} → ${out.to})\n` +
+            `${formatWalkForward(fair)}\n` +
+            `  hit share (continuity; horizon ${f.horizon}, all predictions): model ${(100 * legacy.hitShare).toFixed(1)}% of realized notional inside predicted clusters, ` +
+            `naive bands ${(100 * legacy.baselineHitShare).toFixed(1)}%, lift ${legacy.lift === null ? 'n/a' : `${legacy.lift.toFixed(2)}×`}, coverage ${(100 * legacy.coverage).toFixed(1)}% of price\n`,
         );
       }
-    });
+    },
+  );
 }

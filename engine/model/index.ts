@@ -9,3 +9,11 @@ export { simulateCascade, type CascadeLevel, type CascadeResult, type CascadeWav
 export { scoreAccuracy, baselineBands, type AccuracyScore, type Prediction, type RealizedLiquidation } from './accuracy.js';
 export { exactSnapshot, type KnownPosition } from './exact-positions.js';
 export { backtest, type BacktestOptions } from './backtest.js';
+export { venuePriceSemantics, type PriceSemantics } from './price-semantics.js';
+export { bankruptcyLevels } from './bankruptcy-levels.js';
+export { bootstrapInterval, type Interval, type BootstrapOptions } from './bootstrap.js';
+export { fitDistanceBaseline, distanceDensity, fallOffRate, type DistanceBaseline, type DistanceSample, type FallOff, type Direction } from './distance-baseline.js';
+export { topShareCaptured, captureRecord, aggregateCapture, DEFAULT_QS, type RangedPrediction, type CaptureRecord, type CaptureUnit, type CaptureFigure, type CaptureScore } from './traversed-capture.js';
+export { spearman, scoreAmounts, type AmountSample, type AmountScore } from './amount-calibration.js';
+export { traceBacktest, walkForwardScore, splitTime, blockLength, trainRecords, type BacktestTrace, type TraceOptions, type WindowScore, type WalkForwardScore } from './fair-score.js';
+export { calibrate, DEFAULT_CALIBRATION_GRID, type CalibrationGrid, type CalibrateOptions, type CalibrationResult } from './calibrate.js';

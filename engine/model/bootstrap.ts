@@ -1,0 +1,57 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+/** A figure with its bootstrapped confidence interval. */
+export interface Interval {
+  /** The figure on the sample as observed (null when there was nothing to score). */
+  readonly value: number | null;
+  /** Lower and upper bounds of the interval (null when there was nothing to score). */
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/** Options of {@link bootstrapInterval}. */
+export interface BootstrapOptions {
+  /** Resamples (default 1000). */
+  readonly resamples?: number;
+  /** PRNG seed: the same seed gives the same interval (default 1). */
+  readonly seed?: number;
+  /**
+   * Length of the resampled blocks of consecutive observations (default 1). Predictions whose
+   * horizons overlap are not independent: resampling blocks as long as the overlap keeps that
+   * dependence in each resample (a moving-block bootstrap), so the interval is not too narrow.
+   */
+  readonly block?: number;
+  /** Confidence level (default 0.95). */
+  readonly level?: number;
+}
+
+/**
+ * A percentile confidence interval for `stat` over `n` time-ordered observations, by resampling
+ * the observations (in blocks) with replacement. `stat` gets the indexes of a resample and
+ * returns the figure, or null when it is undefined on that resample (those are skipped).
+ */
+export function bootstrapInterval(n: number, stat: (indexes: readonly number[]) => number | null, opts: BootstrapOptions = {}): Interval {
+  const all = Array.from({ length: n }, (_, i) => i);
+  const value = n > 0 ? stat(all) : null;
+  if (value === null || n === 0) return { value: null, low: null, high: null };
+  const resamples = opts.resamples ?? 1000;
+  const block = Math.max(1, Math.min(n, Math.trunc(opts.block ?? 1)));
+  const level = opts.level ?? 0.95;
+  const rng = xoroshiro128plus(opts.seed ?? 1);
+  const figures: number[] = [];
+  const idx = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
+    let k = 0;
+    while (k < n) {
+      const start = uniformInt(rng, 0, n - block);
+      for (let j = 0; j < block && k < n; j++) idx[k++] = start + j;
+    }
+    const f = stat(idx);
+    if (f !== null && Number.isFinite(f)) figures.push(f);
+  }
+  if (figures.length === 0) return { value, low: null, high: null };
+  figures.sort((a, b) => a - b);
+  const at = (p: number) => figures[Math.min(figures.length - 1, Math.max(0, Math.floor(p * (figures.length - 1) + 0.5)))]!;
+  return { value, low: at((1 - level) / 2), high: at(1 - (1 - level) / 2) };
+}

@@ -1,0 +1,211 @@
+import type { RealizedLiquidation } from './accuracy.js';
+import { bootstrapInterval, type BootstrapOptions, type Interval } from './bootstrap.js';
+import { distanceDensity, type DistanceBaseline, type DistanceSample, type Direction } from './distance-baseline.js';
+import { priceIndex } from './price-grid.js';
+
+/**
+ * A prediction as the fair score reads it: the model's pending notional per price bucket at
+ * time t (keyed by the level the venue reports: liquidation or bankruptcy price), and the price
+ * range trading traversed in (t, t + horizon].
+ */
+export interface RangedPrediction {
+  /** Epoch ms: liquidations in (t, t + horizon] are scored. */
+  readonly t: number;
+  /** Price at t, quote. */
+  readonly price: number;
+  /** Quote per price bucket; bucket i covers [i × step, (i + 1) × step). */
+  readonly priceStep: number;
+  readonly long: ReadonlyMap<number, number>;
+  readonly short: ReadonlyMap<number, number>;
+  /** Lowest and highest price traded in (t, t + horizon], quote. */
+  readonly traversedLow: number;
+  readonly traversedHigh: number;
+}
+
+/**
+ * The traversed buckets of one prediction and side (or of both sides, when the venue's records
+ * carry no side): what the model and the baselines rank, and the notional realized in each.
+ */
+export interface CaptureUnit {
+  readonly model: readonly number[];
+  readonly samples: readonly DistanceSample[];
+}
+
+/** One prediction's contribution to the capture figures. */
+export interface CaptureRecord {
+  readonly t: number;
+  /** Realized notional inside the traversed range (matching side), quote. */
+  readonly realized: number;
+  /** Liquidations inside it. */
+  readonly liquidations: number;
+  /** Realized notional of the horizon outside the traversed range (not scoreable), quote. */
+  readonly outside: number;
+  /** Traversed buckets ranked. */
+  readonly buckets: number;
+  /** Units (side ranges) of the prediction, kept for fitting the distance baseline. */
+  readonly units: readonly CaptureUnit[];
+}
+
+/**
+ * The notional in the top `q` share of buckets ranked by `scores` (descending). Ties at the
+ * cut are taken in proportion (the expectation over a random tie-break), so a model that ranks
+ * every bucket alike captures exactly q of the realized notional.
+ */
+export function topShareCaptured(scores: readonly number[], realized: readonly number[], q: number): number {
+  const n = scores.length;
+  if (n === 0) return 0;
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  let room = q * n;
+  let captured = 0;
+  for (let i = 0; i < n && room > 0; ) {
+    let j = i;
+    let groupRealized = 0;
+    while (j < n && scores[order[j]!] === scores[order[i]!]) groupRealized += realized[order[j++]!]!;
+    const size = j - i;
+    captured += groupRealized * Math.min(1, room / size);
+    room -= size;
+    i = j;
+  }
+  return captured;
+}
+
+/**
+ * Builds one prediction's capture units from the liquidations realized in its horizon. With
+ * sides (`sided`), longs liquidated (forced sells) are scored on the long levels between the
+ * traversed low and the price, shorts on the short levels between the price and the high;
+ * without, every traversed bucket is one pool ranked by long + short notional.
+ */
+export function captureRecord(p: RangedPrediction, inHorizon: readonly RealizedLiquidation[], sided: boolean): CaptureRecord {
+  const step = p.priceStep;
+  const lo = priceIndex(Math.min(p.traversedLow, p.price), step);
+  const hi = priceIndex(Math.max(p.traversedHigh, p.price), step);
+  const at = priceIndex(p.price, step);
+  const units: CaptureUnit[] = [];
+  let realizedIn = 0;
+  let count = 0;
+  let outside = 0;
+  const build = (from: number, to: number, score: (i: number) => number, take: (l: RealizedLiquidation) => boolean) => {
+    const realized = new Array<number>(to - from + 1).fill(0);
+    for (const l of inHorizon) {
+      if (!take(l)) continue;
+      const i = priceIndex(l.price, step);
+      if (i < from || i > to) {
+        outside += l.notional;
+        continue;
+      }
+      realized[i - from] = realized[i - from]! + l.notional;
+      realizedIn += l.notional;
+      count++;
+    }
+    const model: number[] = [];
+    const samples: DistanceSample[] = [];
+    for (let i = from; i <= to; i++) {
+      const centre = (i + 0.5) * step;
+      const direction: Direction = centre < p.price ? 'below' : 'above';
+      model.push(score(i));
+      samples.push({ direction, distance: Math.abs(centre - p.price) / p.price, realized: realized[i - from]! });
+    }
+    units.push({ model, samples });
+  };
+  if (sided) {
+    build(lo, at, (i) => p.long.get(i) ?? 0, (l) => l.side === 'sell');
+    build(at, hi, (i) => p.short.get(i) ?? 0, (l) => l.side === 'buy');
+  } else {
+    build(lo, hi, (i) => (p.long.get(i) ?? 0) + (p.short.get(i) ?? 0), () => true);
+  }
+  return { t: p.t, realized: realizedIn, liquidations: count, outside, buckets: units.reduce((s, u) => s + u.model.length, 0), units };
+}
+
+/** Traversed-range capture at one q: model, distance baseline, and a model that knows nothing. */
+export interface CaptureFigure {
+  /** Share of the traversed buckets taken, 0..1. */
+  readonly q: number;
+  /** Share of realized notional in the model's top-q buckets, 0..1, with its interval. */
+  readonly model: Interval;
+  /** The same for the distance-only baseline (null without a fitted baseline). */
+  readonly distance: Interval | null;
+  /** capture / q for the model and the distance baseline. */
+  readonly modelLift: Interval;
+  readonly distanceLift: Interval | null;
+  /** Model capture − distance capture, with its interval (paired over the same resamples). */
+  readonly modelMinusDistance: Interval | null;
+}
+
+/** The capture figures over a set of predictions. */
+export interface CaptureScore {
+  /** Predictions with realized notional inside their traversed range. */
+  readonly predictions: number;
+  readonly liquidations: number;
+  /** Realized notional scored, quote. */
+  readonly realizedNotional: number;
+  /** Share of the horizons' realized notional that fell inside the traversed range, 0..1. */
+  readonly insideTraversed: number | null;
+  /** Traversed buckets ranked per prediction, mean. */
+  readonly bucketsPerPrediction: number | null;
+  readonly figures: readonly CaptureFigure[];
+}
+
+/** The q values reported by default: 10%, 20%, 30% of the traversed buckets. */
+export const DEFAULT_QS: readonly number[] = Object.freeze([0.1, 0.2, 0.3]);
+
+/**
+ * Aggregates capture records: capture(q) = Σ captured / Σ realized over the predictions (a
+ * notional-weighted share), with block-bootstrapped intervals over prediction times.
+ */
+export function aggregateCapture(records: readonly CaptureRecord[], baseline: DistanceBaseline | null, qs: readonly number[] = DEFAULT_QS, boot: BootstrapOptions = {}): CaptureScore {
+  const scored = records.filter((r) => r.realized > 0);
+  // Per record and q: captured notional by the model and the baseline.
+  const model = scored.map((r) => qs.map((q) => r.units.reduce((s, u) => s + topShareCaptured(u.model, u.samples.map((x) => x.realized), q), 0)));
+  const dist = baseline
+    ? scored.map((r) =>
+        qs.map((q) =>
+          r.units.reduce((s, u) => s + topShareCaptured(u.samples.map((x) => distanceDensity(baseline, x.direction, x.distance)), u.samples.map((x) => x.realized), q), 0),
+        ),
+      )
+    : null;
+  const share = (rows: number[][], k: number) => (idx: readonly number[]) => {
+    let c = 0;
+    let t = 0;
+    for (const i of idx) {
+      c += rows[i]![k]!;
+      t += scored[i]!.realized;
+    }
+    return t > 0 ? c / t : null;
+  };
+  const figures = qs.map((q, k): CaptureFigure => {
+    const m = share(model, k);
+    const d = dist ? share(dist, k) : null;
+    const div = (f: (i: readonly number[]) => number | null) => (i: readonly number[]) => {
+      const v = f(i);
+      return v === null ? null : v / q;
+    };
+    return {
+      q,
+      model: bootstrapInterval(scored.length, m, boot),
+      distance: d ? bootstrapInterval(scored.length, d, boot) : null,
+      modelLift: bootstrapInterval(scored.length, div(m), boot),
+      distanceLift: d ? bootstrapInterval(scored.length, div(d), boot) : null,
+      modelMinusDistance: d
+        ? bootstrapInterval(
+            scored.length,
+            (i) => {
+              const a = m(i);
+              const b = d(i);
+              return a === null || b === null ? null : a - b;
+            },
+            boot,
+          )
+        : null,
+    };
+  });
+  const realized = scored.reduce((s, r) => s + r.realized, 0);
+  const all = records.reduce((s, r) => s + r.realized + r.outside, 0);
+  return {
+    predictions: scored.length,
+    liquidations: scored.reduce((s, r) => s + r.liquidations, 0),
+    realizedNotional: realized,
+    insideTraversed: all > 0 ? records.reduce((s, r) => s + r.realized, 0) / all : null,
+    bucketsPerPrediction: scored.length > 0 ? scored.reduce((s, r) => s + r.buckets, 0) / scored.length : null,
+    figures,
+  };
+}
