@@ -1,9 +1,11 @@
 # One image for every liqmap process: migrate, indexer, worker, api (the command differs).
-FROM node:20-bookworm-slim
+# Stage 1 compiles the TypeScript (tsc → dist/); the image runs that JavaScript with production
+# dependencies only (no tsx, no TypeScript, no graph-cli: the subgraph is its own workspace).
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY subgraph/package.json ./subgraph/
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY base ./base
 COPY db ./db
 COPY engine ./engine
@@ -11,6 +13,15 @@ COPY indexer ./indexer
 COPY jobs ./jobs
 COPY api ./api
 COPY cli ./cli
+RUN npm run build
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY subgraph/package.json ./subgraph/
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
 COPY bin ./bin
 USER node
 EXPOSE 4000

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'subgraph/**', '.liqmap/**', 'coverage/**', 'api/dashboard/*.js'] },
+  { ignores: ['node_modules/**', 'dist/**', 'subgraph/**', '.liqmap/**', 'coverage/**', 'api/dashboard/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,7 @@ import type { ApiContext, ApiDeps } from './context.js';
 import { createLoaders } from './context.js';
 import { buildSchema } from './schema/index.js';
 import { useArmor } from './plugins/armor.js';
+import { offlineGraphiQL } from './plugins/graphiql.js';
 import type { ApiMetrics } from './plugins/metrics.js';
 
 /** Options of {@link createGraphQL}. */
@@ -29,6 +30,7 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
     schema: buildSchema() as never,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'liqmap GraphQL' },
+    renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
     cors: origins.includes('*') ? { origin: '*' } : { origin: origins },
     logging: {
