@@ -5,6 +5,19 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** A venue's base URL for live feeds: ws(s):// or http(s)://, no trailing slash. */
+const baseUrl = (protocols: RegExp, message: string, fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => protocols.test(v), message)
+      .default(fallback)
+      .transform((v) => v.replace(/\/+$/, '')),
+  );
+const wsUrl = (fallback: string) => baseUrl(/^wss?:\/\//, 'must be a ws:// or wss:// URL', fallback);
+const restUrl = (fallback: string) => baseUrl(/^https?:\/\//, 'must be an http:// or https:// URL', fallback);
+
 /** The environment liqmap reads, parsed once at start-up. */
 export const configSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -51,6 +64,18 @@ export const configSchema = z.object({
   LIQMAP_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(0)),
   /** Comma-separated CORS origins for the API; `*` allows any. */
   CORS_ORIGINS: z.preprocess(emptyToUndefined, z.string().default('*')),
+  /** Markets `liqmap ingest live` follows when no --market is given (comma or space separated). */
+  LIQMAP_LIVE_MARKETS: z.preprocess(emptyToUndefined, z.string().optional()),
+  // Live feeds' base URLs (point them at a relay or a local replay server). Binance's default is
+  // its 2026 layout: market streams under `/market` (the feed appends `/stream?streams=…`).
+  LIQMAP_BINANCE_WS_URL: wsUrl('wss://fstream.binance.com/market'),
+  LIQMAP_BINANCE_REST_URL: restUrl('https://fapi.binance.com'),
+  LIQMAP_BYBIT_WS_URL: wsUrl('wss://stream.bybit.com/v5/public/linear'),
+  LIQMAP_BYBIT_REST_URL: restUrl('https://api.bybit.com'),
+  LIQMAP_OKX_WS_URL: wsUrl('wss://ws.okx.com:8443/ws/v5/public'),
+  LIQMAP_OKX_REST_URL: restUrl('https://www.okx.com'),
+  LIQMAP_HYPERLIQUID_WS_URL: wsUrl('wss://api.hyperliquid.xyz/ws'),
+  LIQMAP_HYPERLIQUID_REST_URL: restUrl('https://api.hyperliquid.xyz'),
 });
 
 /** Parsed configuration. */

@@ -34,11 +34,11 @@ const tables: { [K in EventKind]: EventTable<K> } = {
   liquidation: {
     kind: 'liquidation',
     table: 'liquidations',
-    columns: ['market_id', 'ts', 'key', 'side', 'price', 'qty', 'notional'],
+    columns: ['market_id', 'ts', 'key', 'side', 'price', 'qty', 'notional', 'sampled'],
     key: ['market_id', 'ts', 'key'],
     keyOf: (e) => `${e.market}|${e.ts}|${e.key}`,
     encode: (e) =>
-      `${f(e.market)},${t(e.ts)},${f(e.key)},${e.side ?? ''},${e.price},${e.qty ?? ''},${e.notional ?? ''}\n`,
+      `${f(e.market)},${t(e.ts)},${f(e.key)},${e.side ?? ''},${e.price},${e.qty ?? ''},${e.notional ?? ''},${e.sampled === true ? 't' : 'f'}\n`,
   },
   open_interest: {
     kind: 'open_interest',

@@ -57,6 +57,11 @@ export interface LiquidationEvent {
    * built from the row's own fields; the ingest pipeline appends `#n` for the n-th identical row.
    */
   readonly key: string;
+  /**
+   * The venue publishes only a sample of its liquidations on this stream (Binance
+   * `forceOrder`: at most one per symbol per second), so sums undercount. Default false.
+   */
+  readonly sampled?: boolean;
 }
 
 /** An open-interest snapshot. */

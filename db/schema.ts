@@ -44,6 +44,19 @@ export interface LiquidationsTable {
   price: Numeric;
   qty: NullableNumeric;
   notional: NullableNumeric;
+  /** The venue's stream publishes a sample (e.g. at most one per symbol per second), not every liquidation. */
+  sampled: Generated<boolean>;
+}
+
+/** A range a live feed missed that REST history could not fill. */
+export interface LiveGapsTable {
+  market_id: string;
+  /** `trades`, `liquidations`, … */
+  stream: string;
+  from_ts: Timestamp;
+  to_ts: Timestamp;
+  reason: string;
+  recorded_at: Generated<Date>;
 }
 
 export interface OpenInterestTable {
@@ -192,6 +205,7 @@ export interface Database {
   positions: PositionRowTable;
   subgraph_rows: SubgraphRowsTable;
   compute_locks: ComputeLocksTable;
+  live_gaps: LiveGapsTable;
 }
 
 /** A market's compute lease. */

@@ -7,3 +7,4 @@ export { ingestDemo, type DemoSummary } from './demo/ingest-demo.js';
 export { simulateMarket, DEFAULT_SIMULATOR, type SimulatorOptions } from './demo/market-simulator.js';
 export { FORMATS, detectFormat, formatByName, RowError, type Format, type LineContext } from './sources/index.js';
 export { ingestSubgraph, subgraphSourceKey, type SubgraphIngestOptions, type SubgraphIngestSummary } from './subgraph/index.js';
+export { startLiveIndexer, parseLiveMarkets, readMarketsFile, liveRegistry, liveMetrics, exponentialBackoff, type LiveIndexer, type MarketFeedStatus } from './live/index.js';

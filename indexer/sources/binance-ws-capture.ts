@@ -48,40 +48,51 @@ export const binanceWsCapture: Format = {
       throw new RowError('message', 'not valid JSON');
     }
     const data = typeof msg === 'object' && msg !== null && 'data' in msg && 'stream' in msg ? (msg as { data: unknown }).data : msg;
-    const kind = typeof data === 'object' && data !== null ? (data as { e?: unknown }).e : undefined;
-    if (kind !== 'trade' && kind !== 'aggTrade' && kind !== 'forceOrder' && kind !== 'markPriceUpdate') return [];
-    const parsed = payload.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new RowError(fieldOf(issue.path), `${kind} message: ${fieldOf(issue.path)} ${issue.message}`);
-    }
-    const d = parsed.data;
-    switch (d.e) {
-      case 'trade':
-        // `X: NA` marks a non-trade placeholder; MARKET, INSURANCE_FUND and ADL are executions.
-        if (d.X === 'NA') return [];
-        return [{ kind: 'trade', market: `binance:${d.s}`, ts: epochMsToUs(d.T, 'T'), tradeId: String(d.t), price: price(d.p, 'p'), qty: quantity(d.q, 'q'), side: d.m ? 'sell' : 'buy' }];
-      case 'aggTrade':
-        return [{ kind: 'trade', market: `binance:${d.s}`, ts: epochMsToUs(d.T, 'T'), tradeId: `agg:${d.a}`, price: price(d.p, 'p'), qty: quantity(d.q, 'q'), side: d.m ? 'sell' : 'buy' }];
-      case 'forceOrder': {
-        const o = d.o;
-        const avg = Number(o.ap) > 0 ? price(o.ap, 'o.ap') : price(o.p, 'o.p');
-        const filled = optionalQuantity(o.z, 'o.z');
-        const qty = filled !== null && Number(filled) > 0 ? filled : quantity(o.q, 'o.q');
-        const side = o.S === 'BUY' ? 'buy' : 'sell';
-        return [{ kind: 'liquidation', market: `binance:${o.s}`, ts: epochMsToUs(o.T, 'o.T'), side, price: avg, qty, notional: null, key: `${side}:${avg}:${qty}` }];
-      }
-      case 'markPriceUpdate':
-        return [
-          {
-            kind: 'mark_price',
-            market: `binance:${d.s}`,
-            ts: epochMsToUs(d.E, 'E'),
-            markPrice: price(d.p, 'p'),
-            indexPrice: d.i !== undefined && Number(d.i) > 0 ? price(d.i, 'i') : null,
-            fundingRate: d.r !== undefined && d.r !== '' ? signedDecimal(d.r, 'r') : null,
-          },
-        ];
-    }
+    return binanceStreamEvents(data);
   },
 };
+
+/**
+ * The canonical events of one Binance USDⓈ-M stream payload (the `data` of a combined-stream
+ * message): `trade`, `aggTrade`, `forceOrder` and `markPriceUpdate` become events, other
+ * payloads none. Shared by the recorded-capture format and the live feed. Throws
+ * {@link RowError} for a payload of a kept kind that does not match its documented shape.
+ * Force orders are marked `sampled`: the stream pushes at most one per symbol per second.
+ */
+export function binanceStreamEvents(data: unknown): CanonicalEvent[] {
+  const kind = typeof data === 'object' && data !== null ? (data as { e?: unknown }).e : undefined;
+  if (kind !== 'trade' && kind !== 'aggTrade' && kind !== 'forceOrder' && kind !== 'markPriceUpdate') return [];
+  const parsed = payload.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RowError(fieldOf(issue.path), `${kind} message: ${fieldOf(issue.path)} ${issue.message}`);
+  }
+  const d = parsed.data;
+  switch (d.e) {
+    case 'trade':
+      // `X: NA` marks a non-trade placeholder; MARKET, INSURANCE_FUND and ADL are executions.
+      if (d.X === 'NA') return [];
+      return [{ kind: 'trade', market: `binance:${d.s}`, ts: epochMsToUs(d.T, 'T'), tradeId: String(d.t), price: price(d.p, 'p'), qty: quantity(d.q, 'q'), side: d.m ? 'sell' : 'buy' }];
+    case 'aggTrade':
+      return [{ kind: 'trade', market: `binance:${d.s}`, ts: epochMsToUs(d.T, 'T'), tradeId: `agg:${d.a}`, price: price(d.p, 'p'), qty: quantity(d.q, 'q'), side: d.m ? 'sell' : 'buy' }];
+    case 'forceOrder': {
+      const o = d.o;
+      const avg = Number(o.ap) > 0 ? price(o.ap, 'o.ap') : price(o.p, 'o.p');
+      const filled = optionalQuantity(o.z, 'o.z');
+      const qty = filled !== null && Number(filled) > 0 ? filled : quantity(o.q, 'o.q');
+      const side = o.S === 'BUY' ? 'buy' : 'sell';
+      return [{ kind: 'liquidation', market: `binance:${o.s}`, ts: epochMsToUs(o.T, 'o.T'), side, price: avg, qty, notional: null, key: `${side}:${avg}:${qty}`, sampled: true }];
+    }
+    case 'markPriceUpdate':
+      return [
+        {
+          kind: 'mark_price',
+          market: `binance:${d.s}`,
+          ts: epochMsToUs(d.E, 'E'),
+          markPrice: price(d.p, 'p'),
+          indexPrice: d.i !== undefined && Number(d.i) > 0 ? price(d.i, 'i') : null,
+          fundingRate: d.r !== undefined && d.r !== '' ? signedDecimal(d.r, 'r') : null,
+        },
+      ];
+  }
+}

@@ -7,7 +7,7 @@ export { binanceFundingRate } from './binance-funding-rate.js';
 export { binanceMetrics } from './binance-metrics.js';
 export { binanceTradeKlines, binanceMarkPriceKlines, binanceIndexPriceKlines, binancePremiumIndexKlines } from './binance-klines.js';
 export { binanceLiquidationSnapshot } from './binance-liquidation-snapshot.js';
-export { binanceWsCapture } from './binance-ws-capture.js';
+export { binanceWsCapture, binanceStreamEvents } from './binance-ws-capture.js';
 export { tardisTrades } from './tardis-trades.js';
 export { tardisLiquidations } from './tardis-liquidations.js';
 export { tardisDerivativeTicker } from './tardis-derivative-ticker.js';

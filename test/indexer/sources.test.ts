@@ -96,7 +96,7 @@ describe('recorded websocket streams', () => {
     expect(r.events).toEqual([
       { kind: 'trade', market: 'binance:BTCUSDT', ts: 1723161256321000, tradeId: '5266583935', price: '61800.30', qty: '0.006', side: 'buy' },
       { kind: 'trade', market: 'binance:ETHUSDT', ts: 1723161256399000, tradeId: 'agg:99', price: '2500.1', qty: '1.5', side: 'sell' },
-      { kind: 'liquidation', market: 'binance:BTCUSDT', ts: 1568014460893000, side: 'sell', price: '9910.5', qty: '0.014', notional: null, key: 'sell:9910.5:0.014' },
+      { kind: 'liquidation', market: 'binance:BTCUSDT', ts: 1568014460893000, side: 'sell', price: '9910.5', qty: '0.014', notional: null, key: 'sell:9910.5:0.014', sampled: true },
       { kind: 'mark_price', market: 'binance:BTCUSDT', ts: 1562305380000000, markPrice: '11794.15000000', indexPrice: '11784.62659091', fundingRate: '0.00038167' },
     ]);
     expect(r.errors).toEqual([{ line: 6, field: 'p', reason: 'p must be greater than zero, got -5' }]);

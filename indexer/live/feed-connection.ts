@@ -1,0 +1,215 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import type { Logger } from '../../base/index.js';
+import { exponentialBackoff, type Backoff } from './backoff.js';
+import type { MarketFeed } from './market-feed.js';
+import { liveMetrics } from './metrics.js';
+import type { VenueFeed } from './venue-feed.js';
+
+/** Connection timing of a {@link FeedConnection}. */
+export interface ConnectionOptions {
+  /** No frame (data, pong) for this long: the connection is considered dead and replaced, ms. */
+  readonly idleTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly backoff?: Backoff;
+  /** A connection that stayed up this long resets the backoff, ms. */
+  readonly stableAfterMs?: number;
+}
+
+/**
+ * One websocket connection of a venue, carrying up to the venue's per-connection limit of
+ * markets. Opens, subscribes, keeps itself alive (the venue's heartbeat; the `ws` client
+ * answers protocol pings itself), watches for silence, reconnects before the venue's forced
+ * close, and reconnects with jittered exponential backoff after any close. Frames are parsed
+ * by the venue and routed to their markets; malformed ones are quarantined and the feed goes
+ * on. When a market's buffer passes its bound, the connection is dropped until the buffers
+ * drain (the markets backfill the gap from REST when it reopens), never dropping events.
+ */
+export class FeedConnection {
+  readonly #venue: VenueFeed;
+  readonly #markets: Map<string, MarketFeed>;
+  readonly #opts: ConnectionOptions;
+  readonly #backoff: Backoff;
+  readonly #log: Logger;
+  #ws: WebSocket | null = null;
+  #stopped = false;
+  #overloaded = false;
+  #wake: (() => void) | null = null;
+  #run: Promise<void> | null = null;
+
+  constructor(venue: VenueFeed, markets: readonly MarketFeed[], logger: Logger, options: ConnectionOptions) {
+    this.#venue = venue;
+    this.#markets = new Map(markets.map((m) => [m.market.id, m]));
+    this.#opts = options;
+    this.#backoff = options.backoff ?? exponentialBackoff({ baseMs: 500, maxMs: 30_000 });
+    this.#log = logger.child({ at: 'live#connection', venue: venue.venue, markets: markets.map((m) => m.market.id) });
+    for (const m of markets) m.onOverload = () => this.#overload();
+  }
+
+  get markets(): readonly MarketFeed[] {
+    return [...this.#markets.values()];
+  }
+
+  /** Starts the connect/reconnect loop. */
+  start(): void {
+    this.#run ??= this.#loop();
+  }
+
+  /** Closes the connection and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#ws?.close(1000, 'shutdown');
+    this.#wake?.();
+    await this.#run;
+  }
+
+  #overload(): void {
+    if (this.#overloaded) return;
+    this.#overloaded = true;
+    this.#log.warn({ buffered: this.markets.map((m) => m.buffered) }, 'buffer bound reached: disconnecting until the database catches up (the gap is backfilled)');
+    // Cut at once: frames still in the socket's buffers fall into the gap the markets backfill.
+    this.#ws?.terminate();
+  }
+
+  async #loop(): Promise<void> {
+    const markets = this.markets;
+    let attempt = 0;
+    await this.#venue.prepare?.(markets.map((m) => m.market));
+    while (!this.#stopped) {
+      if (this.#overloaded) {
+        // Reopen only once every buffer is below half its bound (held trades wait for the backfill).
+        while (!this.#stopped && markets.some((m) => m.committable * 2 > m.maxBuffered)) {
+          await Promise.all(markets.map((m) => m.flush()));
+          await sleep(50);
+        }
+        this.#overloaded = false;
+      }
+      if (this.#stopped) break;
+      const opened = Date.now();
+      const reason = await this.#connectOnce();
+      for (const m of markets) m.onDisconnected(reason);
+      if (this.#stopped) break;
+      liveMetrics.reconnects.inc({ venue: this.#venue.venue, reason: reason.split(':')[0]! });
+      if (Date.now() - opened >= (this.#opts.stableAfterMs ?? 30_000)) attempt = 0;
+      // A planned close (the venue's maximum connection age, backpressure) reconnects at once.
+      const planned = reason === 'max-age' || reason === 'backpressure';
+      const delay = planned ? 0 : this.#backoff.delay(attempt++);
+      this.#log.info({ reason, delayMs: Math.round(delay) }, 'reconnecting');
+      if (delay > 0) await this.#sleep(delay);
+    }
+  }
+
+  /** Interruptible sleep (stop() wakes it). */
+  async #sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    this.#wake = null;
+  }
+
+  /** One connection's life; resolves with why it ended. */
+  #connectOnce(): Promise<string> {
+    const markets = this.markets;
+    const url = this.#venue.url(markets.map((m) => m.market));
+    return new Promise<string>((resolve) => {
+      let reason: string | null = null;
+      let lastFrame = Date.now();
+      const timers: NodeJS.Timeout[] = [];
+      const ws = new WebSocket(url, { handshakeTimeout: this.#opts.handshakeTimeoutMs, perMessageDeflate: false });
+      this.#ws = ws;
+      const end = (why: string, code = 1000) => {
+        reason ??= why;
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+          if (code === 1006) ws.terminate();
+          else ws.close(code, why.slice(0, 100));
+          // A peer that never answers the close handshake is cut off.
+          timers.push(setTimeout(() => ws.terminate(), 2000));
+        }
+      };
+      ws.on('open', () => {
+        this.#log.info({ url }, 'connected');
+        lastFrame = Date.now();
+        void (async () => {
+          for (const frame of this.#venue.subscribe(markets.map((m) => m.market))) {
+            if (ws.readyState !== WebSocket.OPEN) return;
+            ws.send(frame);
+            if (this.#venue.subscribeSpacingMs > 0) await sleep(this.#venue.subscribeSpacingMs);
+          }
+          if (ws.readyState !== WebSocket.OPEN) return;
+          for (const m of markets) m.onConnected();
+        })();
+        const hb = this.#venue.heartbeat;
+        timers.push(
+          setInterval(() => {
+            if (ws.readyState !== WebSocket.OPEN) return;
+            if (hb.message === null) ws.ping();
+            else ws.send(hb.message);
+          }, hb.intervalMs),
+        );
+        timers.push(
+          setInterval(() => {
+            if (Date.now() - lastFrame > this.#opts.idleTimeoutMs) end(`silent for ${this.#opts.idleTimeoutMs} ms`, 1006);
+          }, Math.min(1000, this.#opts.idleTimeoutMs)),
+        );
+        // Reconnect a little before the venue's own forced close (jittered, so many connections do not reopen together).
+        if (this.#venue.maxConnectionMs !== null) timers.push(setTimeout(() => end('max-age'), this.#venue.maxConnectionMs * (0.97 - Math.random() * 0.02)));
+      });
+      ws.on('pong', () => {
+        lastFrame = Date.now();
+      });
+      ws.on('ping', () => {
+        lastFrame = Date.now();
+      });
+      ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+        lastFrame = Date.now();
+        if (isBinary) return;
+        this.#onFrame(data.toString());
+      });
+      ws.on('error', (err) => {
+        this.#log.warn({ err: err.message }, 'websocket error');
+        reason ??= `error: ${err.message}`;
+      });
+      ws.on('close', (code, why) => {
+        for (const t of timers) clearTimeout(t);
+        this.#ws = null;
+        if (this.#overloaded) reason ??= 'backpressure';
+        resolve(reason ?? `closed by the venue: ${code}${why.length > 0 ? ` ${why.toString()}` : ''}`);
+      });
+    });
+  }
+
+  #onFrame(text: string): void {
+    liveMetrics.frames.inc({ venue: this.#venue.venue });
+    // Disconnecting for backpressure: what still arrives is part of the gap that is backfilled.
+    if (this.#overloaded) return;
+    const frame = this.#venue.parse(text);
+    switch (frame.type) {
+      case 'control':
+        return;
+      case 'refused':
+        this.#log.error({ reason: frame.reason }, 'the venue refused a request');
+        return;
+      case 'malformed': {
+        const m = (frame.market !== null ? this.#markets.get(frame.market) : undefined) ?? this.markets[0]!;
+        m.quarantine(frame.stream, frame.field, frame.reason, text);
+        return;
+      }
+      case 'events': {
+        if (frame.events.length === 0) return;
+        // Most frames carry one market: route in runs of the same market.
+        let start = 0;
+        const evs = frame.events;
+        for (let i = 1; i <= evs.length; i++) {
+          if (i === evs.length || evs[i]!.market !== evs[start]!.market) {
+            this.#markets.get(evs[start]!.market)?.accept(start === 0 && i === evs.length ? evs : evs.slice(start, i));
+            start = i;
+          }
+        }
+      }
+    }
+  }
+}
