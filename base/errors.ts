@@ -14,15 +14,18 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'UPSTREAM_FAILED'
   | 'MIGRATION_FAILED'
-  | 'NOT_READY';
+  | 'NOT_READY'
+  | 'SERVICE_UNAVAILABLE'
+  | 'DATABASE_BUSY';
 
 /** An error with a machine-readable code and a message meant for the person running liqmap. */
 export class LiqmapError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  /** `cause` is the underlying error (chained as `Error.cause`, kept out of the message). */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'LiqmapError';
     this.code = code;
     this.details = details ? Object.freeze({ ...details }) : undefined;

@@ -5,6 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from '../../schema.js';
 import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /** Options of {@link createPgliteStore}. */
 export interface PgliteStoreOptions {
@@ -20,7 +21,15 @@ export interface PgliteStoreOptions {
  */
 export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pg = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  // One process per data directory (PGlite is single-process; a second opener corrupts it).
+  const lock = options.dataDir ? lockDataDir(options.dataDir) : null;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const schema = options.schema ?? 'public';
   await pg.exec(`create schema if not exists ${quoteIdent(schema)}; set search_path to ${quoteIdent(schema)}`);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
@@ -51,8 +60,12 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
       });
     },
     async close() {
-      await db.destroy();
-      if (!pg.closed) await pg.close();
+      try {
+        await db.destroy();
+        if (!pg.closed) await pg.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
