@@ -38,3 +38,21 @@ export async function runCliAsync(args: string[], env: Record<string, string> = 
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   return { code, stdout, stderr };
 }
+
+/** Environment for the embedded default (PGlite, in-process jobs, a free port on loopback). */
+export const EMBEDDED_ENV = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', REDIS_URL: '' };
+
+/** Spawns `liqmap <args>` (a serving command) and resolves with its base URL once it serves. */
+export async function spawnServing(args: string[], env: Record<string, string>) {
+  const child = spawnCli(args, env);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /serving GraphQL on (http:\/\/\S+)\/graphql/.exec(out);
+      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
+    });
+    child.on('exit', (c) => reject(new Error(`liqmap ${args[0]} exited with ${c}`)));
+  });
+  return { child, url };
+}

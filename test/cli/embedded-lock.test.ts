@@ -3,28 +3,14 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliAsync, spawnCli } from '../_setup/cli.js';
+import { EMBEDDED_ENV, runCliAsync, spawnServing } from '../_setup/cli.js';
 import { SHARED_DATA } from '../_setup/store.js';
 import { createPgliteStore } from '../../db/index.js';
 import { isLiqmapError } from '../../base/index.js';
 
 const REAL_FILE = SHARED_DATA ? path.join(SHARED_DATA, 'binance-futures-btcusdt-trades-2020-02-22.tardis.csv') : null;
-const EMBEDDED = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', REDIS_URL: '' };
-
-/** Starts `liqmap start` on `dir` and resolves with its base URL once it serves. */
-async function startServing(dir: string) {
-  const child = spawnCli(['start', '--days', '0.05'], { ...EMBEDDED, LIQMAP_DATA_DIR: dir });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /serving GraphQL on (http:\/\/\S+)\/graphql/.exec(out);
-      if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
-    });
-    child.on('exit', (c) => reject(new Error(`liqmap start exited with ${c}`)));
-  });
-  return { child, url };
-}
+const EMBEDDED = EMBEDDED_ENV;
+const startServing = (dir: string) => spawnServing(['start', '--days', '0.05'], { ...EMBEDDED, LIQMAP_DATA_DIR: dir });
 
 describe('the embedded database is never opened by two processes', () => {
   const dirs: string[] = [];

@@ -1,23 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from '../_setup/cli.js';
+import { EMBEDDED_ENV, spawnServing } from '../_setup/cli.js';
 
 describe('liqmap start: the embedded default (PGlite, in-process jobs, no services)', () => {
   it('migrates, ingests the demo market, computes, and serves it over GraphQL', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'liqmap-start-'));
-    const child = spawnCli(['start', '--days', '0.5'], { LIQMAP_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', REDIS_URL: '' });
+    const { child, url } = await spawnServing(['start', '--days', '0.5'], { ...EMBEDDED_ENV, LIQMAP_DATA_DIR: dir });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /serving GraphQL on (http:\/\/\S+)\/graphql/.exec(out);
-          if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
-        });
-        child.on('exit', (c) => reject(new Error(`liqmap start exited with ${c}`)));
-      });
       const gql = async (query: string) => (await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as any;
       const r = await gql('{ markets { id tradeCount lastPrice } trades(market: "demo:BTCUSDT", first: 3) { nodes { time price qty side } } }');
       expect(r.errors).toBeUndefined();
@@ -33,6 +24,7 @@ describe('liqmap start: the embedded default (PGlite, in-process jobs, no servic
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.on('exit', r));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
