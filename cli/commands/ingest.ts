@@ -4,12 +4,14 @@ import { LiqmapError } from '../../base/index.js';
 import type { BatchResult } from '../../db/index.js';
 import { createProgressReporter, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
+import { liveFlags, liveMarketsOf, runLiveIngest } from './ingest-live.js';
 
 const marketId = z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/, 'must look like exchange:SYMBOL, e.g. binance:BTCUSDT');
 
 /** Parsed `liqmap ingest` flags. */
 const ingestFlags = z.object({
-  market: marketId.optional(),
+  // Repeatable for `ingest live`; files take one.
+  market: z.preprocess((v) => (Array.isArray(v) && v.length === 0 ? undefined : v), z.array(marketId).max(1, 'give one --market for files (several only with `ingest live`)').transform((a) => a[0]).optional()),
   format: z.string().optional(),
   batchSize: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   force: z.boolean().default(false),
@@ -57,8 +59,8 @@ export function ingestCommand(): Command {
     .description(
       'ingest exchange history files (plain, .gz or .zip; Binance public data, Tardis, websocket captures, multi-venue CSVs, generic CSV/JSONL) or the built-in `demo` market',
     )
-    .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph')
-    .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name)')
+    .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph; `live` to follow --market feeds (binance, bybit, okx, hyperliquid)')
+    .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name); `live`: a market to follow (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
     .addOption(new Option('--batch-size <n>', 'events per committed batch').default('100000'))
     .option('--force', 'read files again even if their checkpoint says done (still idempotent)')
@@ -68,7 +70,17 @@ export function ingestCommand(): Command {
     .option('--follow', 'subgraph: keep polling at the head instead of stopping there')
     .option('--start-block <n>', 'subgraph: first block when there is no checkpoint')
     .option('--json', 'print the summary as JSON')
+    .option('--markets-file <path>', 'live: markets to follow, one or more per line (# comments)')
+    .option('--metrics-port <n>', 'live: serve /healthz, /readyz and Prometheus /metrics on this port (0: off)', '9465')
+    .option('--flush-ms <n>', 'live: commit a batch at least this often', '250')
+    .option('--live-batch <n>', 'live: or as soon as this many events wait', '5000')
+    .option('--max-buffer <n>', 'live: events held in memory per market before the feed disconnects and backfills later', '200000')
+    .option('--oi-interval <s>', 'live: open-interest poll interval where the venue has no stream for it (0: off)', '15')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
+      if (paths[0] === 'live') {
+        await ingestLive(paths, raw);
+        return;
+      }
       const parsed = ingestFlags.safeParse(raw);
       if (!parsed.success) {
         throw new LiqmapError('INPUT_INVALID', parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
@@ -116,4 +128,37 @@ export function ingestCommand(): Command {
       }
     });
   return cmd;
+}
+
+/**
+ * `liqmap ingest live`: follows markets until SIGINT/SIGTERM, then commits what waits. Computes
+ * in-process without REDIS_URL, enqueues BullMQ jobs with it.
+ */
+async function ingestLive(paths: string[], raw: Record<string, unknown>): Promise<void> {
+  if (paths.length > 1) throw new LiqmapError('INPUT_INVALID', `ingest live takes no paths (got ${paths.slice(1).join(' ')}); name markets with --market`);
+  const parsed = liveFlags.safeParse(raw);
+  if (!parsed.success) {
+    throw new LiqmapError('INPUT_INVALID', parsed.error.issues.map((i) => `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('; '));
+  }
+  const rt = await createRuntime();
+  liveMarketsOf(parsed.data, rt.config); // bad markets fail before any connection is opened
+  const store = await rt.store({ migrate: true });
+  const { createJobRunner, jobsRegistry } = await import('../../jobs/index.js');
+  const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: rt.config.REDIS_URL ? 'enqueue-only' : 'embedded' });
+  let run;
+  try {
+    run = await runLiveIngest({ store, config: rt.config, logger: rt.logger, onBatch: (r) => runner.onIngested(r), extraRegistry: jobsRegistry }, parsed.data);
+  } catch (e) {
+    await runner.close();
+    await rt.close();
+    throw e;
+  }
+  process.stdout.write(`liqmap is following ${run.indexer.markets.map((m) => m.id).join(', ')}${run.port ? ` (health, readiness and metrics on :${run.port})` : ''}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await run.stop();
+  await runner.close();
+  await rt.close();
 }

@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import { createProgressReporter, ingestDemo, ingestPaths } from '../../indexer/index.js';
 import { createRuntime } from '../runtime.js';
 import { reportIngest } from './ingest.js';
+import { liveFlags, runLiveIngest, type LiveRun } from './ingest-live.js';
 
 /**
  * `liqmap start`: the all-in-one embedded run. Migrates the database (PGlite unless
- * DATABASE_URL is set), ingests the demo market (or `--file` paths), computes heatmaps and
+ * DATABASE_URL is set), ingests the demo market (or `--file` paths, or follows `--live` markets), computes heatmaps and
  * clusters with the in-process jobs runner (or BullMQ when REDIS_URL is set), and serves the
  * GraphQL API and dashboard.
  */
@@ -17,14 +18,19 @@ export function startCommand(): Command {
     .option('--format <name>', 'force the layout of --file')
     .option('--days <n>', 'days of demo market to simulate', '3')
     .option('--no-serve', 'stop after ingesting and computing')
-    .action(async (flags: { file?: string[]; market?: string; format?: string; days: string; serve: boolean }) => {
+    .option('--live <markets...>', 'follow these markets live (binance:BTCUSDT bybit:BTCUSDT okx:BTC-USDT-SWAP hyperliquid:BTC) instead of the demo market')
+    .option('--live-metrics-port <n>', 'with --live: /healthz, /readyz and /metrics of the live feeds on this port (0: off)', '0')
+    .action(async (flags: { file?: string[]; market?: string; format?: string; days: string; serve: boolean; live?: string[]; liveMetricsPort: string }) => {
       const rt = await createRuntime();
       const { logger, config } = rt;
       const store = await rt.store({ migrate: true });
       const { createJobRunner } = await import('../../jobs/index.js');
       const jobs = await createJobRunner({ config, store, logger, mode: config.REDIS_URL ? 'enqueue-only' : 'embedded' });
       const onBatch = (r: Parameters<typeof jobs.onIngested>[0]) => jobs.onIngested(r);
-      if (flags.file && flags.file.length > 0) {
+      let live: LiveRun | null = null;
+      if (flags.live && flags.live.length > 0) {
+        live = await runLiveIngest({ store, config, logger, onBatch }, liveFlags.parse({ market: flags.live, metricsPort: flags.liveMetricsPort }));
+      } else if (flags.file && flags.file.length > 0) {
         const summary = await ingestPaths(store, flags.file, {
           market: flags.market,
           format: flags.format,
@@ -37,6 +43,7 @@ export function startCommand(): Command {
         logger.info({ at: 'start#ingest', market: s.market, rows: s.rows, skipped: s.skipped }, 'demo market ready');
       }
       if (!flags.serve) {
+        await live?.stop();
         await jobs.idle?.();
         await jobs.close();
         await rt.close();
@@ -47,6 +54,7 @@ export function startCommand(): Command {
       const server = await startServer({ store, config, logger, jobs }, { ...(persistedOperations ? { persistedOperations } : {}), persistedOnly: config.LIQMAP_PERSISTED_ONLY });
       process.stdout.write(`liqmap is serving GraphQL on ${server.url}/graphql and the dashboard on ${server.url}/\n`);
       const stop = async () => {
+        await live?.stop();
         await server.close();
         await jobs.close();
         await rt.close();
