@@ -4,6 +4,7 @@ import * as m0002 from './0002_results.js';
 import * as m0003 from './0003_positions.js';
 import * as m0004 from './0004_compute_locks.js';
 import * as m0005 from './0005_live_feeds.js';
+import * as m0006 from './0006_verified_results.js';
 
 /**
  * Every migration, by name, in order. Listed in code (not read from a folder) so they work
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_positions': m0003,
   '0004_compute_locks': m0004,
   '0005_live_feeds': m0005,
+  '0006_verified_results': m0006,
 };

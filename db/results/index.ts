@@ -3,3 +3,5 @@ export * from './heatmap-rows.js';
 export * from './clusters.js';
 export * from './model-checkpoints.js';
 export * from './compute-lock.js';
+export * from './result-dirty.js';
+export * from './bucket-inputs.js';

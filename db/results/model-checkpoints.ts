@@ -3,6 +3,8 @@ import type { Store } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 import { copyClusters, type ClusterRow } from './clusters.js';
 import { copyHeatmapRows, type HeatmapRow } from './heatmap-rows.js';
+import { copyBucketInputs } from './bucket-inputs.js';
+import type { BucketPart } from '../../engine/index.js';
 
 /** A model state checkpoint: the state at the end of bucket `t`. */
 export interface ModelCheckpoint {
@@ -33,6 +35,7 @@ export async function rollbackResults(store: Store, market: string, paramsHash: 
   return store.rawTransaction(async (tx) => {
     await tx.query(`delete from clusters where market_id = $1 and params_hash = $2 and t >= $3::text::timestamptz`, [market, paramsHash, from]);
     await tx.query(`delete from model_checkpoints where market_id = $1 and params_hash = $2 and t >= $3::text::timestamptz`, [market, paramsHash, from]);
+    await tx.query(`delete from bucket_inputs where market_id = $1 and params_hash = $2 and t >= $3::text::timestamptz`, [market, paramsHash, from]);
     const r = await tx.query<{ n: number }>(`with d as (delete from heatmap_rows where market_id = $1 and params_hash = $2 and t >= $3::text::timestamptz returning 1) select count(*)::int as n from d`, [market, paramsHash, from]);
     return Number(r[0]?.n ?? 0);
   });
@@ -45,6 +48,8 @@ export interface ResultsChunk {
   readonly rows: readonly HeatmapRow[];
   readonly clusters: readonly ClusterRow[];
   readonly checkpoint: ModelCheckpoint;
+  /** The bucket inputs of [fromMs, toMs) the rows were computed from (kept for the reference check). */
+  readonly inputs?: { readonly fromMs: number; readonly toMs: number; readonly parts: readonly BucketPart[] } | undefined;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function commitResultsChunk(store: Store, c: ResultsChunk): Promise
   await store.rawTransaction(async (tx) => {
     await copyHeatmapRows(tx, c.market, c.paramsHash, c.rows);
     await copyClusters(tx, c.market, c.paramsHash, c.clusters);
+    if (c.inputs) await copyBucketInputs(tx, c.market, c.paramsHash, c.inputs.fromMs, c.inputs.toMs, c.inputs.parts);
     await tx.query(
       `insert into model_checkpoints (market_id, params_hash, t, state, data_version) values ($1, $2, $3::text::timestamptz, $4, $5)
        on conflict (market_id, params_hash, t) do update set state = excluded.state, data_version = excluded.data_version`,
@@ -91,4 +97,13 @@ export async function computedFreshness(store: Store): Promise<{ market: string;
   const r = await sql<{ market_id: string; params_hash: string; t: Date; data_version: string | number }>`
     select distinct on (market_id, params_hash) market_id, params_hash, t, data_version from model_checkpoints order by market_id, params_hash, t desc`.execute(store.db);
   return r.rows.map((x) => ({ market: x.market_id, paramsHash: x.params_hash, lastT: x.t.getTime(), dataVersion: Number(x.data_version) }));
+}
+
+/**
+ * Records that a parameter set's newest checkpoint reflects the market's data up to `version`
+ * (a round that found nothing to recompute), so the staleness check stops listing it.
+ */
+export async function markResultsCurrent(store: Store, market: string, paramsHash: string, version: number): Promise<void> {
+  await sql`update model_checkpoints set data_version = ${version} where market_id = ${market} and params_hash = ${paramsHash} and data_version < ${version}
+    and t = (select max(t) from model_checkpoints where market_id = ${market} and params_hash = ${paramsHash})`.execute(store.db);
 }

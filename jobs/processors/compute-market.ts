@@ -11,11 +11,15 @@ import {
 } from '../../engine/index.js';
 import {
   candleOnlyInterval,
-  clearDirty,
+  clearParamsDirty,
   commitResultsChunk,
+  fanOutDirty,
+  paramsDirtyFrom,
+  persistedParamSets,
   latestModelCheckpoint,
   loadBucketParts,
   marketDataState,
+  markResultsCurrent,
   marketSpan,
   rollbackResults,
   saveModelParams,
@@ -75,21 +79,32 @@ export async function computeMarket(store: Store, input: ComputeInput, progress?
   // One computation per market at a time, whichever job or process asks.
   const lease = await acquireComputeLease(store, input.market);
   try {
-    return await computeMarketLocked(store, input, async (done, total) => {
+    const outcome = await computeMarketLocked(store, input, async (done, total) => {
       await lease.renew();
       await progress?.(done, total);
     });
+    // Every other parameter set persisted for the market follows the same data: late data rolls
+    // each of them back (its own mark, fanned out from the market's) and new data extends them.
+    if (input.untilMs === undefined && !outcome.exact) {
+      for (const set of await persistedParamSets(store, input.market)) {
+        if (set.paramsHash === outcome.paramsHash) continue;
+        await computeMarketLocked(store, { market: input.market }, () => lease.renew(), { params: set.params as ModelParams, hash: set.paramsHash });
+      }
+    }
+    return outcome;
   } finally {
     await lease.release();
   }
 }
 
-async function computeMarketLocked(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
-  const params = await effectiveParams(store, input.market, input.params);
-  const hash = modelParamsHash(params);
+async function computeMarketLocked(store: Store, input: ComputeInput, progress?: ProgressFn, persisted?: { params: ModelParams; hash: string }): Promise<ComputeOutcome & { exact?: boolean }> {
+  // A persisted set is recomputed under its own stored parameters and hash (never re-parsed:
+  // re-normalised weights could move the hash).
+  const params = persisted?.params ?? (await effectiveParams(store, input.market, input.params));
+  const hash = persisted?.hash ?? modelParamsHash(params);
   await saveModelParams(store, hash, params);
   // Markets whose positions are known (on-chain) get exact levels instead of the estimate.
-  if (await hasPositions(store, input.market)) return computeExactMarket(store, input.market, params, hash, progress);
+  if (await hasPositions(store, input.market)) return { ...(await computeExactMarket(store, input.market, params, hash, progress)), exact: true };
   const width = params.timeBucketSeconds * 1000;
   const bucketOf = (ms: number) => Math.floor(ms / width) * width;
   let buckets = 0;
@@ -100,9 +115,12 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
     const ds = await marketDataState(store, input.market);
     if (!ds) return { market: input.market, paramsHash: hash, buckets, lastT, rolledBack, dataVersion: 0 };
     version = ds.version;
+    // The market's late-data mark becomes a mark on every persisted parameter set.
+    await fanOutDirty(store, input.market, ds.version);
     let cp = await latestModelCheckpoint(store, input.market, hash);
-    if (ds.dirtyFromMs !== null && cp && ds.dirtyFromMs < cp.t + width) {
-      rolledBack += await rollbackResults(store, input.market, hash, bucketOf(ds.dirtyFromMs));
+    const dirtyFrom = await paramsDirtyFrom(store, input.market, hash);
+    if (dirtyFrom !== null && cp && dirtyFrom < cp.t + width) {
+      rolledBack += await rollbackResults(store, input.market, hash, bucketOf(dirtyFrom));
       cp = await latestModelCheckpoint(store, input.market, hash);
       // Rows between the surviving checkpoint and the late data go too: they are recomputed.
       rolledBack += await rollbackResults(store, input.market, hash, cp ? cp.t + width : 0);
@@ -116,7 +134,8 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
     let done = 0;
     while (from < end) {
       const to = Math.min(from + CHUNK_BUCKETS * width, end);
-      const chunk = assembleBuckets(await loadBucketParts(store, input.market, from, to, width));
+      const parts = await loadBucketParts(store, input.market, from, to, width);
+      const chunk = assembleBuckets(parts);
       const rows: HeatmapRow[] = [];
       const clusters: ClusterRow[] = [];
       for (const b of chunk) {
@@ -126,7 +145,7 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
       }
       const last = chunk.at(-1);
       if (last) {
-        await commitResultsChunk(store, { market: input.market, paramsHash: hash, rows, clusters, checkpoint: { t: last.t, state: serializeModelState(state), dataVersion: ds.version } });
+        await commitResultsChunk(store, { market: input.market, paramsHash: hash, rows, clusters, checkpoint: { t: last.t, state: serializeModelState(state), dataVersion: ds.version }, inputs: { fromMs: from, toMs: to, parts } });
         lastT = last.t;
       }
       buckets += chunk.length;
@@ -134,9 +153,12 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
       from = to;
       await progress?.(done, total);
     }
-    const cleared = await clearDirty(store, input.market, ds.version);
+    if (dirtyFrom !== null) await clearParamsDirty(store, input.market, hash, dirtyFrom);
     const now = await marketDataState(store, input.market);
-    if (cleared && now && now.version === ds.version && now.dirtyFromMs === null) break;
+    if (now && now.version === ds.version && now.dirtyFromMs === null && (await paramsDirtyFrom(store, input.market, hash)) === null) {
+      if (input.untilMs === undefined) await markResultsCurrent(store, input.market, hash, ds.version);
+      break;
+    }
     if (input.untilMs !== undefined) break;
   }
   return { market: input.market, paramsHash: hash, buckets, lastT, rolledBack, dataVersion: version };

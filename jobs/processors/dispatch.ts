@@ -1,16 +1,35 @@
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { sql } from 'kysely';
-import type { Store } from '../../db/index.js';
+import { z } from 'zod';
+import { staleResultSets, type Store } from '../../db/index.js';
+import { EngineError } from '../../engine/index.js';
 import { computeMarket, type ComputeOutcome } from './compute-market.js';
 import type { ComputeJobData, JobName } from '../queues.js';
 
-/** Markets whose results are behind their data (new or late data since the last compute). */
+/**
+ * Markets whose results are behind their data under any persisted parameter set (new or late
+ * data since that set was computed), and markets with data but no results yet. A market's
+ * compute job brings every persisted set of it up to date.
+ */
 export async function staleMarkets(store: Store): Promise<string[]> {
-  const r = await sql<{ market_id: string }>`
-    select v.market_id from market_versions v
-    left join lateral (select max(data_version) as dv from model_checkpoints c where c.market_id = v.market_id) c on true
-    where v.dirty_from is not null or c.dv is null or c.dv < v.version`.execute(store.db);
-  return r.rows.map((x) => x.market_id);
+  return [...new Set((await staleResultSets(store)).map((x) => x.market))];
+}
+
+const computeData = z.object({
+  market: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).optional(),
+  untilMs: z.number().finite().optional(),
+});
+
+/**
+ * A compute job's data, parsed; invalid data (or parameters the engine rejects) fails the job
+ * for good — retrying the same input five times cannot help.
+ */
+function parseComputeData(name: string, data: unknown): z.infer<typeof computeData> {
+  const r = computeData.safeParse(data);
+  if (!r.success) throw new UnrecoverableError(`invalid ${name} job data: ${r.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ')}`);
+  if (name === 'compute-until' && r.data.untilMs === undefined) throw new UnrecoverableError('invalid compute-until job data: untilMs: required');
+  return r.data;
 }
 
 /** Deletes computed results older than `days` (0 keeps everything); returns rows removed. */
@@ -42,16 +61,22 @@ async function recordRun<T extends ComputeOutcome>(store: Store, market: string,
  */
 export async function processJob(store: Store, job: Pick<Job, 'name' | 'data' | 'updateProgress'>, opts: { retentionDays: number; enqueue?: (markets: string[]) => Promise<void> }): Promise<unknown> {
   const name = job.name as JobName;
-  const data = job.data as ComputeJobData;
   switch (name) {
     case 'compute':
-    case 'compute-until':
-      return recordRun(store, data.market, () =>
-        computeMarket(store, { market: data.market, params: data.params, untilMs: name === 'compute-until' ? data.untilMs : undefined }, (done, total) => job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 100)),
-      );
+    case 'compute-until': {
+      const data = parseComputeData(name, job.data);
+      try {
+        return await recordRun(store, data.market, () =>
+          computeMarket(store, { market: data.market, params: data.params, untilMs: name === 'compute-until' ? data.untilMs : undefined }, (done, total) => job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 100)),
+        );
+      } catch (e) {
+        if (e instanceof EngineError && e.code === 'INPUT_INVALID') throw new UnrecoverableError(e.message);
+        throw e;
+      }
+    }
     case 'backfill':
       await job.updateProgress(100);
-      return { market: data.market, done: true };
+      return { market: (job.data as ComputeJobData).market, done: true };
     case 'refresh': {
       const markets = await staleMarkets(store);
       await opts.enqueue?.(markets);
@@ -60,6 +85,6 @@ export async function processJob(store: Store, job: Pick<Job, 'name' | 'data' | 
     case 'prune':
       return { removed: await pruneResults(store, opts.retentionDays) };
     default:
-      throw new Error(`unknown job name ${String(name)}`);
+      throw new UnrecoverableError(`unknown job name ${String(name)}`);
   }
 }
