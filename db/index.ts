@@ -17,6 +17,8 @@ export {
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';
+export { MARKET_ID_PATTERN, MARKET_ID_RULE, isMarketId } from './market-id.js';
+export { checkEventColumns, MAX_KEY_TEXT_BYTES, type ColumnViolation } from './column-checks.js';
 export * from './reads/index.js';
 export * from './results/index.js';
 export * from './positions.js';

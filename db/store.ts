@@ -13,6 +13,11 @@ export interface RawTx {
   copyIn(table: string, columns: readonly string[], csv: string): Promise<void>;
   /** Runs one SQL statement with `$n` parameters and returns its rows. */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs `fn` under a savepoint: when it throws, what it did is rolled back, the transaction
+   * stays usable, and the error is rethrown.
+   */
+  savepoint<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -39,8 +44,14 @@ export interface Store {
  * aborted; the caller may redo the batch another way (the batch writer merges through staging).
  */
 export class CopyRejectedError extends Error {
-  constructor(table: string, reason: string) {
+  /** The database's reason, as it gave it. */
+  readonly reason: string;
+  /** SQLSTATE of the refusal, when the driver reported it. */
+  readonly code: string | undefined;
+  constructor(table: string, reason: string, code?: string) {
     super(`COPY into ${table} was rejected by Postgres (${reason})`);
     this.name = 'CopyRejectedError';
+    this.reason = reason;
+    this.code = code;
   }
 }

@@ -1,6 +1,6 @@
 /** indexer/: sources → canonical events → the store. */
 export { ingestPaths, expandInputs, type IngestOptions, type IngestSummary } from './ingest.js';
-export { ingestMember, type IngestMemberOptions, type MemberProgress, type MemberSummary } from './ingest-member.js';
+export { ingestMember, DEFAULT_INPUT_LIMITS, type InputLimits, type IngestMemberOptions, type MemberProgress, type MemberSummary } from './ingest-member.js';
 export { openInput, ByteCounter, type InputFile, type InputMember } from './files/open-input.js';
 export { createProgressReporter, type ProgressReporter } from './progress.js';
 export { ingestDemo, type DemoSummary } from './demo/ingest-demo.js';

@@ -1,10 +1,27 @@
-import { createInterface } from 'node:readline';
 import type { BatchResult, BatchWriter, CanonicalEvent, QuarantinedRow } from '../db/index.js';
 import type { Store } from '../db/index.js';
-import { LiqmapError } from '../base/index.js';
-import { getCheckpoint } from '../db/index.js';
+import { LiqmapError, printable } from '../base/index.js';
+import { checkEventColumns, getCheckpoint } from '../db/index.js';
 import { detectFormat, RowError, type Format } from './sources/index.js';
 import type { InputFile, InputMember } from './files/open-input.js';
+import { LongLine, ReadFailure, readLineBatches } from './files/line-reader.js';
+
+/** What one member may decompress to; see indexer/sources/README.md. */
+export interface InputLimits {
+  /** Longest line, characters (default 1 MiB): a longer line is quarantined, reading goes on. */
+  readonly maxLineChars: number;
+  /**
+   * Largest decompressed / compressed size ratio of a `.gz` or `.zip` member (default 200),
+   * beyond a 64 MiB allowance: past it reading stops with an error (a decompression bomb).
+   */
+  readonly maxExpansion: number;
+}
+
+/** The default {@link InputLimits}. */
+export const DEFAULT_INPUT_LIMITS: InputLimits = { maxLineChars: 1 << 20, maxExpansion: 200 };
+
+/** Decompressed bytes any compressed member may produce whatever its ratio. */
+const EXPANSION_ALLOWANCE = 64 << 20;
 
 /** Options for reading one input member. */
 export interface IngestMemberOptions {
@@ -20,6 +37,8 @@ export interface IngestMemberOptions {
   readonly onBatch?: ((result: BatchResult) => Promise<void> | void) | undefined;
   /** Called after every committed batch with the running totals. */
   readonly onProgress?: ((p: MemberProgress) => void) | undefined;
+  /** Limits on line length and decompression (default {@link DEFAULT_INPUT_LIMITS}). */
+  readonly limits?: Partial<InputLimits> | undefined;
 }
 
 /** Running totals for one member. */
@@ -39,6 +58,15 @@ export interface MemberSummary extends MemberProgress {
   /** `skipped`: a finished checkpoint with the same fingerprint; `resumed`: continued mid-file. */
   readonly status: 'ingested' | 'resumed' | 'skipped';
   readonly byKind: Readonly<Record<string, number>>;
+  /** Set when the file was ingested before under another `--market` (that one's rows stay). */
+  readonly previousMarket?: string | null;
+}
+
+/** Resume state kept in the checkpoint. */
+interface MemberState {
+  dedup?: DedupState;
+  /** The `--market` the member was read with (null: from the file name or the rows). */
+  market?: string | null;
 }
 
 interface DedupState {
@@ -60,8 +88,14 @@ export async function ingestMember(
   options: IngestMemberOptions = {},
 ): Promise<MemberSummary> {
   const batchSize = options.batchSize ?? 100_000;
+  const limits = { ...DEFAULT_INPUT_LIMITS, ...options.limits };
   const saved = await getCheckpoint(store, member.sourceKey);
-  const sameFile = saved !== undefined && saved.fingerprint === file.fingerprint;
+  const savedState = (saved?.state ?? {}) as MemberState;
+  // A file read under one --market and now another is read again under the new one (the
+  // checkpoint follows the latest market; the other market's rows stay where they are).
+  const wantedMarket = options.market ?? null;
+  const marketChanged = saved !== undefined && (savedState.market ?? null) !== wantedMarket;
+  const sameFile = saved !== undefined && saved.fingerprint === file.fingerprint && !marketChanged;
   if (sameFile && saved.done && !options.force) {
     return {
       sourceKey: member.sourceKey,
@@ -77,108 +111,186 @@ export async function ingestMember(
   const resumeLine = sameFile && !saved.done ? saved.line : 0;
   let rows = sameFile && !saved.done ? saved.rowsWritten : 0;
   let quarantinedTotal = sameFile && !saved.done ? saved.rowsQuarantined : 0;
-  let dedup: DedupState = (sameFile && !saved.done ? (saved.state as { dedup?: DedupState }).dedup : undefined) ?? {
+  let dedup: DedupState = (sameFile && !saved.done ? savedState.dedup : undefined) ?? {
     ts: -1,
     counts: {},
   };
+  // Starting over (new file, changed file, new market, --force): the old quarantine entries
+  // describe another reading, so the first batch replaces them.
+  let resetQuarantine = resumeLine === 0;
 
   const stream = await member.open();
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const maxBytes = member.compressedSize === null ? Infinity : Math.max(EXPANSION_ALLOWANCE, member.compressedSize * limits.maxExpansion);
+  const lines = readLineBatches(stream, { maxLineChars: limits.maxLineChars, maxBytes });
   let format: Format | undefined;
   let market: string | null = options.market ?? null;
   let lineNo = 0;
   let firstSeen = false;
   let events: CanonicalEvent[] = [];
+  let eventLines: number[] = [];
+  let eventRaws: string[] = [];
   let quarantined: QuarantinedRow[] = [];
   let inserted = 0;
+  // Rows the database refused in committed batches (found by the writer's bisection).
+  let refusedEvents = 0;
+  let refusedLines = 0;
   const byKind: Record<string, number> = {};
 
   // One batch is written while the next one is parsed: parsing and COPY overlap, and batches
   // still commit one after another, in file order, each with its own checkpoint.
   let inFlight: Promise<void> | null = null;
   const flush = async (done: boolean) => {
-    const batch = {
-      events,
-      quarantined,
-      checkpoint: {
-        sourceKey: member.sourceKey,
-        format: format?.name ?? 'unknown',
-        fingerprint: file.fingerprint,
-        line: lineNo,
-        rowsWritten: rows,
-        rowsQuarantined: quarantinedTotal,
-        state: { dedup: { ts: dedup.ts, counts: { ...dedup.counts } } },
-        done,
-      },
+    const parsed = { events, origins: { file: member.sourceKey, lines: eventLines, raws: eventRaws }, quarantined, resetQuarantine };
+    const cp = {
+      sourceKey: member.sourceKey,
+      format: format?.name ?? 'unknown',
+      fingerprint: file.fingerprint,
+      line: lineNo,
+      rows,
+      quarantined: quarantinedTotal,
+      state: { dedup: { ts: dedup.ts, counts: { ...dedup.counts } }, market: wantedMarket } satisfies MemberState,
+      done,
     };
     events = [];
+    eventLines = [];
+    eventRaws = [];
     quarantined = [];
+    resetQuarantine = false;
     if (inFlight) await inFlight;
     const write = (async () => {
+      // Counted after the previous batch committed, so refusals found there are included.
+      const batch = {
+        ...parsed,
+        checkpoint: {
+          sourceKey: cp.sourceKey,
+          format: cp.format,
+          fingerprint: cp.fingerprint,
+          line: cp.line,
+          rowsWritten: cp.rows - refusedEvents,
+          rowsQuarantined: cp.quarantined + refusedLines,
+          state: cp.state,
+          done: cp.done,
+        },
+      };
       const result = await writer.write(batch);
+      refusedEvents += result.rejectedEvents;
+      refusedLines += result.rejected.length;
       for (const [k, n] of Object.entries(result.inserted)) {
         inserted += n;
         if (n > 0) byKind[k] = (byKind[k] ?? 0) + n;
       }
       if (result.touched.length > 0) await options.onBatch?.(result);
-      const cp = batch.checkpoint;
-      options.onProgress?.({ sourceKey: member.sourceKey, format: cp.format, line: cp.line, rows: cp.rowsWritten, inserted, quarantined: cp.rowsQuarantined });
+      const c = batch.checkpoint;
+      options.onProgress?.({
+        sourceKey: member.sourceKey,
+        format: c.format,
+        line: c.line,
+        rows: c.rowsWritten - result.rejectedEvents,
+        inserted,
+        quarantined: c.rowsQuarantined + result.rejected.length,
+      });
     })();
     write.catch(() => {}); // surfaced by the next await of inFlight
     inFlight = write;
     if (done) await write;
   };
 
+  const quarantine = (line: number, field: string | null, reason: string, raw: string) => {
+    quarantined.push({ file: member.sourceKey, line, field, reason, raw: raw.slice(0, 4096) });
+    quarantinedTotal++;
+  };
+
   try {
-    for await (const text of lines) {
-      lineNo++;
-      if (!firstSeen) {
-        if (text.trim() === '') continue;
-        firstSeen = true;
-        format = detectFormat(member.name, text, options.format, member.sourceKey);
-        market ??= format.marketFromFileName(member.name);
-        if (format.needsMarket && market === null) {
-          throw new LiqmapError(
-            'MARKET_UNKNOWN',
-            `${member.sourceKey}: ${format.name} rows do not name their market and the file name does not either; pass --market exchange:SYMBOL (e.g. binance:BTCUSDT)`,
-            { file: member.sourceKey },
-          );
-        }
-        if (format.isHeader(text)) {
-          format = format.withHeader?.(text) ?? format;
+    for await (const batch of lines) {
+      for (const item of batch) {
+        lineNo++;
+        if (item instanceof LongLine) {
+          if (!firstSeen) {
+            throw new LiqmapError('FILE_UNREADABLE', `${printable(member.sourceKey, 200)}: line ${lineNo} is ${item.length} characters long (the limit is ${limits.maxLineChars}); not a line-oriented data file?`, { file: member.sourceKey });
+          }
+          if (lineNo > resumeLine) quarantine(lineNo, 'row', `line is ${item.length} characters long (the limit is ${limits.maxLineChars}); the rest of the line was skipped`, item.head);
           continue;
         }
-      }
-      if (lineNo <= resumeLine) continue;
-      if (text.length === 0 || (text.length < 3 && text.trim() === '')) continue;
-      let parsed: CanonicalEvent[];
-      try {
-        parsed = format!.parseLine(text, { fileName: member.name, market, line: lineNo });
-      } catch (e) {
-        const field = e instanceof RowError ? e.field : null;
-        const reason = e instanceof RowError ? e.message : `unexpected parse failure: ${(e as Error).message}`;
-        quarantined.push({ file: member.sourceKey, line: lineNo, field, reason, raw: text.slice(0, 4096) });
-        quarantinedTotal++;
-        continue;
-      }
-      for (let e of parsed) {
-        if (e.kind === 'liquidation') {
-          // Force orders have no id: the n-th identical row at one timestamp gets `#n`.
-          if (e.ts !== dedup.ts) dedup = { ts: e.ts, counts: {} };
-          const n = dedup.counts[e.key] ?? 0;
-          dedup.counts[e.key] = n + 1;
-          e = { ...e, key: `${e.key}#${n}` };
+        const text = item;
+        if (!firstSeen) {
+          if (text.trim() === '') continue;
+          firstSeen = true;
+          format = detectFormat(member.name, text, options.format, member.sourceKey);
+          market ??= format.marketFromFileName(member.name);
+          if (format.needsMarket && market === null) {
+            throw new LiqmapError(
+              'MARKET_UNKNOWN',
+              `${printable(member.sourceKey, 200)}: ${format.name} rows do not name their market and the file name does not either; pass --market exchange:SYMBOL (e.g. binance:BTCUSDT)`,
+              { file: member.sourceKey },
+            );
+          }
+          if (format.isHeader(text)) {
+            format = format.withHeader?.(text) ?? format;
+            continue;
+          }
         }
-        events.push(e);
+        if (lineNo <= resumeLine) continue;
+        if (text.length === 0 || (text.length < 3 && text.trim() === '')) continue;
+        // A NUL byte no text column can store; U+FFFD is what invalid UTF-8 decoded to (kept,
+        // two different ids could become one).
+        const nul = text.indexOf('\u0000');
+        if (nul >= 0) {
+          quarantine(lineNo, 'row', `NUL byte at column ${nul + 1}`, text);
+          continue;
+        }
+        const bad = text.indexOf('\ufffd');
+        if (bad >= 0) {
+          quarantine(lineNo, 'row', `invalid UTF-8 at column ${bad + 1} (or a U+FFFD replacement character)`, text);
+          continue;
+        }
+        let parsed: CanonicalEvent[];
+        try {
+          parsed = format!.parseLine(text, { fileName: member.name, market, line: lineNo });
+        } catch (e) {
+          const field = e instanceof RowError ? e.field : null;
+          const reason = e instanceof RowError ? e.message : `unexpected parse failure: ${(e as Error).message}`;
+          quarantine(lineNo, field, reason, text);
+          continue;
+        }
+        // What the columns accept (market id, text, numeric, int32, time), before COPY.
+        let violation = null;
+        for (const e of parsed) if ((violation = checkEventColumns(e))) break;
+        if (violation) {
+          quarantine(lineNo, violation.field, violation.reason, text);
+          continue;
+        }
+        for (let e of parsed) {
+          if (e.kind === 'liquidation') {
+            // Force orders have no id: the n-th identical row at one timestamp gets `#n`.
+            if (e.ts !== dedup.ts) dedup = { ts: e.ts, counts: {} };
+            const n = dedup.counts[e.key] ?? 0;
+            dedup.counts[e.key] = n + 1;
+            e = { ...e, key: `${e.key}#${n}` };
+          }
+          events.push(e);
+          eventLines.push(lineNo);
+          eventRaws.push(text);
+        }
+        rows += parsed.length;
+        if (events.length >= batchSize || quarantined.length >= 10_000) await flush(false);
       }
-      rows += parsed.length;
-      if (events.length >= batchSize || quarantined.length >= 10_000) await flush(false);
     }
   } catch (e) {
+    if (e instanceof ReadFailure && format) {
+      // The data ends or breaks here: keep every row read before it, then say where.
+      const before = lineNo;
+      await flush(false);
+      throw new LiqmapError(
+        'FILE_UNREADABLE',
+        `${printable(member.sourceKey, 200)}: ${readFailureText(e, member, limits)} after line ${before}; the rows up to that line are stored, the rest of the file was not read`,
+        { file: member.sourceKey, line: before },
+      );
+    }
     await (inFlight as Promise<void> | null)?.catch(() => {});
+    if (e instanceof ReadFailure) throw new LiqmapError('FILE_UNREADABLE', `${printable(member.sourceKey, 200)}: ${readFailureText(e, member, limits)} before its first line`, { file: member.sourceKey });
     throw e;
   } finally {
-    lines.close();
+    await lines.return(undefined);
     stream.destroy();
   }
   if (!format) {
@@ -189,10 +301,18 @@ export async function ingestMember(
     sourceKey: member.sourceKey,
     format: format.name,
     line: lineNo,
-    rows,
+    rows: rows - refusedEvents,
     inserted,
-    quarantined: quarantinedTotal,
+    quarantined: quarantinedTotal + refusedLines,
     status: resumeLine > 0 ? 'resumed' : 'ingested',
     byKind,
+    ...(marketChanged ? { previousMarket: savedState.market ?? null } : {}),
   };
+}
+
+function readFailureText(e: ReadFailure, member: InputMember, limits: InputLimits): string {
+  if (e.cause === null) {
+    return `decompresses to more than ${limits.maxExpansion}× its compressed size of ${member.compressedSize} bytes (a decompression bomb? pass --max-expansion to allow more)`;
+  }
+  return printable((e.cause as Error).message, 200);
 }

@@ -3,7 +3,7 @@ import { glob } from 'tinyglobby';
 import { LiqmapError } from '../base/index.js';
 import { BatchWriter, type BatchResult, type Store } from '../db/index.js';
 import { ByteCounter, openInput } from './files/open-input.js';
-import { ingestMember, type MemberSummary } from './ingest-member.js';
+import { ingestMember, type InputLimits, type MemberSummary } from './ingest-member.js';
 import type { ProgressReporter } from './progress.js';
 
 /** Options of {@link ingestPaths}. */
@@ -14,6 +14,8 @@ export interface IngestOptions {
   readonly force?: boolean | undefined;
   readonly onBatch?: ((result: BatchResult) => Promise<void> | void) | undefined;
   readonly progress?: ProgressReporter | undefined;
+  /** Line-length and decompression limits (default {@link DEFAULT_INPUT_LIMITS}). */
+  readonly limits?: Partial<InputLimits> | undefined;
 }
 
 /** The outcome of an ingest run. */
@@ -57,16 +59,23 @@ export async function ingestPaths(store: Store, patterns: readonly string[], opt
     try {
       const input = await openInput(file, counter);
       progress?.startFile(file, input.size, counter);
-      for (const member of input.members) {
-        const summary = await ingestMember(store, writer, input, member, {
-          market: options.market,
-          format: options.format,
-          batchSize: options.batchSize,
-          force: options.force,
-          onBatch: options.onBatch,
-          onProgress: (p) => progress?.update(p),
-        });
-        members.push(summary);
+      for await (const member of input.members) {
+        try {
+          const summary = await ingestMember(store, writer, input, member, {
+            market: options.market,
+            format: options.format,
+            batchSize: options.batchSize,
+            force: options.force,
+            onBatch: options.onBatch,
+            onProgress: (p) => progress?.update(p),
+            limits: options.limits,
+          });
+          members.push(summary);
+        } catch (e) {
+          // One unreadable member (an unknown layout, a broken entry) does not stop the others.
+          if (e instanceof LiqmapError && input.path !== member.sourceKey) failed.push({ file: member.sourceKey, error: e.message });
+          else throw e;
+        }
       }
       progress?.endFile(file);
     } catch (e) {

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { LiqmapError } from '../../base/index.js';
-import type { BatchResult } from '../../db/index.js';
-import { createProgressReporter, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, type IngestSummary } from '../../indexer/index.js';
+import { LiqmapError, printable } from '../../base/index.js';
+import { MARKET_ID_RULE, isMarketId, type BatchResult } from '../../db/index.js';
+import { createProgressReporter, DEFAULT_INPUT_LIMITS, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { liveFlags, liveMarketsOf, runLiveIngest } from './ingest-live.js';
 
-const marketId = z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/, 'must look like exchange:SYMBOL, e.g. binance:BTCUSDT');
+const marketId = z.string().refine(isMarketId, `must be ${MARKET_ID_RULE}`);
 
 /** Parsed `liqmap ingest` flags. */
 const ingestFlags = z.object({
@@ -16,20 +16,26 @@ const ingestFlags = z.object({
   batchSize: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   force: z.boolean().default(false),
   json: z.boolean().default(false),
+  maxLineChars: z.coerce.number().int().min(1024).max(1 << 28).default(DEFAULT_INPUT_LIMITS.maxLineChars),
+  maxExpansion: z.coerce.number().min(1).max(1_000_000).default(DEFAULT_INPUT_LIMITS.maxExpansion),
 });
 
 /** The hook a command gives the ingest so committed batches reach the jobs layer. */
 export type BatchHook = (result: BatchResult) => Promise<void> | void;
 
 /** Prints a summary and sets the exit code: non-zero only if nothing could be ingested. */
-export function reportIngest(summary: IngestSummary, json: boolean): void {
+export function reportIngest(summary: IngestSummary, json: boolean, flagsMarket?: string): void {
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
-    for (const f of summary.failed) process.stderr.write(`liqmap: ${f.error}\n`);
+    // File names and file bytes are escaped: nothing from a file reaches the terminal raw.
+    for (const f of summary.failed) process.stderr.write(`liqmap: ${printable(f.error, 1000)}\n`);
     for (const m of summary.members) {
       const kinds = Object.entries(m.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
+      if (m.previousMarket !== undefined) {
+        process.stderr.write(`liqmap: ${printable(m.sourceKey, 300)} was ingested before as ${m.previousMarket ?? 'the market its file name or rows name'}; read again as ${flagsMarket ?? 'the market its file name or rows name'} (the earlier rows stay)\n`);
+      }
       process.stdout.write(
-        `${m.status.padEnd(8)} ${m.sourceKey} [${m.format}]: ${m.rows} rows, ${m.inserted} new${kinds ? ` (${kinds})` : ''}, ${m.quarantined} quarantined\n`,
+        `${m.status.padEnd(8)} ${printable(m.sourceKey, 300)} [${m.format}]: ${m.rows} rows, ${m.inserted} new${kinds ? ` (${kinds})` : ''}, ${m.quarantined} quarantined\n`,
       );
     }
     process.stdout.write(
@@ -48,6 +54,7 @@ export async function runFileIngest(rt: Runtime, paths: string[], flags: z.infer
     format: flags.format,
     batchSize: flags.batchSize,
     force: flags.force,
+    limits: { maxLineChars: flags.maxLineChars, maxExpansion: flags.maxExpansion },
     onBatch,
     progress: createProgressReporter(rt.logger),
   });
@@ -64,6 +71,8 @@ export function ingestCommand(): Command {
     .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
     .addOption(new Option('--batch-size <n>', 'events per committed batch').default('100000'))
     .option('--force', 'read files again even if their checkpoint says done (still idempotent)')
+    .option('--max-line-chars <n>', 'longest line read; a longer one is quarantined', String(DEFAULT_INPUT_LIMITS.maxLineChars))
+    .option('--max-expansion <ratio>', 'largest decompressed/compressed size ratio of a .gz or .zip member (beyond 64 MiB) before reading stops', String(DEFAULT_INPUT_LIMITS.maxExpansion))
     .option('--days <n>', 'demo: days to simulate', '3')
     .option('--seed <n>', 'demo: random seed', '42')
     .option('--protocol <name>', 'subgraph: the protocol the subgraph indexes (gmx-v2)', 'gmx-v2')
@@ -121,7 +130,7 @@ export function ingestCommand(): Command {
           return;
         }
         const summary = await runFileIngest(rt, paths, flags, (r) => runner.onIngested(r));
-        reportIngest(summary, flags.json);
+        reportIngest(summary, flags.json, flags.market);
       } finally {
         await runner.close();
         await rt.close();

@@ -2,7 +2,7 @@ import type { CandleEvent, CandlePriceType } from '../../db/index.js';
 import type { Format } from './format.js';
 import { RowError } from './format.js';
 import { binanceMarketFromFileName } from './binance-file-name.js';
-import { epochToUs, expectColumns, optionalQuantity, price, quantity, requireMarket, signedDecimal, splitCsv } from './fields.js';
+import { MAX_CANDLE_INTERVAL_S, epochToUs, expectColumns, tradeCount, optionalQuantity, price, quantity, requireMarket, signedDecimal, splitCsv } from './fields.js';
 
 const HEADER = 'open_time,open,high,low,close,volume,close_time';
 
@@ -52,9 +52,9 @@ function binanceKlines(priceType: CandlePriceType): Format {
       const close = epochToUs(c[6], 'close_time');
       const intervalS = Math.round((close - open + 1000) / 1e6);
       if (intervalS <= 0) throw new RowError('close_time', `close_time is not after open_time`);
+      if (intervalS > MAX_CANDLE_INTERVAL_S) throw new RowError('close_time', `close_time is ${intervalS} s after open_time (a candle spans at most ${MAX_CANDLE_INTERVAL_S} s, a year)`);
       // Premium-index klines are a signed ratio, not a price.
       const px = priceType === 'premium' ? signedDecimal : price;
-      const count = Number(c[8]);
       return [
         {
           kind: 'candle',
@@ -68,7 +68,7 @@ function binanceKlines(priceType: CandlePriceType): Format {
           close: px(c[4], 'close'),
           volume: priceType === 'trade' ? quantity(c[5], 'volume') : null,
           quoteVolume: priceType === 'trade' ? optionalQuantity(c[7], 'quote_volume') : null,
-          tradeCount: priceType === 'trade' && Number.isInteger(count) ? count : null,
+          tradeCount: priceType === 'trade' && c[8]?.trim() ? tradeCount(c[8], 'count') : null,
         },
       ];
     },

@@ -1,7 +1,9 @@
 import type { CanonicalEvent, CandlePriceType } from '../../db/index.js';
 import type { LineContext } from './format.js';
 import { RowError } from './format.js';
-import { ident, optionalQuantity, price, quantity, signedDecimal, timeToUs } from './fields.js';
+import { printable } from '../../base/index.js';
+import { MARKET_ID_RULE, isMarketId } from '../../db/index.js';
+import { MAX_CANDLE_INTERVAL_S, ident, optionalQuantity, price, quantity, signedDecimal, timeToUs, tradeCount } from './fields.js';
 import { forcedOrderSide } from './multivenue-liquidations.js';
 
 /** A row of the generic layout: column (or JSON key) → text. */
@@ -19,7 +21,7 @@ function takerSide(raw: string | undefined): 'buy' | 'sell' | null {
   const s = (raw ?? '').trim().toLowerCase();
   if (s === '') return null;
   if (s === 'buy' || s === 'sell') return s;
-  throw new RowError('side', `side must be buy or sell, got "${s.slice(0, 20)}"`);
+  throw new RowError('side', `side must be buy or sell, got ${printable(s, 20)}`);
 }
 
 /**
@@ -36,8 +38,8 @@ export function genericEvent(r: GenericRecord, ctx: LineContext): CanonicalEvent
     throw new RowError('kind', `kind must be one of ${KINDS.join(', ')}, got "${kind.slice(0, 20)}"`);
   }
   const market = opt(r, 'market')?.trim() ?? ctx.market;
-  if (!market || !/^[a-z0-9-]+:[A-Za-z0-9._/-]+$/.test(market)) {
-    throw new RowError('market', market ? `market must look like exchange:SYMBOL, got "${market.slice(0, 40)}"` : 'market is empty and no --market was given');
+  if (!market || !isMarketId(market)) {
+    throw new RowError('market', market ? `market must be ${MARKET_ID_RULE}, got ${printable(market, 40)}` : 'market is empty and no --market was given');
   }
   const ts = timeToUs(r.time ?? r.ts ?? r.timestamp, 'time');
   switch (kind as (typeof KINDS)[number]) {
@@ -45,11 +47,11 @@ export function genericEvent(r: GenericRecord, ctx: LineContext): CanonicalEvent
       const px = price(r.price);
       const qty = quantity(r.qty);
       const side = takerSide(r.side);
-      return { kind: 'trade', market, ts, tradeId: opt(r, 'id')?.trim() ?? `t:${ts}:${side ?? ''}:${px}:${qty}`, price: px, qty, side };
+      return { kind: 'trade', market, ts, tradeId: opt(r, 'id') !== undefined ? ident(r.id, 'id') : `t:${ts}:${side ?? ''}:${px}:${qty}`, price: px, qty, side };
     }
     case 'funding': {
       const hours = opt(r, 'interval_hours');
-      if (hours !== undefined && !(Number(hours) > 0)) throw new RowError('interval_hours', `interval_hours must be a positive number, got "${hours}"`);
+      if (hours !== undefined && !(Number(hours) > 0 && Number(hours) <= 24)) throw new RowError('interval_hours', `interval_hours must be a number of hours in (0, 24], got ${printable(hours, 40)}`);
       return { kind: 'funding', market, ts, rate: signedDecimal(r.rate, 'rate'), markPrice: opt(r, 'mark_price') ? price(r.mark_price, 'mark_price') : null, intervalHours: hours === undefined ? null : Number(hours) };
     }
     case 'liquidation': {
@@ -58,7 +60,7 @@ export function genericEvent(r: GenericRecord, ctx: LineContext): CanonicalEvent
       const qty = optionalQuantity(r.qty, 'qty');
       const notional = optionalQuantity(r.notional, 'notional');
       if (qty === null && notional === null) throw new RowError('qty', 'a liquidation needs qty or notional');
-      return { kind: 'liquidation', market, ts, side, price: px, qty, notional, key: opt(r, 'id')?.trim() ?? `${side ?? '?'}:${px}:${qty ?? ''}:${notional ?? ''}` };
+      return { kind: 'liquidation', market, ts, side, price: px, qty, notional, key: opt(r, 'id') !== undefined ? ident(r.id, 'id') : `${side ?? '?'}:${px}:${qty ?? ''}:${notional ?? ''}` };
     }
     case 'open_interest':
       return { kind: 'open_interest', market, ts, oiQty: quantity(r.oi, 'oi'), oiValue: optionalQuantity(r.oi_value, 'oi_value') };
@@ -73,7 +75,9 @@ export function genericEvent(r: GenericRecord, ctx: LineContext): CanonicalEvent
       };
     case 'candle': {
       const interval = Number(ident(r.interval, 'interval'));
-      if (!Number.isInteger(interval) || interval <= 0) throw new RowError('interval', `interval must be a whole number of seconds, got "${r.interval}"`);
+      if (!Number.isInteger(interval) || interval <= 0 || interval > MAX_CANDLE_INTERVAL_S) {
+        throw new RowError('interval', `interval must be a whole number of seconds from 1 to ${MAX_CANDLE_INTERVAL_S} (a year), got ${printable(r.interval ?? '', 40)}`);
+      }
       const pt = (opt(r, 'price_type') ?? 'trade').trim() as CandlePriceType;
       if (!PRICE_TYPES.includes(pt)) throw new RowError('price_type', `price_type must be one of ${PRICE_TYPES.join(', ')}`);
       const trades = opt(r, 'trades');
@@ -89,7 +93,7 @@ export function genericEvent(r: GenericRecord, ctx: LineContext): CanonicalEvent
         close: price(r.close, 'close'),
         volume: optionalQuantity(r.volume, 'volume'),
         quoteVolume: optionalQuantity(r.quote_volume, 'quote_volume'),
-        tradeCount: trades === undefined ? null : Math.trunc(Number(trades)),
+        tradeCount: trades === undefined ? null : tradeCount(trades, 'trades'),
       };
     }
   }

@@ -34,7 +34,7 @@ export const tardisLiquidations: Format = {
         price: px,
         qty,
         notional: null,
-        key: c[4]?.trim() ? `id:${c[4].trim()}` : `${s ?? '?'}:${px}:${qty}`,
+        key: c[4]?.trim() ? `id:${ident(c[4], 'id')}` : `${s ?? '?'}:${px}:${qty}`,
       },
     ];
   },

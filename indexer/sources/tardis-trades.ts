@@ -29,7 +29,7 @@ export const tardisTrades: Format = {
         market: ctx.market ?? symbolMarket(ident(c[0], 'exchange'), ident(c[1], 'symbol')),
         ts: epochToUs(c[2], 'timestamp'),
         // Some venues publish no trade id; the row's own fields then stand in for it.
-        tradeId: c[4]?.trim() ? c[4].trim() : `t:${c[2]}:${c[5]}:${c[6]}:${c[7]}`,
+        tradeId: c[4]?.trim() ? ident(c[4], 'id') : `t:${c[2]}:${c[5]}:${c[6]}:${c[7]}`,
         price: price(c[6]),
         qty: quantity(c[7], 'amount'),
         side: side === 'unknown' ? null : side,

@@ -40,7 +40,23 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
     db,
     async rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T> {
       return pg.transaction(async (tx) => {
+        let depth = 0;
         const raw: RawTx = {
+          async savepoint(fn) {
+            const name = `liqmap_sp_${depth++}`;
+            await tx.query(`savepoint ${name}`);
+            try {
+              const result = await fn(raw);
+              await tx.query(`release savepoint ${name}`);
+              return result;
+            } catch (e) {
+              await tx.query(`rollback to savepoint ${name}`);
+              await tx.query(`release savepoint ${name}`);
+              throw e;
+            } finally {
+              depth--;
+            }
+          },
           async copyIn(table, columns, csv) {
             const cols = columns.map(quoteIdent).join(', ');
             try {
@@ -48,7 +64,7 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
                 blob: new Blob([csv]),
               });
             } catch (e) {
-              throw new CopyRejectedError(table, (e as Error).message);
+              throw new CopyRejectedError(table, (e as Error).message, (e as { code?: string }).code);
             }
           },
           async query(text, params = []) {

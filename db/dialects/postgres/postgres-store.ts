@@ -45,35 +45,63 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     schema,
     db,
     async rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T> {
-      return (await sql.begin(async (tx) => {
-        const raw: RawTx = {
-          async copyIn(table, columns, csv) {
-            const cols = columns.map(quoteIdent).join(', ');
-            const w = await tx.unsafe(`copy ${quoteIdent(table)} (${cols}) from stdin with (format csv)`).writable();
-            const finished = once(w, 'finish');
-            if (!w.write(csv)) await once(w, 'drain');
-            w.end();
-            // postgres.js drops the error of a COPY whose stream is open (the call would never
-            // settle), so a follow-up query on the same connection tells us: it fails with
-            // "transaction aborted" exactly when the COPY was rejected.
-            await new Promise((r) => setImmediate(r));
-            try {
-              const probe = tx.unsafe('select 1');
-              await Promise.race([finished, probe]);
-              await probe;
-            } catch (e) {
-              throw new CopyRejectedError(table, (e as Error).message);
-            }
-          },
-          async query(text, params = []) {
-            return (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as never;
-          },
-        };
-        return fn(raw);
-      })) as T;
+      return (await sql.begin((tx) => fn(rawOf(tx)))) as T;
     },
     async close() {
       await db.destroy();
     },
   };
+}
+
+/**
+ * The {@link RawTx} of a postgres.js transaction (or savepoint) scope. A failed query inside a
+ * scope fails the scope, so savepoints go through `tx.savepoint`, not raw SQL.
+ */
+function rawOf(tx: postgres.TransactionSql): RawTx {
+  const raw: RawTx = {
+    savepoint(fn) {
+      return tx.savepoint((sp) => fn(rawOf(sp))) as Promise<never>;
+    },
+    async copyIn(table, columns, csv) {
+      const cols = columns.map(quoteIdent).join(', ');
+      const query = tx.unsafe(`copy ${quoteIdent(table)} (${cols}) from stdin with (format csv)`);
+      // postgres.js 3.4 drops the server's error for a COPY whose stream has ended
+      // (porsager/postgres#1173; fix proposed in #1183): it still calls the query's
+      // `reject`, after the promise settled with the stream, so the reason is taken there.
+      const pending = query as unknown as { reject: (e: Error) => void };
+      const rejectOriginal = pending.reject;
+      let refusal: (Error & { code?: string }) | undefined;
+      const refused = new Promise<never>((_, reject) => {
+        pending.reject = (e) => {
+          refusal = e;
+          reject(e);
+          rejectOriginal(e);
+        };
+      });
+      refused.catch(() => {});
+      const w = await query.writable();
+      const finished = once(w, 'finish');
+      // The stream may fail while we still write (the server refused a row early): that
+      // rejection is awaited below, not left unhandled meanwhile.
+      finished.catch(() => {});
+      if (!w.write(csv)) await once(w, 'drain');
+      w.end();
+      // postgres.js drops the error of a COPY whose stream is open (the call would never
+      // settle), so a follow-up query on the same connection tells us: it fails with
+      // "transaction aborted" exactly when the COPY was rejected.
+      await new Promise((r) => setImmediate(r));
+      try {
+        const probe = tx.unsafe('select 1');
+        await Promise.race([finished, probe, refused]);
+        await probe;
+      } catch (e) {
+        const cause = refusal ?? (e as Error & { code?: string });
+        throw new CopyRejectedError(table, cause.message, cause.code);
+      }
+    },
+    async query(text, params = []) {
+      return (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as never;
+    },
+  };
+  return raw;
 }
