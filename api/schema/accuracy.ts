@@ -1,5 +1,5 @@
-import { readPredictions, readRealizedLiquidations } from '../../db/index.js';
-import { scoreAccuracy, type Prediction } from '../../engine/index.js';
+import { assembleBuckets, scoreAccuracy, splitTime, traceFromLevels, venuePriceSemantics, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
+import { loadBucketParts, readPredictionLevels, readPredictions, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import type { ModelInputArg } from '../levels/model-args.js';
@@ -8,6 +8,27 @@ import { checkRange } from './market-arg.js';
 
 /** At most this many predictions are scored per query (evenly spaced over the range). */
 export const MAX_PREDICTIONS = 500;
+
+/** Persisted levels are read within ±this fraction of each prediction's price. */
+const LEVEL_BAND = 0.3;
+
+const nullInterval = (i: Interval | null) => i ?? null;
+
+/** A window of the fair score as the `AccuracyWindow` type (times in µs for DateTime). */
+function windowOf(w: WindowScore) {
+  return {
+    from: w.from * 1000,
+    to: w.to * 1000,
+    predictions: w.capture.predictions,
+    liquidations: w.capture.liquidations,
+    realizedNotional: w.capture.realizedNotional,
+    insideTraversed: w.capture.insideTraversed,
+    capture: w.capture.figures.map((f) => ({ q: f.q, model: f.model, modelLift: f.modelLift, distance: nullInterval(f.distance), distanceLift: nullInterval(f.distanceLift), modelMinusDistance: nullInterval(f.modelMinusDistance) })),
+    amountSamples: w.amounts.samples,
+    amountSpearman: w.amounts.model,
+    modelFreeSpearman: w.amounts.modelFree,
+  };
+}
 
 /** `accuracy`: the backtest of predicted clusters against realized liquidations. */
 export const accuracyTypeDefs = /* GraphQL */ `
@@ -33,6 +54,63 @@ export const accuracyTypeDefs = /* GraphQL */ `
     lift: Float
     "Price range covered by the predicted ranges, as a fraction of the price, averaged (a wide net catches more)."
     coverage: Float!
+    "Which price the venue's liquidation records report: LIQUIDATION (order or fill price) or BANKRUPTCY (OKX, Bybit)."
+    reportedPrice: String!
+    "Which model level the figures below compare them with: persisted results hold liquidation levels, so LIQUIDATION (the CLI scores BANKRUPTCY venues against the model's bankruptcy levels)."
+    scoredLevel: String!
+    "False when the liquidation records carry no side (both sides pooled in one ranking)."
+    sided: Boolean!
+    "The walk-forward split: the bucket by which half of the range's liquidations had happened (the distance baseline is fitted before it)."
+    split: DateTime
+    "Traversed-range capture and amount calibration before the split (where the distance baseline was fitted)."
+    inSample: AccuracyWindow!
+    "The same after the split."
+    outOfSample: AccuracyWindow!
+  }
+
+  "A figure with its 95% bootstrap interval (prediction times resampled in blocks as long as the horizon, seed 1); null when nothing could be scored."
+  type ScoreInterval {
+    value: Float
+    low: Float
+    high: Float
+  }
+
+  "Traversed-range capture at one q: only the price range traded in (t, t + horizon] can reveal liquidations; within it the matching side's price buckets are ranked."
+  type CaptureAtQ {
+    "Share of the traversed price buckets taken (fraction 0..1)."
+    q: Float!
+    "Share of the realized notional in the model's top-q buckets (fraction; a model that knows nothing gets q)."
+    model: ScoreInterval!
+    "model / q (ratio)."
+    modelLift: ScoreInterval!
+    "The same share for the distance-only baseline fitted in sample (fraction)."
+    distance: ScoreInterval
+    "distance / q (ratio)."
+    distanceLift: ScoreInterval
+    "model − distance, paired over the same resamples (fraction)."
+    modelMinusDistance: ScoreInterval
+  }
+
+  "The fair score over one window of prediction times."
+  type AccuracyWindow {
+    from: DateTime!
+    to: DateTime!
+    "Predictions with realized liquidations inside their traversed range."
+    predictions: Int!
+    "Liquidations inside the traversed ranges."
+    liquidations: Int!
+    "Realized notional scored, quote currency."
+    realizedNotional: Float!
+    "Share of the horizons' realized notional inside the traversed ranges (fraction; the rest is not scoreable)."
+    insideTraversed: Float
+    "Capture at q = 10%, 20%, 30%."
+    capture: [CaptureAtQ!]!
+    "Bucket-sides compared for the amount calibration."
+    amountSamples: Int!
+    "Spearman rank correlation of the notional the levels said the next bucket would cross against the realized notional in it (−1..1)."
+    amountSpearman: ScoreInterval!
+    "The same for the model-free predictor |return| × volume (−1..1)."
+    modelFreeSpearman: ScoreInterval!
   }
 
   extend type Query {
@@ -64,16 +142,35 @@ export const accuracyResolvers = {
       const fromMs = args.from / 1000;
       const toMs = args.to / 1000;
       const every = Math.max(ref.widthMs, Math.ceil((toMs - fromMs) / MAX_PREDICTIONS / ref.widthMs) * ref.widthMs);
-      const [predictions, realized] = await Promise.all([
+      const [predictions, realized, levels, parts] = await Promise.all([
         readPredictions(ctx.store, ref.market, ref.paramsHash, fromMs, toMs, every),
         readRealizedLiquidations(ctx.store, ref.market, fromMs, toMs + horizon * 1000),
+        readPredictionLevels(ctx.store, ref.market, ref.paramsHash, fromMs, toMs, every, LEVEL_BAND),
+        loadBucketParts(ctx.store, ref.market, fromMs, toMs + horizon * 1000 + ref.widthMs, ref.widthMs),
       ]);
       const score = scoreAccuracy(
         predictions.map((p): Prediction => ({ t: p.t, price: p.price, clusters: p.clusters.map((c) => ({ ...c, leverageComposition: [] })) })),
         realized,
         horizon * 1000,
       );
-      return { market: ref.market, basis: ref.basis, paramsHash: ref.paramsHash, horizonSeconds: horizon, everySeconds: every / 1000, ...score };
+      const venue = ref.market.split(':')[0] ?? '';
+      const trace = traceFromLevels(levels, assembleBuckets(parts), realized, { horizonMs: horizon * 1000, bucketMs: ref.widthMs, semantics: 'liquidation', coverage: { from: fromMs, to: toMs + horizon * 1000 } });
+      const split = realized.length > 0 ? splitTime(realized, ref.widthMs, 0.5) : null;
+      const fair = walkForwardScore(trace, split ?? fromMs, { boot: { block: Math.max(1, Math.ceil((horizon * 1000) / every)) } });
+      return {
+        market: ref.market,
+        basis: ref.basis,
+        paramsHash: ref.paramsHash,
+        horizonSeconds: horizon,
+        everySeconds: every / 1000,
+        ...score,
+        reportedPrice: venuePriceSemantics(venue).toUpperCase(),
+        scoredLevel: 'LIQUIDATION',
+        sided: trace.sided,
+        split: split === null ? null : split * 1000,
+        inSample: windowOf(fair.train),
+        outOfSample: windowOf(fair.test),
+      };
     }),
   },
 };

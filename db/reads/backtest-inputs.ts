@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Store } from '../store.js';
+import type { LevelRow } from '../../engine/index.js';
 import { timestampText } from '../copy-csv.js';
+import { floats } from './heatmap-window.js';
 
 /** Persisted clusters of one bucket, with the price at that bucket (a prediction to score). */
 export interface PredictionRow {
@@ -59,4 +61,41 @@ export async function readRealizedLiquidations(store: Store, market: string, fro
       and ts > ${timestampText(fromMs * 1000)}::text::timestamptz and ts <= ${timestampText(toMs * 1000)}::text::timestamptz
     order by ts`.execute(store.db);
   return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), notional: Number(x.notional), side: x.side === 'buy' || x.side === 'sell' ? x.side : null }));
+}
+
+/**
+ * Persisted liquidation levels in [fromMs, toMs], at most one row per `everyMs` (the first of
+ * each step, as {@link readPredictions}), each row's arrays sliced in SQL to the prices within
+ * ±`band` (fraction) of its own price, on its own price step, so scoring a long range never
+ * ships whole rows.
+ */
+export async function readPredictionLevels(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number, everyMs: number, band: number): Promise<LevelRow[]> {
+  const step = sql.raw(String(Math.max(1, Math.trunc(everyMs))));
+  const lo = sql.raw(String(Math.max(0, 1 - band)));
+  const hi = sql.raw(String(1 + band));
+  const r = await sql<{ t: number; price: number; step: number; l_lo: number; l: number[] | string | null; s_lo: number; s: number[] | string | null }>`
+    with pick as (
+      select distinct on (floor(extract(epoch from t) * 1000 / ${step})) t
+      from heatmap_rows
+      where market_id = ${market} and params_hash = ${paramsHash}
+        and t >= ${timestampText(fromMs * 1000)}::text::timestamptz and t <= ${timestampText(toMs * 1000)}::text::timestamptz
+      order by floor(extract(epoch from t) * 1000 / ${step}), t
+    ), b as (
+      select h.t, h.price, h.price_step, h.long_lo, h.long, h.short_lo, h.short,
+        floor(h.price * ${lo} / h.price_step)::int as i_lo, ceil(h.price * ${hi} / h.price_step)::int as i_hi
+      from heatmap_rows h join pick p on p.t = h.t
+      where h.market_id = ${market} and h.params_hash = ${paramsHash}
+    )
+    select (extract(epoch from t) * 1000)::float8 as t, price, price_step as step,
+      greatest(long_lo, i_lo) as l_lo, long[greatest(1, i_lo - long_lo + 1) : i_hi - long_lo + 1] as l,
+      greatest(short_lo, i_lo) as s_lo, short[greatest(1, i_lo - short_lo + 1) : i_hi - short_lo + 1] as s
+    from b order by t`.execute(store.db);
+  const map = (base: number, xs: number[]) => {
+    const m = new Map<number, number>();
+    xs.forEach((v, i) => {
+      if (v !== 0) m.set(base + i, v);
+    });
+    return m;
+  };
+  return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), priceStep: Number(x.step), long: map(Number(x.l_lo), floats(x.l)), short: map(Number(x.s_lo), floats(x.s)) }));
 }

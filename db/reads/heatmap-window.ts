@@ -67,7 +67,7 @@ export async function readHeatmapWindow(
 }
 
 /** float8[] as the driver hands it over (an array, or `{…}` text on some paths). */
-function floats(v: number[] | string | null): number[] {
+export function floats(v: number[] | string | null): number[] {
   if (v === null) return [];
   if (Array.isArray(v)) return v.map(Number);
   const body = v.replace(/^\{|\}$/g, '');

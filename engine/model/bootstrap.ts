@@ -20,6 +20,7 @@ export interface BootstrapOptions {
    * Length of the resampled blocks of consecutive observations (default 1). Predictions whose
    * horizons overlap are not independent: resampling blocks as long as the overlap keeps that
    * dependence in each resample (a moving-block bootstrap), so the interval is not too narrow.
+   * Capped at a fifth of the observations: a resample needs several blocks to vary at all.
    */
   readonly block?: number;
   /** Confidence level (default 0.95). */
@@ -36,7 +37,7 @@ export function bootstrapInterval(n: number, stat: (indexes: readonly number[]) 
   const value = n > 0 ? stat(all) : null;
   if (value === null || n === 0) return { value: null, low: null, high: null };
   const resamples = opts.resamples ?? 1000;
-  const block = Math.max(1, Math.min(n, Math.trunc(opts.block ?? 1)));
+  const block = Math.max(1, Math.min(Math.floor(n / 5), Math.trunc(opts.block ?? 1)));
   const level = opts.level ?? 0.95;
   const rng = xoroshiro128plus(opts.seed ?? 1);
   const figures: number[] = [];

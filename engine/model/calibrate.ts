@@ -75,15 +75,11 @@ function toParams(base: ModelParams, grid: CalibrationGrid, p: Point): ModelPara
   const { maintenanceMarginRate: _m, maintenanceAmountFraction: _a, ...rest } = base;
   return parseModelParams({
     ...rest,
-    leverages: grid.leverages.map((leverage, i) => ({ leverage, weight: p.weights[i]! })),
+    leverages: grid.leverages.map((leverage, i) => ({ leverage, weight: p.weights[i]! })).filter((l) => l.weight > 0),
     imbalanceWeight: p.imbalanceWeight,
     halfLifeHours: p.halfLifeHours,
     positionNotional: p.positionNotional,
   });
-}
-
-function nearest(values: readonly number[], x: number): number {
-  return values.reduce((best, v) => (Math.abs(Math.log((v + 1e-9) / (x + 1e-9))) < Math.abs(Math.log((best + 1e-9) / (x + 1e-9))) ? v : best), values[0]!);
 }
 
 /**
@@ -120,14 +116,10 @@ export function calibrate(buckets: readonly MarketBucket[], realized: readonly R
     cache.set(key, v);
     return v;
   };
+  // The search starts from the base parameters themselves (so "start" is the default set when
+  // the base is), then moves one coordinate at a time onto the grid.
   const baseWeights = grid.leverages.map((lev) => opts.base.leverages.find((l) => l.leverage === lev)?.weight ?? 0);
-  const maxW = Math.max(...baseWeights);
-  let point: Point = {
-    weights: baseWeights.map((w) => nearest(grid.weights, w / (maxW || 1))),
-    imbalanceWeight: nearest(grid.imbalanceWeight, opts.base.imbalanceWeight),
-    halfLifeHours: nearest(grid.halfLifeHours, opts.base.halfLifeHours),
-    positionNotional: nearest(grid.positionNotional, opts.base.positionNotional),
-  };
+  let point: Point = { weights: baseWeights, imbalanceWeight: opts.base.imbalanceWeight, halfLifeHours: opts.base.halfLifeHours, positionNotional: opts.base.positionNotional };
   const startPoint = point;
   const startObjective = objective(point);
   let best = startObjective;
@@ -158,7 +150,7 @@ export function calibrate(buckets: readonly MarketBucket[], realized: readonly R
   // Participation only scales amounts: match the training window's realized total.
   const scoreWith = (params: ModelParams) => {
     const trace = traceBacktest(buckets, realized, { params, horizonMs: opts.horizonMs, semantics: opts.semantics });
-    const base = fitDistanceBaseline(trainRecords(trace, split).flatMap((r) => r.units.flatMap((u) => u.samples)));
+    const base = fitDistanceBaseline(trainRecords(trace, split).flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: !trace.sided });
     return { trace, score: walkForwardScore(trace, split, { boot: opts.boot, baseline: base }) };
   };
   const fittedRun = scoreWith(fittedParams);

@@ -110,11 +110,17 @@ function fitSide(samples: readonly DistanceSample[]): FallOff {
   return { amplitude: best.amplitude, scale: best.scale, shape: best.shape };
 }
 
-/** Fits the distance baseline on the traversed buckets of a training window. */
-export function fitDistanceBaseline(samples: readonly DistanceSample[]): DistanceBaseline {
+/**
+ * Fits the distance baseline on the traversed buckets of a training window. With `symmetric`
+ * (records without sides, both sides pooled in one ranking) one fall-off is fitted to both
+ * directions: a separate amplitude per direction would only learn which way the training
+ * window trended, a bet on the trend rather than knowledge of distance.
+ */
+export function fitDistanceBaseline(samples: readonly DistanceSample[], opts: { symmetric?: boolean } = {}): DistanceBaseline {
+  const both = opts.symmetric ? fitSide(samples) : null;
   return {
-    below: fitSide(samples.filter((s) => s.direction === 'below')),
-    above: fitSide(samples.filter((s) => s.direction === 'above')),
+    below: both ?? fitSide(samples.filter((s) => s.direction === 'below')),
+    above: both ?? fitSide(samples.filter((s) => s.direction === 'above')),
     samples: samples.length,
     realized: samples.reduce((s, x) => s + x.realized, 0),
   };

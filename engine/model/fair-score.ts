@@ -138,6 +138,93 @@ export function traceBacktest(buckets: readonly MarketBucket[], realizedIn: read
   return { horizonMs: opts.horizonMs, bucketMs: width, from, to, sided, semantics: opts.semantics, records, amounts, liquidationsByBucket, buckets: buckets.length, predictions: predictions.length };
 }
 
+/** Persisted levels at the end of one bucket (what a stored market's results hold). */
+export interface LevelRow {
+  /** Bucket start, epoch ms (the levels stand at its end). */
+  readonly t: number;
+  readonly price: number;
+  readonly priceStep: number;
+  readonly long: ReadonlyMap<number, number>;
+  readonly short: ReadonlyMap<number, number>;
+}
+
+/** A traded bar: bucket start (epoch ms), prices in quote, volume in base units. */
+export type Bar = Pick<MarketBucket, 't' | 'open' | 'high' | 'low' | 'close' | 'buyVolume' | 'sellVolume'>;
+
+/**
+ * A trace from persisted levels instead of a model run (the API scores stored results this
+ * way): each row is a prediction at its bucket's end, scored against the bars after it; its
+ * amount sample compares the row's levels with the next bar's range. Rows may be sparse (one
+ * per step of a long range); the levels are scored as they were stored, at the liquidation price.
+ */
+export function traceFromLevels(
+  rows: readonly LevelRow[],
+  barsIn: readonly Bar[],
+  realizedIn: readonly RealizedLiquidation[],
+  opts: { horizonMs: number; bucketMs: number; semantics: PriceSemantics; /** The period the liquidation records cover (default: first to last record), epoch ms. */ coverage?: { from: number; to: number } },
+): BacktestTrace {
+  const width = opts.bucketMs;
+  const realized = [...realizedIn].sort((a, b) => a.t - b.t);
+  const bars = [...barsIn].sort((a, b) => a.t - b.t);
+  const sided = realized.some((l) => l.side !== null);
+  const from = opts.coverage ? Math.floor(opts.coverage.from / width) * width : realized.length ? Math.floor(realized[0]!.t / width) * width : 0;
+  const to = opts.coverage ? Math.floor(opts.coverage.to / width) * width : realized.length ? (Math.floor(realized.at(-1)!.t / width) + 1) * width : 0;
+  const barIdx = (t: number) => {
+    let lo = 0;
+    let hi = bars.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (bars[m]!.t < t) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  };
+  const records: CaptureRecord[] = [];
+  const amounts: AmountSample[] = [];
+  const liquidationsByBucket = new Map<number, number>();
+  let predictions = 0;
+  for (const row of rows) {
+    const t = row.t + width;
+    if (realized.length === 0 || t < from || t >= to) continue;
+    const k = barIdx(t);
+    const next = bars[k];
+    if (next && next.t === t) {
+      let crossedLong = 0;
+      let crossedShort = 0;
+      const lowIdx = priceIndex(next.low, row.priceStep);
+      const highIdx = priceIndex(next.high, row.priceStep);
+      for (const [i, v] of row.long) if (i >= lowIdx) crossedLong += v;
+      for (const [i, v] of row.short) if (i <= highIdx) crossedShort += v;
+      let rl = 0;
+      let rs = 0;
+      let n = 0;
+      for (let j = lowerBound(realized, t - 1); j < realized.length && realized[j]!.t < t + width; j++) {
+        const l = realized[j]!;
+        if (l.t < t) continue;
+        n++;
+        if (l.side === 'sell' || (!sided && l.side === null)) rl += l.notional;
+        else if (l.side === 'buy') rs += l.notional;
+      }
+      liquidationsByBucket.set(t, n);
+      const modelFree = Math.abs(next.open > 0 ? next.close / next.open - 1 : 0) * (next.buyVolume + next.sellVolume);
+      if (sided) amounts.push({ t, predicted: crossedLong, modelFree, realized: rl }, { t, predicted: crossedShort, modelFree, realized: rs });
+      else amounts.push({ t, predicted: crossedLong + crossedShort, modelFree, realized: rl });
+    }
+    if (t + opts.horizonMs > to) continue;
+    predictions++;
+    let low = Infinity;
+    let high = -Infinity;
+    for (let j = k; j < bars.length && bars[j]!.t < t + opts.horizonMs; j++) {
+      low = Math.min(low, bars[j]!.low);
+      high = Math.max(high, bars[j]!.high);
+    }
+    if (!(low <= high)) continue;
+    const inHorizon = realized.slice(lowerBound(realized, t), lowerBound(realized, t + opts.horizonMs));
+    records.push(captureRecord({ t, price: row.price, priceStep: row.priceStep, long: row.long, short: row.short, traversedLow: low, traversedHigh: high }, inHorizon, sided));
+  }
+  return { horizonMs: opts.horizonMs, bucketMs: width, from, to, sided, semantics: opts.semantics, records, amounts, liquidationsByBucket, buckets: bars.length, predictions };
+}
+
 /** The fair score of one window. */
 export interface WindowScore {
   /** Window of prediction times [from, to), epoch ms. */
@@ -196,7 +283,7 @@ export function walkForwardScore(trace: BacktestTrace, split: number, opts: { qs
   const boot = { block: blockLength(trace), ...opts.boot };
   const train = trainRecords(trace, split);
   const test = trace.records.filter((r) => r.t >= split);
-  const baseline = opts.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)));
+  const baseline = opts.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: !trace.sided });
   const trainAmounts = trace.amounts.filter((a) => a.t + trace.bucketMs <= split);
   const testAmounts = trace.amounts.filter((a) => a.t >= split);
   return {

@@ -15,5 +15,5 @@ export { bootstrapInterval, type Interval, type BootstrapOptions } from './boots
 export { fitDistanceBaseline, distanceDensity, fallOffRate, type DistanceBaseline, type DistanceSample, type FallOff, type Direction } from './distance-baseline.js';
 export { topShareCaptured, captureRecord, aggregateCapture, DEFAULT_QS, type RangedPrediction, type CaptureRecord, type CaptureUnit, type CaptureFigure, type CaptureScore } from './traversed-capture.js';
 export { spearman, scoreAmounts, type AmountSample, type AmountScore } from './amount-calibration.js';
-export { traceBacktest, walkForwardScore, splitTime, blockLength, trainRecords, type BacktestTrace, type TraceOptions, type WindowScore, type WalkForwardScore } from './fair-score.js';
+export { traceBacktest, traceFromLevels, walkForwardScore, defaultWarmupMs, type LevelRow, type Bar, splitTime, blockLength, trainRecords, type BacktestTrace, type TraceOptions, type WindowScore, type WalkForwardScore } from './fair-score.js';
 export { calibrate, DEFAULT_CALIBRATION_GRID, type CalibrationGrid, type CalibrateOptions, type CalibrationResult } from './calibrate.js';

@@ -129,6 +129,28 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     expect(a.data!.accuracy.hitShare).toBeGreaterThanOrEqual(0);
     expect(a.data!.accuracy.hitShare).toBeLessThanOrEqual(1);
     expect(a.data!.accuracy.everySeconds).toBe(60);
+    // The fair score of the persisted levels: traversed-range capture and amounts, walk-forward.
+    const w = `{ from to predictions liquidations realizedNotional insideTraversed capture { q model { value low high } modelLift { value } distance { value } modelMinusDistance { value } } amountSamples amountSpearman { value low high } modelFreeSpearman { value } }`;
+    const f = await api.gql(`{ accuracy(market: "${MARKET}", from: "2024-01-01T00:00:00Z", to: "2024-01-01T07:00:00Z", horizonSeconds: 3600) { reportedPrice scoredLevel sided split inSample ${w} outOfSample ${w} } }`);
+    expect(f.errors).toBeUndefined();
+    const acc = f.data!.accuracy;
+    expect(acc.scoredLevel).toBe('LIQUIDATION');
+    expect(acc.split).toMatch(/^2024-01-01T0[1-7]/);
+    expect(acc.inSample.to).toBe(acc.split);
+    expect(acc.outOfSample.from).toBe(acc.split);
+    for (const win of [acc.inSample, acc.outOfSample]) {
+      expect(win.predictions).toBeGreaterThan(0);
+      expect(win.liquidations).toBeGreaterThan(0);
+      expect(win.capture.map((c: { q: number }) => c.q)).toEqual([0.1, 0.2, 0.3]);
+      for (const c of win.capture) {
+        expect(c.model.value).toBeGreaterThanOrEqual(0);
+        expect(c.model.value).toBeLessThanOrEqual(1);
+        expect(c.model.low).toBeLessThanOrEqual(c.model.value);
+        expect(c.modelLift.value).toBeCloseTo(c.model.value / c.q, 9);
+        expect(c.modelMinusDistance.value).toBeCloseTo(c.model.value - c.distance.value, 9);
+      }
+      expect(win.amountSamples).toBeGreaterThan(0);
+    }
   });
 
   it('quotes a position with the engine and rejects a bad input with a precise message', async () => {

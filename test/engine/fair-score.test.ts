@@ -92,6 +92,15 @@ describe('distance-only baseline', () => {
     expect(b.above.amplitude).toBeCloseTo(500, 0);
   });
 
+  it('without sides, fits one fall-off to both directions (not the training window\'s trend)', () => {
+    const onlyBelow = samplesOf((d) => 1000 * Math.exp(-d / 0.01)).map((s) => (s.direction === 'above' ? { ...s, realized: 0 } : s));
+    const split = fitDistanceBaseline(onlyBelow);
+    expect(split.above.amplitude).toBe(0);
+    const sym = fitDistanceBaseline(onlyBelow, { symmetric: true });
+    expect(sym.above).toEqual(sym.below);
+    expect(sym.below.scale).toBeCloseTo(0.01, 5);
+  });
+
   it('recovers a rise-then-fall (peak away from the price)', () => {
     const b = fitDistanceBaseline(samplesOf((d) => 50 * (d / 0.004) ** 2 * Math.exp(-d / 0.004)));
     expect(b.below.shape).toBe(2);
