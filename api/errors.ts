@@ -5,8 +5,8 @@ import { isLiqmapError, type ErrorCode } from '../base/index.js';
  * A mistake of the caller (bad argument, range too large, unknown market): shown to the caller
  * as is, with `extensions.code`. Anything else is masked by the server.
  */
-export function userError(code: ErrorCode | 'BAD_USER_INPUT', message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
+export function userError(code: ErrorCode | 'BAD_USER_INPUT', message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
 /** Turns a LiqmapError (or an engine error with a code) into a caller-visible GraphQL error. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseModelParams } from '../engine/index.js';
 import { LiqmapError } from './errors.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -62,6 +63,42 @@ export const configSchema = z.object({
   LIQMAP_PERSISTED_ONLY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
   /** Computed results older than this many days are pruned daily (0 keeps everything). */
   LIQMAP_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(0)),
+  /**
+   * Named model parameter sets the workers keep computed besides the default, and the API
+   * serves to anyone (JSON: `{"name": {"timeBucketSeconds": 300, "priceBucketFraction": 0.001}}`,
+   * fields as the GraphQL `ModelInput` plus `timeBucketSeconds`). Any other set is computed
+   * only at the request of a caller holding API_KEY.
+   */
+  LIQMAP_MODEL_PRESETS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return {} as Record<string, Record<string, unknown>>;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: `not JSON: ${(e as Error).message}` });
+          return z.NEVER;
+        }
+        const shape = z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'preset names are 1–40 letters, digits, _ or -'), z.record(z.string(), z.unknown())).safeParse(parsed);
+        if (!shape.success) {
+          ctx.addIssue({ code: 'custom', message: `must be an object of name → parameters: ${shape.error.issues[0]!.message}` });
+          return z.NEVER;
+        }
+        for (const [name, partial] of Object.entries(shape.data)) {
+          try {
+            parseModelParams(partial);
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', message: `preset "${name}": ${(e as Error).message}` });
+            return z.NEVER;
+          }
+        }
+        return shape.data;
+      }),
+  ),
   /** Comma-separated CORS origins for the API; `*` allows any. */
   CORS_ORIGINS: z.preprocess(emptyToUndefined, z.string().default('*')),
   /** Markets `liqmap ingest live` follows when no --market is given (comma or space separated). */

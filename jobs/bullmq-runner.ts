@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type FlowJob, type Job } from 'bullmq';
+import { FlowProducer, Queue, Worker, type ConnectionOptions, type FlowJob, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BatchResult } from '../db/index.js';
 import type { ModelParams } from '../engine/index.js';
@@ -8,6 +8,7 @@ import { processJob } from './processors/dispatch.js';
 import { backfillStepId, COMPUTE_QUEUE, computeJobId, MAINTENANCE_QUEUE, RETRY, type ComputeJobData } from './queues.js';
 import type { JobRunner, JobRunnerOptions, JobSummary, QueueStatus } from './runner.js';
 import { jobMetrics } from './metrics.js';
+import { requestedParamsHash, servedParamSets } from './served-sets.js';
 
 const SANDBOX = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sandbox/processor.mjs');
 
@@ -34,19 +35,23 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
   const compute = new Queue<ComputeJobData>(COMPUTE_QUEUE, { connection: conn, prefix });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: conn, prefix });
   const flows = new FlowProducer({ connection: conn, prefix });
-  let events: QueueEvents | null = null;
   const workers: Worker[] = [];
   const retentionDays = config.LIQMAP_RETENTION_DAYS;
 
+  const served = servedParamSets(config);
   const enqueue = async (market: string, params?: Partial<ModelParams>): Promise<string> => {
-    const id = computeJobId(market);
+    const id = computeJobId(market, requestedParamsHash(params));
     const existing = await compute.getJob(id);
     if (existing && (await existing.getState()) === 'failed') {
       // The failure is kept in job_runs (error and input); new data gets a fresh attempt.
       await existing.remove();
     }
-    await compute.add('compute', { market, ...(params ? { params: params as Record<string, unknown> } : {}) }, { jobId: id, ...RETRY, removeOnComplete: true, removeOnFail: false });
+    await compute.add('compute', { market, ...(params && Object.keys(params).length > 0 ? { params: params as Record<string, unknown> } : {}) }, { jobId: id, ...RETRY, removeOnComplete: true, removeOnFail: false });
     return id;
+  };
+  // New data concerns every set the workers keep computed: the default and the presets.
+  const enqueueServed = async (market: string) => {
+    for (const p of served) await enqueue(market, p);
   };
 
   if (opts.mode === 'work') {
@@ -67,7 +72,7 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
         processJob(store, job, {
           retentionDays,
           enqueue: async (markets) => {
-            for (const m of markets) await enqueue(m);
+            for (const m of markets) await enqueueServed(m);
           },
         }),
       { connection: conn, prefix, concurrency: 1 },
@@ -110,20 +115,11 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
 
   return {
     kind: 'bullmq',
+    canCompute: true,
     async onIngested(result: BatchResult) {
-      for (const t of result.touched) await enqueue(t.market);
+      for (const t of result.touched) await enqueueServed(t.market);
     },
     recompute: enqueue,
-    async ensureComputed(market, params, timeoutMs = 60_000) {
-      events ??= new QueueEvents(COMPUTE_QUEUE, { connection: conn, prefix });
-      await events.waitUntilReady();
-      const id = await enqueue(market, params);
-      const job = await compute.getJob(id);
-      if (job) await job.waitUntilFinished(events, timeoutMs).catch((e: unknown) => {
-        // Removed on completion before we started waiting: done.
-        if (!/Missing key|not found/i.test(String(e))) throw e;
-      });
-    },
     async ping() {
       await connection.ping();
     },
@@ -169,7 +165,6 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
     },
     async close() {
       for (const w of workers) await w.close();
-      await events?.close();
       await flows.close();
       await compute.close();
       await maintenance.close();

@@ -4,21 +4,36 @@ import type { ModelParams } from '../engine/index.js';
 import { computeMarket } from './processors/compute-market.js';
 import type { JobRunner } from './runner.js';
 import { jobMetrics } from './metrics.js';
+import { requestedParamsHash } from './served-sets.js';
+
+interface Pending {
+  readonly id: string;
+  readonly market: string;
+  readonly params: Partial<ModelParams> | undefined;
+}
 
 /**
  * The embedded default's runner: the same processor as the BullMQ workers, run in this
- * process, one market at a time, markets deduplicated while queued.
+ * process, one job at a time, deduplicated by market and parameter set while queued. New data
+ * computes every set of `served` (default: the default parameters only).
  */
-export function createInProcessRunner(store: Store, logger: Logger, compute: boolean): JobRunner {
-  const pending = new Map<string, Partial<ModelParams> | undefined>();
+export function createInProcessRunner(store: Store, logger: Logger, compute: boolean, served: readonly Partial<ModelParams>[] = [{}]): JobRunner {
+  const pending = new Map<string, Pending>();
   let running: Promise<void> | null = null;
   let closed = false;
   let seq = 0;
+  const add = (market: string, params: Partial<ModelParams> | undefined): string => {
+    const key = `${market}|${requestedParamsHash(params)}`;
+    let p = pending.get(key);
+    if (!p) pending.set(key, (p = { id: `in-process-${++seq}`, market, params: params && Object.keys(params).length > 0 ? params : undefined }));
+    kick();
+    return p.id;
+  };
 
   const drain = async () => {
     while (pending.size > 0 && !closed) {
-      const [market, params] = pending.entries().next().value as [string, Partial<ModelParams> | undefined];
-      pending.delete(market);
+      const [key, { market, params }] = pending.entries().next().value as [string, Pending];
+      pending.delete(key);
       const stop = jobMetrics.duration.startTimer({ queue: 'in-process' });
       try {
         const r = await computeMarket(store, { market, params });
@@ -43,18 +58,12 @@ export function createInProcessRunner(store: Store, logger: Logger, compute: boo
   };
   return {
     kind: 'in-process',
+    canCompute: compute,
     async onIngested(result: BatchResult) {
-      for (const t of result.touched) pending.set(t.market, pending.get(t.market));
-      kick();
+      for (const t of result.touched) for (const p of served) add(t.market, p);
     },
     async recompute(market, params) {
-      pending.set(market, params);
-      kick();
-      return `in-process-${++seq}`;
-    },
-    async ensureComputed(market, params) {
-      await idle();
-      await computeMarket(store, { market, params });
+      return add(market, params);
     },
     idle,
     async status() {

@@ -2,6 +2,7 @@
 import { createBullmqRunner } from './bullmq-runner.js';
 import { createInProcessRunner } from './in-process-runner.js';
 import type { JobRunner, JobRunnerOptions } from './runner.js';
+import { servedParamSets } from './served-sets.js';
 
 export type { JobRunner, JobRunnerOptions, RunnerMode, QueueStatus, JobSummary } from './runner.js';
 export { createBullmqRunner, type BullmqRunner } from './bullmq-runner.js';
@@ -10,6 +11,8 @@ export { computeMarket, effectiveParams, toHeatmapRow, type ComputeInput, type C
 export { processJob, staleMarkets, pruneResults } from './processors/dispatch.js';
 export { computeExactMarket, gmxLiquidationPrice } from './processors/exact-levels.js';
 export { COMPUTE_QUEUE, MAINTENANCE_QUEUE, computeJobId } from './queues.js';
+export { servedParamSets, requestedParamsHash } from './served-sets.js';
+export { historyBuckets, historyCells, priceBucketsPerRow, MAX_REQUESTED_SET_CELLS } from './processors/result-size.js';
 export { jobsRegistry, jobMetrics } from './metrics.js';
 
 /**
@@ -20,5 +23,5 @@ export { jobsRegistry, jobMetrics } from './metrics.js';
 export async function createJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
   const url = options.config.REDIS_URL;
   if (url) return createBullmqRunner({ ...options, redisUrl: url, sandboxed: options.sandboxed ?? (options.mode === 'work' && options.config.DATABASE_URL !== undefined) });
-  return createInProcessRunner(options.store, options.logger, options.mode !== 'enqueue-only');
+  return createInProcessRunner(options.store, options.logger, options.mode !== 'enqueue-only', servedParamSets(options.config));
 }

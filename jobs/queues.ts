@@ -17,12 +17,14 @@ export interface ComputeJobData {
 }
 
 /**
- * The deterministic id of a market's compute job: one per market, so a burst of batches
- * collapses into one waiting job and a market is never computed by two workers at once.
- * (BullMQ job ids may not contain `:`.)
+ * The deterministic id of a market's compute job under one parameter set (`paramsHash`, the
+ * hash of the requested parameters): a burst of batches collapses into one waiting job, while
+ * a request for another set is its own job instead of being dropped as a duplicate of the
+ * default's. (The per-market lease keeps two sets of one market from computing at once.
+ * BullMQ job ids may not contain `:`.)
  */
-export function computeJobId(market: string): string {
-  return `compute~${market.replaceAll(':', '~')}`;
+export function computeJobId(market: string, paramsHash: string): string {
+  return `compute~${market.replaceAll(':', '~')}~${paramsHash}`;
 }
 
 /** Id of one backfill step (a day of a market). */

@@ -26,12 +26,12 @@ export interface JobSummary {
 /** The jobs pipeline as the rest of liqmap sees it (BullMQ on Redis, or in-process). */
 export interface JobRunner {
   readonly kind: 'bullmq' | 'in-process';
+  /** Whether work handed to it gets done (false: an in-process runner that only records work, e.g. `liqmap ingest` on the embedded default). */
+  readonly canCompute: boolean;
   /** Tells the pipeline which markets and time ranges a committed batch touched. */
   onIngested(result: BatchResult): Promise<void>;
-  /** Enqueues (or runs) a recompute of a market; returns the job id. */
+  /** Enqueues (or runs) a recompute of a market under one parameter set (one job per market and set); returns the job id. */
   recompute(market: string, params?: Partial<ModelParams>): Promise<string>;
-  /** Computes a market now (or waits for its job) so its results are current. */
-  ensureComputed(market: string, params?: Partial<ModelParams>, timeoutMs?: number): Promise<void>;
   /** Resolves when every piece of work enqueued so far has finished (embedded mode and tests). */
   idle?(): Promise<void>;
   /** Checks the queue backend answers (Redis PING); absent when there is none. */

@@ -40,6 +40,27 @@ export interface HeatmapShape {
   readonly priceHigh?: number | null | undefined;
 }
 
+/** Most quote per price row a caller may ask for (far above any price; keeps the arithmetic finite). */
+export const MAX_PRICE = 1e15;
+
+/**
+ * Checks a heatmap's grid arguments before any work (the cell count, which needs the window's
+ * extent, is checked by {@link readHeatmap}): resolutionSeconds an integer from 1 to the longest
+ * range a query may cover, priceBucket above 0, priceLow/priceHigh from 0 to {@link MAX_PRICE}
+ * with priceHigh above priceLow. Violations are BAD_USER_INPUT naming argument, value and range.
+ */
+export function checkHeatmapArgs(shape: Omit<HeatmapShape, 'fromMs' | 'toMs'>, maxRangeSeconds: number): void {
+  const bad = (name: string, v: number, range: string) => userError('BAD_USER_INPUT', `${name} = ${v}: must be ${range}`);
+  const r = shape.resolutionSeconds;
+  if (r != null && (!Number.isInteger(r) || r < 1 || r > maxRangeSeconds)) throw bad('resolutionSeconds', r, `an integer 1 to ${maxRangeSeconds} (seconds: the longest range a query may cover, LIQMAP_MAX_RANGE_DAYS)`);
+  const b = shape.priceBucket;
+  if (b != null && !(b > 0 && b <= MAX_PRICE)) throw bad('priceBucket', b, `greater than 0, at most ${MAX_PRICE} (quote currency per price row)`);
+  for (const [name, v] of [['priceLow', shape.priceLow], ['priceHigh', shape.priceHigh]] as const) {
+    if (v != null && !(v >= 0 && v <= MAX_PRICE)) throw bad(name, v, `0 to ${MAX_PRICE} (quote currency per base unit)`);
+  }
+  if (shape.priceLow != null && shape.priceHigh != null && !(shape.priceHigh > shape.priceLow)) throw bad('priceHigh', shape.priceHigh, `above priceLow (${shape.priceLow})`);
+}
+
 /**
  * Reads a heatmap of persisted results: the time axis is cut into columns (the model bucket,
  * or wider so there are at most {@link DEFAULT_COLUMNS}; each column shows the levels standing

@@ -1,4 +1,5 @@
-import type { ModelParams } from '../../engine/index.js';
+import { describeRange, MODEL_PARAM_RANGES as R, parseModelParams, type ModelParams } from '../../engine/index.js';
+import { userError } from '../errors.js';
 
 /** The `model: ModelInput` argument as GraphQL hands it over (every field optional). */
 export interface ModelInputArg {
@@ -17,52 +18,65 @@ export interface ModelInputArg {
 export const modelInputTypeDefs = /* GraphQL */ `
   "One leverage level of the assumed mix."
   input LeverageWeightInput {
-    "Leverage, × (5 = 20% initial margin)."
+    "Leverage, × (5 = 20% initial margin); ${describeRange(R.leverage)}."
     leverage: Float!
-    "Share of new positions opened at this leverage (weights are normalised to sum to 1)."
+    "Share of new positions opened at this leverage (weights are normalised to sum to 1); ${describeRange(R.leverageWeight)}."
     weight: Float!
   }
 
   "One maintenance-margin bracket of the venue."
   input MaintenanceTierInput {
-    "Upper notional bound of the bracket, quote currency."
+    "Upper notional bound of the bracket, quote currency; ${describeRange(R.tierCap)}."
     cap: Float!
-    "Maintenance margin rate, fraction of notional."
+    "Maintenance margin rate, fraction of notional; ${describeRange(R.tierRate)}."
     rate: Float!
-    "Maintenance amount (cum), quote currency."
+    "Maintenance amount (cum), quote currency; ${describeRange(R.tierAmount)}."
     amount: Float!
   }
 
-  "Parameters of the estimated model; every field is optional and defaults as documented."
+  "Parameters of the estimated model; every field is optional and defaults as documented. Anyone is served the default set and the server's presets (LIQMAP_MODEL_PRESETS); other sets are computed by the workers only at the request of a caller with the API key (until then: NOT_READY)."
   input ModelInput {
-    "Price bucket as a fraction of the first price, rounded to a 1/2/5×10^k quote step (default 0.0005 = 0.05%)."
+    "Price bucket as a fraction of the first price, rounded to a 1/2/5×10^k quote step (default 0.0005 = 0.05%); ${describeRange(R.priceBucketFraction)}: the lower bound keeps a persisted row within 25,000 price buckets."
     priceBucketFraction: Float
-    "Leverage mix of new positions (default 5×10%, 10×25%, 25×30%, 50×20%, 100×15%)."
+    "Leverage mix of new positions (default 5×10%, 10×25%, 25×30%, 50×20%, 100×15%); ${R.leverages.min} to ${R.leverages.max} entries."
     leverages: [LeverageWeightInput!]
-    "Flat maintenance margin rate, fraction of notional (default: from the brackets at positionNotional, 0.004)."
+    "Flat maintenance margin rate, fraction of notional (default: from the brackets at positionNotional, 0.004); ${describeRange(R.maintenanceMarginRate)}, below 1/leverage of every leverage."
     maintenanceMarginRate: Float
-    "Typical position notional that picks the bracket, quote currency (default 10000)."
+    "Typical position notional that picks the bracket, quote currency (default 10000); ${describeRange(R.positionNotional)}."
     positionNotional: Float
-    "The venue's maintenance brackets (default: Binance USDⓈ-M BTCUSDT, 2024-10 snapshot)."
+    "The venue's maintenance brackets (default: Binance USDⓈ-M BTCUSDT, 2024-10 snapshot); ${R.maintenanceTiers.min} to ${R.maintenanceTiers.max} entries."
     maintenanceTiers: [MaintenanceTierInput!]
-    "How much taker imbalance tilts new exposure to one side, 0..1 (default 0.5)."
+    "How much taker imbalance tilts new exposure to one side (default 0.5); ${describeRange(R.imbalanceWeight)}."
     imbalanceWeight: Float
-    "Without open-interest data: share of traded volume that opens positions (default 0.05)."
+    "Without open-interest data: share of traded volume that opens positions (default 0.05); ${describeRange(R.participation)}."
     participation: Float
-    "Half-life of open virtual positions, hours (default 48; 0 = none)."
+    "Half-life of open virtual positions, hours (default 48; 0 = none); ${describeRange(R.halfLifeHours)}."
     halfLifeHours: Float
     "Whether funding paid since entry moves liquidation prices (default true)."
     fundingAdjusted: Boolean
   }
 `;
 
+/** Description of the `timeBucketSeconds` argument, with its range. */
+export const TIME_BUCKET_DESCRIPTION = `Model time bucket, seconds (default 60; candle-only markets: their candle interval); ${describeRange(R.timeBucketSeconds)}.`;
+
 /**
  * The partial parameters named by a field's arguments (undefined fields take the engine's
- * defaults; `timeBucketSeconds` comes as its own argument).
+ * defaults; `timeBucketSeconds` comes as its own argument), validated before any work: a
+ * value out of its documented range is BAD_USER_INPUT naming the argument, the value and the
+ * range.
  */
 export function partialParams(model: ModelInputArg | null | undefined, timeBucketSeconds: number | null | undefined): Partial<ModelParams> {
   const out: Record<string, unknown> = {};
   if (timeBucketSeconds !== null && timeBucketSeconds !== undefined) out.timeBucketSeconds = timeBucketSeconds;
   for (const [k, v] of Object.entries(model ?? {})) if (v !== null && v !== undefined) out[k] = v;
+  try {
+    parseModelParams(out);
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'EngineError')) throw e;
+    // "model parameter priceBucketFraction = …" → the argument's name as the caller wrote it.
+    const message = e.message.replace(/^model parameter (\S+)/, (_, p: string) => (p === 'timeBucketSeconds' ? 'timeBucketSeconds' : `model.${p}`));
+    throw userError('BAD_USER_INPUT', message);
+  }
   return out as Partial<ModelParams>;
 }

@@ -1,6 +1,6 @@
 import { latestModelCheckpoint, marketSpan, hasPositions } from '../../db/index.js';
 import { modelParamsHash, type ModelParams } from '../../engine/index.js';
-import { computeMarket, effectiveParams } from '../../jobs/index.js';
+import { effectiveParams, historyBuckets, historyCells, MAX_REQUESTED_SET_CELLS, priceBucketsPerRow, servedParamSets } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import { userError } from '../errors.js';
 
@@ -18,16 +18,22 @@ export interface ResultsRef {
   readonly basis: 'ESTIMATED' | 'EXACT';
 }
 
-// One on-demand computation per market and parameter set at a time in this process.
-const inFlight = new Map<string, Promise<void>>();
+/** Whether `params` (effective, for `market`) is one of the sets served to anyone: the default or a preset. */
+async function isServedSet(ctx: ApiContext, market: string, paramsHash: string): Promise<boolean> {
+  for (const p of servedParamSets(ctx.config)) if (modelParamsHash(await effectiveParams(ctx.store, market, p)) === paramsHash) return true;
+  return false;
+}
 
 /**
- * Makes sure results of `market` under `partial` reach the bucket of `untilMs` (or the
- * market's last event, if earlier): served from the persisted results when they do; computed
- * (and persisted) on demand when they do not — through the jobs runner when there is one (a
- * BullMQ job the workers run, or the in-process runner), in this process otherwise. Results
- * that cover the range but are a few batches behind are served as they are: the workers bring
- * them up to date and the data-versioned cache notices.
+ * The persisted results of `market` under `partial`, for a field to read. A request never
+ * computes history (the API serves; the workers compute):
+ * - results that exist are served, even when they are a few batches behind `untilMs` (the
+ *   workers bring them up to date and the data-versioned cache notices);
+ * - missing results of a served set (the default, a LIQMAP_MODEL_PRESETS preset) are handed
+ *   to the workers, and the request gets NOT_READY at once with the job id;
+ * - any other set is computed only at the request of a caller holding API_KEY (and within
+ *   {@link MAX_REQUESTED_SET_CELLS}); an anonymous request for it gets NOT_READY and enqueues
+ *   nothing.
  */
 export async function ensureResults(ctx: ApiContext, market: string, partial: Partial<ModelParams>, untilMs?: number): Promise<ResultsRef> {
   const params = await effectiveParams(ctx.store, market, partial);
@@ -38,20 +44,34 @@ export async function ensureResults(ctx: ApiContext, market: string, partial: Pa
   const bucketOf = (ms: number) => Math.floor(ms / widthMs) * widthMs;
   const needT = bucketOf(Math.min(untilMs ?? Infinity, span.lastMs));
   const cp = await latestModelCheckpoint(ctx.store, market, paramsHash);
-  if ((!cp || cp.t < needT) && ctx.readOnly && ctx.jobs?.kind !== 'bullmq') {
-    if (!cp) throw userError('NOT_READY', `levels of "${market}" are not computed yet under these parameters; the workers compute them (this API is read-only)`);
-  } else if (!cp || cp.t < needT) {
-    const key = `${market}|${paramsHash}`;
-    let run = inFlight.get(key);
-    if (!run) {
-      run = (async () => {
-        if (ctx.jobs) await ctx.jobs.ensureComputed(market, partial);
-        else await computeMarket(ctx.store, { market, params: partial });
-      })().finally(() => inFlight.delete(key));
-      inFlight.set(key, run);
-    }
-    await run;
-  }
   const basis = (await hasPositions(ctx.store, market)) ? 'EXACT' : 'ESTIMATED';
-  return { market, params, partial, paramsHash, widthMs, span, basis };
+  const ref: ResultsRef = { market, params, partial, paramsHash, widthMs, span, basis };
+  // Behind is served as is for anyone; an authorised caller also gets the catch-up enqueued.
+  if (cp && (cp.t >= needT || !ctx.authorized)) return ref;
+  const served = await isServedSet(ctx, market, paramsHash);
+  if (!served && !ctx.authorized) {
+    throw userError('NOT_READY', `levels of "${market}" under these parameters (hash ${paramsHash}) are not computed, and this parameter set is not one this server serves (the default${Object.keys(ctx.config.LIQMAP_MODEL_PRESETS).length ? ' or a preset of LIQMAP_MODEL_PRESETS' : ''}); a caller with the API key (Authorization: Bearer <API_KEY>) can have the workers compute it`, { paramsHash });
+  }
+  if (!served) {
+    const cells = historyCells(params, span);
+    if (cells > MAX_REQUESTED_SET_CELLS) {
+      throw userError(
+        'RANGE_TOO_LARGE',
+        `these parameters would persist ${historyBuckets(params, span)} time buckets × up to ${priceBucketsPerRow(params)} price buckets = ${cells.toExponential(2)} cells over the market's history (${new Date(span.firstMs).toISOString()} to ${new Date(span.lastMs).toISOString()}); at most ${MAX_REQUESTED_SET_CELLS.toExponential(2)} per requested set: choose a larger timeBucketSeconds or model.priceBucketFraction`,
+        { paramsHash },
+      );
+    }
+  }
+  const jobs = ctx.jobs;
+  // A read-only API must not compute in its own process: only a queue (BullMQ) takes the work.
+  const canEnqueue = jobs !== undefined && jobs.canCompute && !(ctx.readOnly && jobs.kind === 'in-process');
+  const jobId = canEnqueue ? await jobs.recompute(market, partial) : null;
+  if (cp) return ref;
+  throw userError(
+    'NOT_READY',
+    jobId
+      ? `levels of "${market}" under these parameters (hash ${paramsHash}) are being computed by the workers (job ${jobId}); ask again shortly`
+      : `levels of "${market}" under these parameters (hash ${paramsHash}) are not computed yet and this server has no workers to compute them: run \`liqmap work\` (or \`liqmap start\`) against the same database`,
+    { paramsHash, ...(jobId ? { jobId } : {}) },
+  );
 }

@@ -2,7 +2,7 @@ import { assembleBuckets, scoreAccuracy, splitTime, traceFromLevels, venuePriceS
 import { loadBucketParts, readPredictionLevels, readPredictions, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
-import type { ModelInputArg } from '../levels/model-args.js';
+import { TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
 import { resultsFor } from './levels.js';
 import { checkRange } from './market-arg.js';
 
@@ -124,7 +124,7 @@ export const accuracyTypeDefs = /* GraphQL */ `
       to: DateTime!
       "Horizon after each prediction, seconds (default 3600)."
       horizonSeconds: Int = 3600
-      "Model time bucket, seconds (default 60)."
+      "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
     ): Accuracy!

@@ -2,7 +2,7 @@ import { simulateCascade, type CascadeLevel } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import { levelsAt } from '../levels/liquidation-map.js';
-import type { ModelInputArg } from '../levels/model-args.js';
+import { TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
 import { atMs, resultsFor } from './levels.js';
 
 /** `cascade`: the engine's cascade simulation on the standing levels. */
@@ -50,7 +50,7 @@ export const cascadeTypeDefs = /* GraphQL */ `
       shock: Float!
       "Order-book depth: quote notional that moves price 1%."
       depthPerPercent: Decimal!
-      "Model time bucket, seconds (default 60)."
+      "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
     ): Cascade!

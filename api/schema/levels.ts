@@ -2,9 +2,9 @@ import { heatmapExtent, readClustersAt } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import { checkAgainstReference, checkTypeDefs } from '../levels/check.js';
-import { readHeatmap } from '../levels/heatmap.js';
+import { checkHeatmapArgs, MAX_CELLS, MAX_PRICE, readHeatmap } from '../levels/heatmap.js';
 import { DEFAULT_MAP_RANGE, levelsAt, liquidationMap } from '../levels/liquidation-map.js';
-import { modelInputTypeDefs, partialParams, type ModelInputArg } from '../levels/model-args.js';
+import { modelInputTypeDefs, partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
 import { ensureResults, type ResultsRef } from '../levels/results.js';
 import { checkRange, requireMarket } from './market-arg.js';
 
@@ -47,19 +47,19 @@ const heatmapFields = (what: string) => `
 const heatmapArgs = `
     "exchange:SYMBOL, e.g. binance:BTCUSDT."
     market: ID!
-    "Start (ISO-8601 UTC; default: 24 hours before to)."
+    "Start (ISO-8601 UTC; default: 24 hours before to). to − from is at most LIQMAP_MAX_RANGE_DAYS (default 31 days), whether to is given or not."
     from: DateTime
     "End, inclusive (ISO-8601 UTC; default: the market's newest event)."
     to: DateTime
-    "Model time bucket, seconds (default 60; candle-only markets: their candle interval)."
+    "${TIME_BUCKET_DESCRIPTION}"
     timeBucketSeconds: Int
-    "Height of a price row, quote currency (default: the model's price bucket × k, for at most 300 rows)."
+    "Height of a price row, quote currency, greater than 0 (default: the model's price bucket × k, for at most 300 rows). Columns × rows may not exceed ${MAX_CELLS} cells."
     priceBucket: Float
-    "Width of a column, seconds (default: the model bucket × k, for at most 720 columns)."
+    "Width of a column, seconds, an integer 1 to LIQMAP_MAX_RANGE_DAYS × 86400 (default: the model bucket × k, for at most 720 columns)."
     resolutionSeconds: Int
-    "Lowest price shown, quote (default: the window's lowest price − 15%)."
+    "Lowest price shown, quote, 0 to ${MAX_PRICE} (default: the window's lowest price − 15%)."
     priceLow: Float
-    "Highest price shown, quote (default: the window's highest price + 15%)."
+    "Highest price shown, quote, above priceLow, at most ${MAX_PRICE} (default: the window's highest price + 15%)."
     priceHigh: Float
     "Model parameters (defaults as documented on ModelInput)."
     model: ModelInput
@@ -150,7 +150,7 @@ export const levelsTypeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    "The liquidation heatmap: pending long and short liquidation notional by time and price, from the persisted results (computed and persisted on demand when missing)."
+    "The liquidation heatmap: pending long and short liquidation notional by time and price, from the persisted results (computed by the workers; NOT_READY with a job id while missing)."
     heatmap(${heatmapArgs}): Heatmap!
     "Open notional by time and entry price, from the persisted results."
     openInterestHeatmap(${heatmapArgs}): OpenInterestHeatmap!
@@ -164,7 +164,7 @@ export const levelsTypeDefs = /* GraphQL */ `
       range: Float
       "Height of a price row, quote currency (default: at most 200 rows)."
       priceBucket: Float
-      "Model time bucket, seconds (default 60)."
+      "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
       "Check against the reference engine (at most 12 hours replayed)."
@@ -182,7 +182,7 @@ export const levelsTypeDefs = /* GraphQL */ `
       limit: Int = 10
       "Only clusters of at least this notional, quote currency (default 0)."
       minNotional: Float = 0
-      "Model time bucket, seconds (default 60)."
+      "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
       "Check against the reference engine (at most 12 hours replayed)."
@@ -222,11 +222,14 @@ export function atMs(ref: ResultsRef, at: number | null | undefined): number {
 
 const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
   exposeUserErrors(async (_: unknown, args: HeatmapArgs, ctx: ApiContext) => {
-    if (args.from != null && args.to != null) checkRange(ctx, args.from, args.to, layer === 'liquidations' ? 'heatmap' : 'openInterestHeatmap');
+    const what = layer === 'liquidations' ? 'heatmap' : 'openInterestHeatmap';
+    if (args.from != null && args.to != null) checkRange(ctx, args.from, args.to, what);
+    checkHeatmapArgs(args, ctx.config.LIQMAP_MAX_RANGE_DAYS * 86_400);
     const ref = await resultsFor(ctx, args, args.to);
     const toMs = args.to == null ? ref.span.lastMs : args.to / 1000;
     const fromMs = args.from == null ? toMs - DEFAULT_WINDOW_MS : args.from / 1000;
-    if (toMs < fromMs) throw userError('BAD_USER_INPUT', '`to` is before `from`');
+    // Again with the defaults filled in: omitting `to` does not lift the range limit.
+    checkRange(ctx, fromMs * 1000, toMs * 1000, what);
     const m = await readHeatmap(ctx, ref, layer, { fromMs, toMs, resolutionSeconds: args.resolutionSeconds, priceBucket: args.priceBucket, priceLow: args.priceLow, priceHigh: args.priceHigh });
     const values = m.long.map((v, i) => v + (m.short[i] ?? 0));
     return {

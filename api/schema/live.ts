@@ -4,7 +4,7 @@ import { modelParamsHash } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
-import { partialParams, type ModelInputArg } from '../levels/model-args.js';
+import { partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
 import { ensureResults } from '../levels/results.js';
 import { clustersAt, MAX_CLUSTERS } from './levels.js';
 import { requireMarket } from './market-arg.js';
@@ -34,7 +34,7 @@ export const liveTypeDefs = /* GraphQL */ `
       from: DateTime
       "End of the range the caller cares about (ISO-8601 UTC)."
       to: DateTime
-      "Model time bucket, seconds (default 60)."
+      "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
     ): RecomputeJob!

@@ -74,22 +74,90 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = Object.freeze({
   fundingAdjusted: true,
 });
 
+/** An allowed range of a numeric model parameter (inclusive unless `exclusiveMin`). */
+export interface ParamRange {
+  readonly min: number;
+  readonly max: number;
+  /** `min` itself is not allowed (the value must be greater). */
+  readonly exclusiveMin?: boolean;
+  readonly integer?: boolean;
+  /** Unit, as the README's parameter table says it. */
+  readonly unit: string;
+}
+
+/**
+ * The documented range of every numeric model parameter (and list lengths), checked before any
+ * work. The bounds are what keep one parameter set's work finite, not just sensible:
+ * - `priceBucketFraction` ≥ 0.0001: a persisted row keeps the levels within ±50% of the price
+ *   (jobs/processors/heatmap-row.ts), so it holds at most 1 / fraction = 10,000 price buckets
+ *   per array; 1e-7 made that 10 million (4.2 GB for one day of minutes, a V8 heap crash).
+ * - `timeBucketSeconds` 1 s … 7 days; the number of time buckets over a market's history is
+ *   bounded separately, by the caller of the engine, where the history's length is known.
+ * - lists (leverages, maintenance tiers) are short: each leverage multiplies the cohorts.
+ */
+export const MODEL_PARAM_RANGES = {
+  timeBucketSeconds: { min: 1, max: 604_800, integer: true, unit: 'seconds' },
+  priceBucketFraction: { min: 0.0001, max: 0.1, unit: 'fraction of price' },
+  leverage: { min: 1, max: 1000, exclusiveMin: true, unit: '×' },
+  leverageWeight: { min: 0, max: 1_000_000, exclusiveMin: true, unit: 'relative weight' },
+  leverages: { min: 1, max: 20, integer: true, unit: 'entries' },
+  maintenanceMarginRate: { min: 0, max: 0.5, unit: 'fraction of notional' },
+  maintenanceAmountFraction: { min: 0, max: 0.5, unit: 'fraction of notional' },
+  positionNotional: { min: 0, max: 1e12, exclusiveMin: true, unit: 'quote' },
+  maintenanceTiers: { min: 1, max: 50, integer: true, unit: 'entries' },
+  tierCap: { min: 0, max: 1e15, exclusiveMin: true, unit: 'quote' },
+  tierRate: { min: 0, max: 0.5, unit: 'fraction of notional' },
+  tierAmount: { min: 0, max: 1e15, unit: 'quote' },
+  imbalanceWeight: { min: 0, max: 1, unit: 'weight 0..1' },
+  participation: { min: 0, max: 10, exclusiveMin: true, unit: 'fraction of volume' },
+  halfLifeHours: { min: 0, max: 87_600, unit: 'hours' },
+} as const satisfies Record<string, ParamRange>;
+
+/** The range as text, e.g. `0.0001 to 0.1 (fraction of price)` or `greater than 1, at most 1000 (×)`. */
+export function describeRange(r: ParamRange): string {
+  const lo = r.exclusiveMin ? `greater than ${r.min}, at most ${r.max}` : `${r.min} to ${r.max}`;
+  return `${r.integer ? 'an integer ' : ''}${lo} (${r.unit})`;
+}
+
+/** Whether `v` lies in the range. */
+export function inRange(v: number, r: ParamRange): boolean {
+  if (!Number.isFinite(v) || (r.integer && !Number.isInteger(v))) return false;
+  return (r.exclusiveMin ? v > r.min : v >= r.min) && v <= r.max;
+}
+
+const ranged = (r: ParamRange) => z.number().refine((v) => inRange(v, r), `must be ${describeRange(r)}`);
+const R = MODEL_PARAM_RANGES;
+
 const schema = z.object({
-  timeBucketSeconds: z.number().int().min(1).max(86_400 * 7),
-  priceBucketFraction: z.number().gt(0).max(0.1),
+  timeBucketSeconds: ranged(R.timeBucketSeconds),
+  priceBucketFraction: ranged(R.priceBucketFraction),
   leverages: z
-    .array(z.object({ leverage: z.number().gt(1).max(1000), weight: z.number().gt(0) }))
-    .min(1)
-    .max(20),
-  maintenanceMarginRate: z.number().min(0).max(0.5),
-  maintenanceAmountFraction: z.number().min(0).max(0.5),
-  positionNotional: z.number().gt(0),
-  imbalanceWeight: z.number().min(0).max(1),
-  participation: z.number().gt(0).max(10),
-  halfLifeHours: z.number().min(0),
+    .array(z.object({ leverage: ranged(R.leverage), weight: ranged(R.leverageWeight) }))
+    .min(R.leverages.min, `must have ${R.leverages.min} to ${R.leverages.max} entries`)
+    .max(R.leverages.max, `must have ${R.leverages.min} to ${R.leverages.max} entries`),
+  maintenanceMarginRate: ranged(R.maintenanceMarginRate),
+  maintenanceAmountFraction: ranged(R.maintenanceAmountFraction),
+  positionNotional: ranged(R.positionNotional),
+  imbalanceWeight: ranged(R.imbalanceWeight),
+  participation: ranged(R.participation),
+  halfLifeHours: ranged(R.halfLifeHours),
   fundingAdjusted: z.boolean(),
   maintenanceTiers: z.array(z.object({ cap: z.number(), rate: z.number(), amount: z.number() })).optional(),
 });
+
+const tiersSchema = z
+  .array(z.object({ cap: ranged(R.tierCap), rate: ranged(R.tierRate), amount: ranged(R.tierAmount) }))
+  .min(R.maintenanceTiers.min, `must have ${R.maintenanceTiers.min} to ${R.maintenanceTiers.max} entries`)
+  .max(R.maintenanceTiers.max, `must have ${R.maintenanceTiers.min} to ${R.maintenanceTiers.max} entries`);
+
+/** `model parameter leverages.2.leverage = 0.5: must be …` (the value shown when it is a scalar). */
+function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
+  const where = issue.path.join('.');
+  let v: unknown = input;
+  for (const k of issue.path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+  const shown = typeof v === 'number' || typeof v === 'boolean' ? ` = ${v}` : typeof v === 'string' ? ` = "${v.slice(0, 40)}"` : '';
+  return `model parameter ${where}${shown}: ${issue.message}`;
+}
 
 /** A maintenance bracket: notional up to `cap` (quote) has rate `rate` and amount `amount` (quote). */
 export interface MaintenanceTier {
@@ -121,8 +189,12 @@ export function parseModelParams(partial: unknown = {}): ModelParams {
   const { maintenanceTiers, ...rest } = given as { maintenanceTiers?: unknown } & Record<string, unknown>;
   const notional = typeof rest.positionNotional === 'number' ? rest.positionNotional : DEFAULT_MODEL_PARAMS.positionNotional;
   if (rest.maintenanceMarginRate === undefined) {
-    const tiers = z.array(z.object({ cap: z.number().gt(0), rate: z.number().min(0).max(0.5), amount: z.number().min(0) })).min(1).safeParse(maintenanceTiers ?? DEFAULT_MAINTENANCE_TIERS);
-    if (!tiers.success) throw new EngineError('INPUT_INVALID', `model parameter maintenanceTiers: ${tiers.error.issues[0]!.message}`);
+    const given = maintenanceTiers ?? DEFAULT_MAINTENANCE_TIERS;
+    const tiers = tiersSchema.safeParse(given);
+    if (!tiers.success) {
+      const i = tiers.error.issues[0]!;
+      throw new EngineError('INPUT_INVALID', issueMessage({ ...i, path: ['maintenanceTiers', ...i.path] }, { maintenanceTiers: given }));
+    }
     const tier = tiers.data.find((t) => notional <= t.cap) ?? tiers.data.at(-1)!;
     rest.maintenanceMarginRate = tier.rate;
     rest.maintenanceAmountFraction = tier.amount / notional;
@@ -136,8 +208,7 @@ export function parseModelParams(partial: unknown = {}): ModelParams {
   const merged = { ...DEFAULT_MODEL_PARAMS, ...rest };
   const r = schema.safeParse(merged);
   if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new EngineError('INPUT_INVALID', `model parameter ${i.path.join('.')}: ${i.message}`);
+    throw new EngineError('INPUT_INVALID', issueMessage(r.error.issues[0]!, merged));
   }
   for (const l of r.data.leverages) {
     if (1 / l.leverage <= r.data.maintenanceMarginRate) {

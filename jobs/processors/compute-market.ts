@@ -31,6 +31,7 @@ import {
 } from '../../db/index.js';
 import { toHeatmapRow } from './heatmap-row.js';
 import { computeExactMarket } from './exact-levels.js';
+import { CHUNK_CELLS, priceBucketsPerRow } from './result-size.js';
 
 export { toHeatmapRow };
 
@@ -57,7 +58,7 @@ export interface ComputeOutcome {
 /** Progress callback: buckets done and expected in this run. */
 export type ProgressFn = (done: number, total: number) => void | Promise<void>;
 
-/** Buckets per committed chunk (one day of minutes). */
+/** Buckets per committed chunk (one day of minutes), fewer for fine price buckets (bounded by cells). */
 const CHUNK_BUCKETS = 1440;
 
 /** The parameters a market is computed with: candle-only markets use their candle interval. */
@@ -107,6 +108,7 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
   if (await hasPositions(store, input.market)) return { ...(await computeExactMarket(store, input.market, params, hash, progress)), exact: true };
   const width = params.timeBucketSeconds * 1000;
   const bucketOf = (ms: number) => Math.floor(ms / width) * width;
+  const chunkBuckets = Math.max(1, Math.min(CHUNK_BUCKETS, Math.floor(CHUNK_CELLS / priceBucketsPerRow(params))));
   let buckets = 0;
   let rolledBack = 0;
   let lastT: number | null = null;
@@ -133,7 +135,7 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
     const total = Math.max(0, Math.round((end - from) / width));
     let done = 0;
     while (from < end) {
-      const to = Math.min(from + CHUNK_BUCKETS * width, end);
+      const to = Math.min(from + chunkBuckets * width, end);
       const parts = await loadBucketParts(store, input.market, from, to, width);
       const chunk = assembleBuckets(parts);
       const rows: HeatmapRow[] = [];

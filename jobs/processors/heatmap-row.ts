@@ -2,7 +2,7 @@ import type { LevelSnapshot } from '../../engine/index.js';
 import type { HeatmapRow } from '../../db/index.js';
 
 /** Levels farther than this from the price are not persisted (fraction of price). */
-const PERSIST_WINDOW = 0.5;
+export const PERSIST_WINDOW = 0.5;
 function dense(map: ReadonlyMap<number, number>, lo: number, hi: number): { lo: number; values: number[] } {
   let min = Infinity;
   let max = -Infinity;

@@ -28,6 +28,8 @@ describe('dashboard and /heatmap.png over real data', () => {
     }
     jobs = await createJobRunner({ config: parseConfig({}), store: t.store, logger: silentLogger, mode: 'embedded' });
     api = await startTestApi(t.store, {}, jobs);
+    await jobs.recompute(market);
+    await jobs.idle!();
   }, 120_000);
   afterAll(async () => {
     await api?.close();

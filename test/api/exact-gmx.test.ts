@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestSubgraph } from '../../indexer/index.js';
+import { computeMarket } from '../../jobs/index.js';
 import { FakeGraphNode } from '../_fixtures/graph-node-server.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi, type TestApi } from '../_setup/api.js';
@@ -12,6 +13,7 @@ describe('exact levels for an on-chain market (GMX v2 fixture through the subgra
     t = await createTestStore();
     node = await FakeGraphNode.start();
     await ingestSubgraph(t.store, { url: node.url, protocol: 'gmx-v2', startBlock: 233_000_000, retries: 2 });
+    await computeMarket(t.store, { market: 'gmx:ETH-USD' });
     api = await startTestApi(t.store);
   });
   afterAll(async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, silentLogger } from '../../base/index.js';
-import { readClustersAt } from '../../db/index.js';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { BatchWriter, readClustersAt } from '../../db/index.js';
 import { modelParamsHash, parseModelParams } from '../../engine/index.js';
 import { ingestDemo } from '../../indexer/index.js';
 import { createJobRunner, type JobRunner } from '../../jobs/index.js';
@@ -21,6 +23,9 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     const config = parseConfig({ HOST: '127.0.0.1', API_KEY });
     jobs = await createJobRunner({ config, store: t.store, logger: silentLogger, mode: 'embedded' });
     api = await startTestApi(t.store, { API_KEY }, jobs);
+    // The API serves; the workers compute (here the in-process runner, as after an ingest).
+    await jobs.recompute(MARKET);
+    await jobs.idle!();
   }, 120_000);
   afterAll(async () => {
     await api.close();
@@ -28,7 +33,7 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     await t.drop();
   });
 
-  it('computes the heatmap on demand, with aligned times × prices arrays and a price line inside the price range', async () => {
+  it('serves the computed heatmap, with aligned times × prices arrays and a price line inside the price range', async () => {
     const r = await api.gql(`{ heatmap(market: "${MARKET}") { market basis paramsHash timeBucketSeconds resolutionSeconds priceBucket times prices priceLine values long short maxValue check { ok } } }`);
     expect(r.errors).toBeUndefined();
     const h = r.data!.heatmap;
@@ -163,15 +168,71 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     expect(bad.errors![0]!.message).toContain('leverage');
   });
 
-  it('computes other parameters on demand under their own hash; rejects invalid parameters', async () => {
-    const r = await api.gql(`{ heatmap(market: "${MARKET}", timeBucketSeconds: 300, model: { halfLifeHours: 12, leverages: [{ leverage: 20, weight: 1 }] }) { paramsHash timeBucketSeconds times } }`);
+  it('computes other parameters only for a caller with the API key, by the workers; rejects invalid parameters', async () => {
+    const q = `{ heatmap(market: "${MARKET}", timeBucketSeconds: 300, model: { halfLifeHours: 12, leverages: [{ leverage: 20, weight: 1 }] }) { paramsHash timeBucketSeconds times } }`;
+    const hash = modelParamsHash(parseModelParams({ timeBucketSeconds: 300, halfLifeHours: 12, leverages: [{ leverage: 20, weight: 1 }] }));
+    const rowsOf = async () => Number((await sql<{ n: number }>`select count(*)::int as n from heatmap_rows where params_hash = ${hash}`.execute(t.store.db)).rows[0]!.n);
+    // Anonymous: NOT_READY at once, nothing enqueued, nothing written.
+    const started = performance.now();
+    const anon = await api.gql(q);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(anon.errors![0]!.extensions).toMatchObject({ code: 'NOT_READY', paramsHash: hash });
+    expect(anon.errors![0]!.extensions!).not.toHaveProperty('jobId');
+    await jobs.idle!();
+    expect(await rowsOf()).toBe(0);
+    // With the key: the workers get a job, the request still answers at once.
+    const auth = await api.gql(q, {}, { authorization: `Bearer ${API_KEY}` });
+    expect(auth.errors![0]!.extensions).toMatchObject({ code: 'NOT_READY', paramsHash: hash, jobId: expect.stringMatching(/^in-process-/) });
+    await jobs.idle!();
+    expect(await rowsOf()).toBe(HOURS * 12);
+    // Computed once, it is served to anyone.
+    const r = await api.gql(q);
     expect(r.errors).toBeUndefined();
     expect(r.data!.heatmap.timeBucketSeconds).toBe(300);
     expect(r.data!.heatmap.times.length).toBe(HOURS * 12);
-    expect(r.data!.heatmap.paramsHash).toBe(modelParamsHash(parseModelParams({ timeBucketSeconds: 300, halfLifeHours: 12, leverages: [{ leverage: 20, weight: 1 }] })));
+    expect(r.data!.heatmap.paramsHash).toBe(hash);
     const bad = await api.gql(`{ heatmap(market: "${MARKET}", model: { maintenanceMarginRate: 0.9 }) { paramsHash } }`);
-    expect(bad.errors![0]!.extensions!.code).toBe('INPUT_INVALID');
-    expect(bad.errors![0]!.message).toContain('maintenanceMarginRate');
+    expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors![0]!.message).toBe('model.maintenanceMarginRate = 0.9: must be 0 to 0.5 (fraction of notional)');
+  });
+
+  it('rejects a parameter set whose grid would be unbounded before any work, and stays up', async () => {
+    const started = performance.now();
+    const tiny = await api.gql(`{ heatmap(market: "${MARKET}", model: { priceBucketFraction: 0.0000001 }) { paramsHash } }`, {}, { authorization: `Bearer ${API_KEY}` });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(tiny.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(tiny.errors![0]!.message).toBe('model.priceBucketFraction = 1e-7: must be 0.0001 to 0.1 (fraction of price)');
+    const tb = await api.gql(`{ clusters(market: "${MARKET}", timeBucketSeconds: 0) { at } }`);
+    expect(tb.errors![0]!.message).toBe('timeBucketSeconds = 0: must be an integer 1 to 604800 (seconds)');
+    const lev = await api.gql(`{ liquidationMap(market: "${MARKET}", model: { leverages: [{ leverage: 1, weight: 1 }] }) { at } }`);
+    expect(lev.errors![0]!.message).toBe('model.leverages.0.leverage = 1: must be greater than 1, at most 1000 (×)');
+    for (const [arg, msg] of [
+      ['resolutionSeconds: 0', 'resolutionSeconds = 0: must be an integer 1 to 2678400'],
+      ['priceBucket: -1', 'priceBucket = -1: must be greater than 0'],
+      ['priceLow: 50000, priceHigh: 40000', 'priceHigh = 40000: must be above priceLow (50000)'],
+      ['priceLow: -5', 'priceLow = -5: must be 0 to'],
+    ]) {
+      const r = await api.gql(`{ heatmap(market: "${MARKET}", ${arg}) { times } }`);
+      expect(r.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+      expect(r.errors![0]!.message).toContain(msg);
+    }
+    // Grid too fine for the window: RANGE_TOO_LARGE before reading it.
+    const cells = await api.gql(`{ heatmap(market: "${MARKET}", resolutionSeconds: 60, priceBucket: 0.01, priceLow: 1, priceHigh: 100000) { times } }`);
+    expect(cells.errors![0]!.extensions!.code).toBe('RANGE_TOO_LARGE');
+    // A requested set whose history would exceed the cell bound is refused even with the key
+    // (two trades three years apart: 1.6M minute buckets × 25,000 price buckets).
+    const T = Date.UTC(2020, 0, 1) * 1000;
+    await new BatchWriter(t.store).write({ events: [0, 3 * 365 * 86_400e6].map((dt, i) => ({ kind: 'trade' as const, market: 'demo:SPARSE', ts: T + dt, tradeId: String(i), price: '100', qty: '1', side: 'buy' as const })) });
+    const fine = await api.gql(`{ heatmap(market: "demo:SPARSE", model: { priceBucketFraction: 0.0001 }) { times } }`, {}, { authorization: `Bearer ${API_KEY}` });
+    expect(fine.errors![0]!.extensions!.code).toBe('RANGE_TOO_LARGE');
+    expect(fine.errors![0]!.message).toContain('1576801 time buckets × up to 25000 price buckets');
+    expect(await jobs.status()).toMatchObject([{ counts: { waiting: 0, active: 0 } }]);
+    expect((await api.gql(`{ markets { id } }`)).data!.markets.length).toBeGreaterThan(0);
+  });
+
+  it('does not let an omitted `to` lift the range limit', async () => {
+    const r = await api.gql(`{ heatmap(market: "${MARKET}", from: "2023-01-01T00:00:00Z") { times } }`);
+    expect(r.errors![0]!.extensions!.code).toBe('RANGE_TOO_LARGE');
   });
 
   it('guards recompute with the API key and enqueues it with one', async () => {

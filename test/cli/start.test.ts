@@ -15,7 +15,12 @@ describe('liqmap start: the embedded default (PGlite, in-process jobs, no servic
       expect(r.data.markets[0].id).toBe('demo:BTCUSDT');
       expect(r.data.markets[0].tradeCount).toBeGreaterThan(10_000);
       expect(r.data.trades.nodes).toHaveLength(3);
-      const h = await gql('{ clusters(market: "demo:BTCUSDT") { basis clusters { side notional } } }');
+      // The in-process runner computes after the ingest; until it is done the API says NOT_READY at once.
+      let h = await gql('{ clusters(market: "demo:BTCUSDT") { basis clusters { side notional } } }');
+      for (let i = 0; i < 600 && h.errors?.[0]?.extensions?.code === 'NOT_READY'; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        h = await gql('{ clusters(market: "demo:BTCUSDT") { basis clusters { side notional } } }');
+      }
       expect(h.errors).toBeUndefined();
       expect(h.data.clusters.basis).toBe('ESTIMATED');
       const page = await fetch(`${url}/`);
