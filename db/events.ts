@@ -24,6 +24,8 @@ export interface TradeEvent {
   readonly qty: string;
   /** Taker side, when the source says it. */
   readonly side: OrderSide | null;
+  /** Buyer and seller accounts, where the venue publishes them (stored in `trade_parties`). */
+  readonly users?: readonly [buyer: string, seller: string];
 }
 
 /** A funding rate print (the rate applied at `ts`, per the venue's own interval). */

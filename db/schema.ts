@@ -48,6 +48,15 @@ export interface LiquidationsTable {
   sampled: Generated<boolean>;
 }
 
+/** Buyer and seller of a trade, where the venue publishes them (Hyperliquid). */
+export interface TradePartiesTable {
+  market_id: string;
+  ts: Timestamp;
+  trade_id: string;
+  buyer: string;
+  seller: string;
+}
+
 /** A range a live feed missed that REST history could not fill. */
 export interface LiveGapsTable {
   market_id: string;
@@ -206,6 +215,7 @@ export interface Database {
   subgraph_rows: SubgraphRowsTable;
   compute_locks: ComputeLocksTable;
   live_gaps: LiveGapsTable;
+  trade_parties: TradePartiesTable;
 }
 
 /** A market's compute lease. */

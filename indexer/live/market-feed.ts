@@ -426,6 +426,7 @@ export class MarketFeed {
       if (e.kind === 'trade' && (cursor === null || e.ts >= cursor.ts)) cursor = { ts: e.ts, tradeId: e.tradeId };
     }
     const state: FeedState = { cursor, lastSeenUs };
+    const parties = events.filter((e): e is TradeEvent & { users: readonly [string, string] } => e.kind === 'trade' && e.users !== undefined);
     const rowsWritten = this.#rowsWritten + events.length;
     const started = performance.now();
     let result: BatchResult;
@@ -434,7 +435,14 @@ export class MarketFeed {
         events,
         quarantined,
         checkpoint: { sourceKey: this.sourceKey, format: `live-${this.market.venue}`, fingerprint: 'live', line: 0, rowsWritten, rowsQuarantined: this.#rowsQuarantined, state, done: false },
-        ...(gaps.length > 0 ? { alsoInTransaction: (tx: RawTx) => insertGaps(tx, gaps) } : {}),
+        ...(gaps.length > 0 || parties.length > 0
+          ? {
+              alsoInTransaction: async (tx: RawTx) => {
+                if (gaps.length > 0) await insertGaps(tx, gaps);
+                if (parties.length > 0) await insertParties(tx, parties);
+              },
+            }
+          : {}),
       });
     } catch (e) {
       this.#quarantine = [...quarantined, ...this.#quarantine];
@@ -471,5 +479,15 @@ async function insertGaps(tx: RawTx, gaps: readonly LiveGap[]): Promise<void> {
      from jsonb_to_recordset($1::text::jsonb) as r(market text, stream text, from_ts text, to_ts text, reason text)
      on conflict (market_id, stream, from_ts) do update set to_ts = greatest(live_gaps.to_ts, excluded.to_ts), reason = excluded.reason`,
     [JSON.stringify(gaps.map((g) => ({ market: g.market, stream: g.stream, from_ts: timestampText(g.fromUs), to_ts: timestampText(g.toUs), reason: g.reason })))],
+  );
+}
+
+async function insertParties(tx: RawTx, trades: readonly (TradeEvent & { users: readonly [string, string] })[]): Promise<void> {
+  await tx.query(
+    `insert into trade_parties (market_id, ts, trade_id, buyer, seller)
+     select market, ts::timestamptz, trade_id, buyer, seller
+     from jsonb_to_recordset($1::text::jsonb) as r(market text, ts text, trade_id text, buyer text, seller text)
+     on conflict do nothing`,
+    [JSON.stringify(trades.map((t) => ({ market: t.market, ts: timestampText(t.ts), trade_id: t.tradeId, buyer: t.users[0], seller: t.users[1] })))],
   );
 }

@@ -17,3 +17,4 @@ export { multivenueFunding } from './multivenue-funding.js';
 export { multivenueLiquidations } from './multivenue-liquidations.js';
 export { genericCsv, genericJsonl } from './generic.js';
 export { perpMarket, venueId, fundingIntervalHours } from './venues.js';
+export { price, quantity, signedDecimal, optionalQuantity } from './fields.js';
