@@ -122,6 +122,11 @@ export class MarketFeed {
       this.#cursor = this.#committed.cursor;
       this.#rowsWritten = cp.rowsWritten;
       this.#rowsQuarantined = cp.rowsQuarantined;
+      // Whatever the streams without REST history sent while no process followed them is a gap.
+      if (this.#committed.lastSeenUs !== null) {
+        this.#gapOpenFromUs = this.#committed.lastSeenUs;
+        this.#gapReason = 'not followed (restarted)';
+      }
     }
     this.#timer = setInterval(() => void this.flush(), this.#opts.flushMs);
     this.#timer.unref();
@@ -154,10 +159,6 @@ export class MarketFeed {
     liveMetrics.connected.set({ market: this.market.id }, 1);
     liveMetrics.caughtUp.set({ market: this.market.id }, 0);
     const lastSeen = this.#lastSeenUs();
-    if (lastSeen !== null && this.#gapOpenFromUs === null && this.#venue.unrecoverableStreams.length > 0) {
-      this.#gapOpenFromUs = lastSeen;
-      this.#gapReason = this.#gapReason || 'restarted';
-    }
     this.#catchUp = this.#catchUp.then(() => this.#runCatchUp(generation, lastSeen)).catch((e: unknown) => {
       this.#log.error({ err: e }, 'backfill failed; it is retried on the next reconnect');
       this.onOverload?.();
