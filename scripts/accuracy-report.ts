@@ -109,8 +109,8 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
   const x1 = rows.at(-1)?.[0] ?? 1;
   const amounts: Series[] = [
     { points: [[split, 0], [split, 1]], rgb: [150, 150, 150], dashed: true },
-    { points: rows.map(([t, v]) => [t, v.realized / maxR]), rgb: [200, 40, 40] },
     { points: rows.map(([t, v]) => [t, v.predicted / maxP]), rgb: [20, 160, 60] },
+    { points: rows.map(([t, v]) => [t, v.realized / maxR]), rgb: [200, 40, 40] },
   ];
   writeFileSync(path.join(ROOT, `docs/accuracy/${name}-amounts.png`), linePlot(amounts, { x: [x0, x1 > x0 ? x1 : x0 + 1], y: [0, 1] }));
   return { venue, coin, candleVenue, liquidations: p.data.realized.length, from: p.data.firstLiq, to: p.data.lastLiq, def, fit, params: cal.params, overfit: walkForwardOverfit(fit), seconds, evaluations: cal.evaluations, legacy, plots: { capture: `accuracy/${name}-capture.png`, amounts: `accuracy/${name}-amounts.png` } };
