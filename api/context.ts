@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Config, Logger } from '../base/index.js';
 import { coverage, marketsById, tradeStats, type CoverageKind, type KindCoverage, type MarketSummary, type Store, type TradeStats } from '../db/index.js';
-import type { JobRunner } from '../jobs/index.js';
+import type { CheckService, JobRunner } from '../jobs/index.js';
 
 /** What the server is built from. */
 export interface ApiDeps {
@@ -12,6 +12,8 @@ export interface ApiDeps {
   readonly jobs?: JobRunner | undefined;
   /** The API may not write: missing results are left to the workers instead of computed here. */
   readonly readOnly?: boolean;
+  /** Runs `check: true` off the event loop (created by the server when not given). */
+  readonly checks?: CheckService | undefined;
 }
 
 /** Per-request context: the deps plus request-scoped DataLoaders (no N+1 across a response). */

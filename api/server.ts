@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
+import { createCheckService } from '../jobs/index.js';
 import type { ApiDeps } from './context.js';
 import { createGraphQL, type GraphQLOptions } from './yoga.js';
 import { createApiMetrics } from './plugins/metrics.js';
@@ -46,7 +47,18 @@ async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<s
  * `/readyz` (Postgres, and Redis when configured, answer), `/metrics` (Prometheus), and the
  * dashboard routes. Resolves once listening.
  */
-export async function startServer(deps: ApiDeps, options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(given: ApiDeps, options: ServerOptions = {}): Promise<RunningServer> {
+  const ownChecks = given.checks
+    ? null
+    : createCheckService({
+        store: given.store,
+        logger: given.logger,
+        // Check threads open their own Postgres connection (the embedded PGlite is asked through this process).
+        databaseUrl: given.store.kind === 'postgres' ? (given.readOnly ? given.config.API_DATABASE_URL : undefined) ?? given.config.DATABASE_URL : undefined,
+        budgetMs: given.config.LIQMAP_CHECK_BUDGET_MS,
+        readOnly: given.readOnly === true,
+      });
+  const deps: ApiDeps = { ...given, checks: given.checks ?? ownChecks! };
   const metrics = createApiMetrics();
   const yoga = createGraphQL(deps, { metrics, persistedOperations: options.persistedOperations, persistedOnly: options.persistedOnly });
   const routes = extraRoutes(deps);
@@ -91,7 +103,9 @@ export async function startServer(deps: ApiDeps, options: ServerOptions = {}): P
       response.headers.forEach((v, k) => (outHeaders[k] = v));
       res.writeHead(response.status, outHeaders).end(out);
       // Only clean answers are kept (no errors: a caller's mistake is cheap to recompute).
-      if (cacheable && response.status === 200 && !out.subarray(0, 64).toString().includes('"errors"') && !out.includes('"errors":[')) cache.put(key, out, contentType, version);
+      // A check still running (or failed) is not a result: the same request later must see the verdict.
+      const unsettled = out.includes('"status":"PENDING"') || out.includes('"status":"FAILED"');
+      if (cacheable && response.status === 200 && !unsettled && !out.subarray(0, 64).toString().includes('"errors"') && !out.includes('"errors":[')) cache.put(key, out, contentType, version);
       return '/graphql';
     }
     await yoga.handle(req, res);
@@ -120,10 +134,12 @@ export async function startServer(deps: ApiDeps, options: ServerOptions = {}): P
   return {
     url: `http://${shownHost}:${addr.port}`,
     port: addr.port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await ownChecks?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

@@ -61,6 +61,8 @@ export const configSchema = z.object({
   LIQMAP_PERSISTED_OPERATIONS: z.preprocess(emptyToUndefined, z.string().optional()),
   /** `true`: accept only persisted operations. */
   LIQMAP_PERSISTED_ONLY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
+  /** How long a request with `check: true` waits for its check before answering PENDING with a check id, ms. */
+  LIQMAP_CHECK_BUDGET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(5000)),
   /** Computed results older than this many days are pruned daily (0 keeps everything). */
   LIQMAP_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(0)),
   /**

@@ -25,3 +25,4 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
   if (url) return createBullmqRunner({ ...options, redisUrl: url, sandboxed: options.sandboxed ?? (options.mode === 'work' && options.config.DATABASE_URL !== undefined) });
   return createInProcessRunner(options.store, options.logger, options.mode !== 'enqueue-only', servedParamSets(options.config));
 }
+export * from './check/index.js';

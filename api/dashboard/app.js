@@ -19,12 +19,15 @@ const toInput = (iso) => iso.slice(0, 16);
 const fromInput = (v) => (v ? `${v}:00Z` : null);
 const fmt = (n) => (Math.abs(n) >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : Math.abs(n) >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0));
 
+const STAGE = 'ok compared valuesCompared mismatches maxRelDiff tolerance from to buckets ms firstMismatch { at what priceLow priceHigh served reference }';
+const CHECK_FIELDS = `id status engine ok fault cellsCompared tolerance elapsedMs error aggregation { ${STAGE} } model { ${STAGE} }`;
 const HEATMAP = `query Heatmap($market: ID!, $from: DateTime, $to: DateTime, $check: Boolean) {
   heatmap(market: $market, from: $from, to: $to, check: $check) {
     times prices priceBucket priceLine values maxValue resolutionSeconds paramsHash basis
-    check { engine ok maxAbsDiff maxRelDiff cellsCompared buckets fastMs referenceMs replayedFrom replayedTo }
+    check { ${CHECK_FIELDS} }
   }
 }`;
+const CHECK_BY_ID = `query Check($id: ID!) { check(id: $id) { ${CHECK_FIELDS} } }`;
 const AT = `query At($market: ID!, $at: DateTime) {
   clusters(market: $market, at: $at) { at price clusters { side priceLow priceHigh peakPrice notional shareOfSide distanceFraction } }
   liquidationMap(market: $market, at: $at) { price prices priceBucket cumulativeLong cumulativeShort }
@@ -133,6 +136,40 @@ function showClusters(c) {
   );
 }
 
+// The check of the cells on screen: its verdict, the stages and what each compared; a PENDING
+// check is polled by id until it is done (or the page loads something else).
+let checkPoll = null;
+function stageText(name, s) {
+  if (!s) return `${name}: –`;
+  const m = s.firstMismatch;
+  const where = m ? ` — first mismatch at ${m.at}: ${m.what}${m.priceLow != null ? ` ${m.priceLow}–${m.priceHigh}` : ''}, served ${m.served}, reference ${m.reference}` : '';
+  return `${name}: ${s.ok ? 'ok' : 'MISMATCH'} · ${s.valuesCompared} values (${s.mismatches} off) · tolerance ${s.tolerance} · max rel ${s.maxRelDiff.toExponential(2)} · ${s.buckets} buckets ${s.from} → ${s.to} · ${s.ms.toFixed(0)} ms\n  ${s.compared}${where}`;
+}
+function showCheck(c) {
+  clearTimeout(checkPoll);
+  const out = $('check-result');
+  if (!c) return (out.textContent = '');
+  out.dataset.status = c.status;
+  if (c.status === 'PENDING') {
+    out.textContent = `PENDING (check ${c.id}): the reference engine is replaying off the API's event loop…`;
+    checkPoll = setTimeout(async () => {
+      try {
+        showCheck((await gql(CHECK_BY_ID, { id: c.id })).check);
+      } catch (e) {
+        out.textContent = `check ${c.id}: ${e.message}`;
+      }
+    }, 1000);
+    return;
+  }
+  if (c.status === 'FAILED') return (out.textContent = `check FAILED: ${c.error}`);
+  out.dataset.ok = String(c.ok);
+  out.textContent = [
+    `${c.ok ? 'OK' : 'NOT OK'} — the ${c.cellsCompared} cells on screen against the ${c.engine} reference (tolerance ${c.tolerance} of each column's total)${c.fault ? `; fault: ${c.fault}` : ''} · ${c.elapsedMs.toFixed(0)} ms`,
+    stageText('aggregation (raw events → bucket inputs)', c.aggregation),
+    stageText('model (bucket inputs → these cells)', c.model),
+  ].join('\n');
+}
+
 async function load() {
   const market = $('market').value;
   if (!market) return status('ready', 'no markets indexed yet');
@@ -148,7 +185,7 @@ async function load() {
     showClusters(d.clusters);
     drawLiqMap(d.liquidationMap);
     $('check-box').hidden = !check;
-    $('check-result').textContent = heatmap.check ? JSON.stringify(heatmap.check, null, 2) : '';
+    showCheck(heatmap.check);
     const q = new URLSearchParams({ market, ...(heatmap.times[0] ? { from: heatmap.times[0], to: at } : {}) });
     $('png-link').href = `/heatmap.png?${q}`;
     status('ready', `${cells} cells · ${heatmap.resolutionSeconds}s × ${heatmap.priceBucket} · params ${heatmap.paramsHash} · ${heatmap.basis.toLowerCase()}`);

@@ -1,69 +1,88 @@
 import { performance } from 'node:perf_hooks';
-import { loadModelEvents, openPositionsAt, readHeatmapRowAt, type HeatmapRow } from '../../db/index.js';
-import { aggregateBuckets, compareSnapshots, exactSnapshot, referenceReplay, runModel, type LevelSnapshot } from '../../engine/index.js';
-import { gmxLiquidationPrice } from '../../jobs/index.js';
+import { marketDataState, openPositionsAt, readHeatmapRowAt, type HeatmapRow } from '../../db/index.js';
+import { compareSnapshots, exactSnapshot, type LevelSnapshot } from '../../engine/index.js';
+import { gmxLiquidationPrice, type CheckSpec, type CheckStatus, type CheckVerdict, type ServedCells, type StageVerdict } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import type { ResultsRef } from './results.js';
 
-/**
- * The reference engine replays at most this much history per check: it is exact and
- * deliberately slow (one decimal position per bucket, side and leverage), ~2 s per 12 hours of
- * minute buckets of a busy market.
- */
-export const CHECK_MAX_HOURS = 12;
-
-/** A check of the fast model against the reference engine, as the API returns it. */
+/** A check as the API returns it (a verdict, or PENDING with the id to ask for it by). */
 export interface CheckResult {
-  /** The engine whose result was checked. */
+  readonly id: string | null;
+  readonly status: 'DONE' | 'PENDING' | 'FAILED';
   readonly engine: string;
-  readonly ok: boolean;
-  /** Largest cell difference, quote. */
-  readonly maxAbsDiff: number;
-  /** maxAbsDiff relative to the reference snapshot's total notional. */
-  readonly maxRelDiff: number;
-  readonly cellsCompared: number;
-  readonly tolerance: number;
-  readonly buckets: number;
-  /** Wall time of the fast path and of the reference engine over the same events, ms. */
-  readonly fastMs: number;
-  readonly referenceMs: number;
-  /** Replayed events' range, epoch µs (DateTime fields). */
-  readonly replayedFrom: number;
-  readonly replayedTo: number;
+  readonly ok: boolean | null;
+  readonly fault: 'AGGREGATION' | 'MODEL' | null;
+  readonly aggregation: ReturnType<typeof stageOut> | null;
+  readonly model: ReturnType<typeof stageOut> | null;
+  readonly cellsCompared: number | null;
+  readonly maxRelDiff: number | null;
+  readonly tolerance: number | null;
+  readonly elapsedMs: number | null;
+  readonly error: string | null;
+}
+
+/** Served cells, their field and the window whose aggregation is re-derived. */
+export interface ServedForCheck {
+  readonly field: string;
+  readonly cells: ServedCells;
+  /** Newest served bucket, epoch ms. */
+  readonly untilT: number;
+  /** Aggregation window, epoch ms [from, to). */
+  readonly window: { readonly fromMs: number; readonly toMs: number };
+}
+
+/** The aggregation window of a check at one time: the day of buckets up to it. */
+export const AT_WINDOW_MS = 24 * 3_600_000;
+
+const stageOut = (s: StageVerdict) => ({
+  ...s,
+  from: s.fromMs * 1000,
+  to: s.toMs * 1000,
+  firstMismatch: s.firstMismatch && { ...s.firstMismatch, at: s.firstMismatch.t * 1000 },
+});
+
+function fromStatus(s: CheckStatus): CheckResult {
+  const v = s.verdict;
+  return {
+    id: s.id,
+    status: s.status,
+    engine: v?.engine ?? 'estimated',
+    ok: v ? v.ok : null,
+    fault: v?.fault ?? null,
+    aggregation: v?.aggregation ? stageOut(v.aggregation) : null,
+    model: v ? stageOut(v.model) : null,
+    cellsCompared: v ? v.model.valuesCompared : null,
+    maxRelDiff: v ? v.model.maxRelDiff : null,
+    tolerance: v ? v.model.tolerance : null,
+    elapsedMs: v?.elapsedMs ?? null,
+    error: s.error,
+  };
 }
 
 /**
- * Replays the market's raw events ending at `toMs` (at most {@link CHECK_MAX_HOURS}, from the
- * market's first event when it is younger) from an empty model state through both the fast
- * model and the reference engine, and compares them cell by cell (liquidation levels and
- * open interest of every bucket). When the replay starts at the market's first event, the fast
- * snapshots are exactly what the persisted results were computed from.
+ * Checks the cells a response serves. Estimated markets: the reference engine replays the
+ * stored bucket inputs from the results' first bucket and its snapshot, binned as served, is
+ * compared with the served cells; the window's bucket inputs are re-derived from the raw events
+ * (both stages off the event loop, in a check thread; PENDING with an id past the budget).
+ * Exact markets: every open position re-evaluated (see {@link checkExact}).
  */
-export async function checkAgainstReference(ctx: ApiContext, ref: ResultsRef, toMs: number): Promise<CheckResult> {
-  if (ref.basis === 'EXACT') return checkExact(ctx, ref, toMs);
-  const end = Math.floor(Math.min(toMs, ref.span.lastMs) / ref.widthMs) * ref.widthMs + ref.widthMs;
-  const start = Math.max(Math.floor(ref.span.firstMs / ref.widthMs) * ref.widthMs, end - CHECK_MAX_HOURS * 3_600_000);
-  const events = await loadModelEvents(ctx.store, ref.market, start, end);
-  let t0 = performance.now();
-  const fast = runModel(ref.params, aggregateBuckets(events, ref.params.timeBucketSeconds)).snapshots;
-  const fastMs = performance.now() - t0;
-  t0 = performance.now();
-  const reference = referenceReplay(events, ref.params);
-  const referenceMs = performance.now() - t0;
-  const a = compareSnapshots(fast, reference);
-  return {
-    engine: 'estimated',
-    ok: a.ok,
-    maxAbsDiff: a.maxAbsDiff,
-    maxRelDiff: a.maxRelDiff,
-    cellsCompared: a.cellsCompared,
-    tolerance: a.tolerance,
-    buckets: reference.length,
-    fastMs,
-    referenceMs,
-    replayedFrom: start * 1000,
-    replayedTo: end * 1000,
-  };
+export async function checkServed(ctx: ApiContext, ref: ResultsRef, served: ServedForCheck): Promise<CheckResult> {
+  if (ref.basis === 'EXACT') return fromVerdict(await checkExact(ctx, ref, served.untilT));
+  if (!ctx.checks) throw new Error('no check service');
+  const state = await marketDataState(ctx.store, ref.market);
+  const spec: CheckSpec = { market: ref.market, paramsHash: ref.paramsHash, params: ref.params, dataVersion: state?.version ?? 0, field: served.field, served: served.cells, untilT: served.untilT, window: served.window };
+  return fromStatus(await ctx.checks.request(spec));
+}
+
+/** A check by the id a PENDING answer gave. */
+export async function checkById(ctx: ApiContext, id: string): Promise<CheckResult | null> {
+  const s = await ctx.checks?.get(id);
+  return s ? fromStatus(s) : null;
+}
+
+/** An exact engine's verdict (computed in the request: positions, not history) as the API returns it. */
+function fromVerdict(v: CheckVerdict): CheckResult {
+  return fromStatus({ id: null as unknown as string, status: 'DONE', verdict: v, error: null });
 }
 
 function rowToSnapshot(r: HeatmapRow): LevelSnapshot {
@@ -75,12 +94,10 @@ function rowToSnapshot(r: HeatmapRow): LevelSnapshot {
  * Exact markets: the persisted row at `toMs` against the open positions of that time
  * re-evaluated one by one with the venue's rule set (exact decimals), cell by cell.
  */
-async function checkExact(ctx: ApiContext, ref: ResultsRef, toMs: number): Promise<CheckResult> {
-  let t0 = performance.now();
+async function checkExact(ctx: ApiContext, ref: ResultsRef, toMs: number): Promise<CheckVerdict> {
+  const t0 = performance.now();
   const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, toMs);
-  const fastMs = performance.now() - t0;
   if (!row) throw new Error(`no persisted row of ${ref.market} at ${new Date(toMs).toISOString()}`);
-  t0 = performance.now();
   const open = await openPositionsAt(ctx.store, ref.market, row.t + ref.widthMs - 1);
   const reference = exactSnapshot(
     row.t,
@@ -94,9 +111,23 @@ async function checkExact(ctx: ApiContext, ref: ResultsRef, toMs: number): Promi
       leverage: 1,
     })),
   );
-  const referenceMs = performance.now() - t0;
   const a = compareSnapshots([rowToSnapshot(row)], [reference]);
-  return { engine: 'exact-positions', ok: a.ok, maxAbsDiff: a.maxAbsDiff, maxRelDiff: a.maxRelDiff, cellsCompared: a.cellsCompared, tolerance: a.tolerance, buckets: 1, fastMs, referenceMs, replayedFrom: row.t * 1000, replayedTo: (row.t + ref.widthMs) * 1000 };
+  const ms = performance.now() - t0;
+  const model: StageVerdict = {
+    ok: a.ok,
+    compared: `every price bucket of the persisted row at the served time against the ${open.length} open positions re-evaluated one by one`,
+    valuesCompared: a.cellsCompared,
+    mismatches: a.ok ? 0 : 1,
+    maxAbsDiff: a.maxAbsDiff,
+    maxRelDiff: a.maxRelDiff,
+    tolerance: a.tolerance,
+    firstMismatch: null,
+    fromMs: row.t,
+    toMs: row.t + ref.widthMs,
+    buckets: 1,
+    ms,
+  };
+  return { engine: 'exact-positions', ok: a.ok, fault: a.ok ? null : 'MODEL', aggregation: null, model, elapsedMs: ms };
 }
 
 /** SDL of {@link CheckResult}. */
@@ -104,29 +135,78 @@ export const checkTypeDefs = /* GraphQL */ `
   "Whether a result was computed estimated (assumed leverage mix) or exactly (known positions)."
   enum Basis { ESTIMATED EXACT }
 
-  "The fast model checked against the exact reference engine over the same raw events."
-  type Check {
-    "The engine whose result was checked: estimated (the leverage-mix model, replayed by the reference engine) or exact-positions (known positions re-evaluated one by one)."
-    engine: String!
-    "True when every compared cell agrees within tolerance × the snapshot's total notional."
+  "DONE: the verdict is here; PENDING: still running past the request's budget (ask check(id:) or repeat the request); FAILED: see error."
+  enum CheckStatus { DONE PENDING FAILED }
+
+  "The stage of a check: AGGREGATION (raw events → bucket inputs) or MODEL (bucket inputs → served cells)."
+  enum CheckStage { AGGREGATION MODEL }
+
+  "The first value a stage found different."
+  type CheckMismatch {
+    "Start of the time bucket (ISO-8601 UTC)."
+    at: DateTime!
+    "Which value: a served cell's side (long, short), a cluster value, or a bucket input (trades.vwap, openInterest, liquidations.long, …)."
+    what: String!
+    "Lower edge of the served price row, quote currency (cells and clusters)."
+    priceLow: Float
+    "Upper edge of the served price row, quote currency."
+    priceHigh: Float
+    "The served value (model stage, quote currency) or the stored aggregate (aggregation stage, the input's unit)."
+    served: Float
+    "The reference's value, as a decimal string."
+    reference: String
+  }
+
+  "One stage of a check."
+  type CheckStageResult {
     ok: Boolean!
-    "Largest difference of one cell, quote currency."
-    maxAbsDiff: Float!
-    "maxAbsDiff relative to that snapshot's total notional (fraction)."
+    "What was compared, in words."
+    compared: String!
+    "Values (cells, cluster values, bucket-input values) compared."
+    valuesCompared: Int!
+    "How many of them disagree."
+    mismatches: Int!
+    "Largest absolute difference, quote currency (model stage)."
+    maxAbsDiff: Float
+    "Largest difference relative to its scale: the column's reference total (cells), the side's total (clusters), the exact value (bucket inputs); fraction."
     maxRelDiff: Float!
-    "Cells (price bucket × layer × time bucket) compared."
-    cellsCompared: Int!
-    "Relative tolerance used for ok (fraction)."
+    "Relative tolerance of one value (fraction)."
     tolerance: Float!
-    "Time buckets replayed."
+    firstMismatch: CheckMismatch
+    "Start of the buckets covered (ISO-8601 UTC): the results' first bucket for the model stage (the replay starts there), the checked window for the aggregation stage."
+    from: DateTime!
+    "End, exclusive (ISO-8601 UTC)."
+    to: DateTime!
+    "Time buckets covered."
     buckets: Int!
-    "Wall time of the fast model over the replayed events, milliseconds."
-    fastMs: Float!
-    "Wall time of the reference engine over the same events, milliseconds."
-    referenceMs: Float!
-    "Start of the replayed events (ISO-8601 UTC): the market's first event, or at most ${CHECK_MAX_HOURS} hours before the result's time."
-    replayedFrom: DateTime!
-    "End (exclusive) of the replayed events (ISO-8601 UTC)."
-    replayedTo: DateTime!
+    "Wall time of the stage, milliseconds."
+    ms: Float!
+  }
+
+  "The served cells checked against the exact reference engine, in two stages (aggregation, model)."
+  type Check {
+    "Id of the check (market, parameters, data version, the served cells): ask check(id:) while PENDING."
+    id: ID
+    status: CheckStatus!
+    "The reference that judged: estimated (the reference engine replaying bucket inputs) or exact-positions (known positions re-evaluated one by one)."
+    engine: String!
+    "True when both stages agree within tolerance (null while PENDING)."
+    ok: Boolean
+    "The first stage that disagreed (AGGREGATION feeds MODEL, so it is named first), or null."
+    fault: CheckStage
+    "Raw events → bucket inputs over the checked window (null for exact markets)."
+    aggregation: CheckStageResult
+    "Bucket inputs → the served cells (null while PENDING)."
+    model: CheckStageResult
+    "Served cells (or cluster values) compared = model.valuesCompared."
+    cellsCompared: Int
+    "model.maxRelDiff."
+    maxRelDiff: Float
+    "Relative tolerance of a served cell (of its column's reference total; fraction)."
+    tolerance: Float
+    "Wall time of the whole check, milliseconds (off the API's event loop)."
+    elapsedMs: Float
+    "Why a FAILED check failed."
+    error: String
   }
 `;

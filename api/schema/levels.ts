@@ -1,7 +1,7 @@
 import { heatmapExtent, readClustersAt } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
-import { checkAgainstReference, checkTypeDefs } from '../levels/check.js';
+import { AT_WINDOW_MS, checkById, checkServed, checkTypeDefs } from '../levels/check.js';
 import { checkHeatmapArgs, MAX_CELLS, MAX_PRICE, readHeatmap } from '../levels/heatmap.js';
 import { DEFAULT_MAP_RANGE, levelsAt, liquidationMap } from '../levels/liquidation-map.js';
 import { modelInputTypeDefs, partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
@@ -40,7 +40,7 @@ const heatmapFields = (what: string) => `
     short: [Float!]!
     "Largest cell of values, quote currency (for a colour scale)."
     maxValue: Float!
-    "The fast model against the reference engine over the same events (only with check: true)."
+    "These cells checked against the reference engine (only with check: true)."
     check: Check
 `;
 
@@ -63,7 +63,7 @@ const heatmapArgs = `
     priceHigh: Float
     "Model parameters (defaults as documented on ModelInput)."
     model: ModelInput
-    "Replay the same events through the reference engine and report the agreement (slow: at most 12 hours are replayed)."
+    "Check the returned cells against the reference engine (replayed from the market's first bucket, off the event loop; PENDING with an id past the time budget)."
     check: Boolean = false
 `;
 
@@ -167,7 +167,7 @@ export const levelsTypeDefs = /* GraphQL */ `
       "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
-      "Check against the reference engine (at most 12 hours replayed)."
+      "Check the returned rows against the reference engine (PENDING with an id past the time budget)."
       check: Boolean = false
     ): LiquidationMap!
     "The clusters of pending liquidations standing at time at (from the 10 largest persisted per bucket)."
@@ -185,9 +185,11 @@ export const levelsTypeDefs = /* GraphQL */ `
       "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
-      "Check against the reference engine (at most 12 hours replayed)."
+      "Check the returned clusters' notional, share and composition against the reference engine's levels (PENDING with an id past the time budget)."
       check: Boolean = false
     ): Clusters!
+    "A check by the id a PENDING answer gave: its verdict once done (waits up to the time budget while it runs)."
+    check(id: ID!): Check
   }
 `;
 
@@ -246,7 +248,14 @@ const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
       long: m.long,
       short: m.short,
       maxValue: values.reduce((a, b) => (b > a ? b : a), 0),
-      check: args.check ? await checkAgainstReference(ctx, ref, toMs) : null,
+      check: args.check
+        ? await checkServed(ctx, ref, {
+            field: layer === 'liquidations' ? 'heatmap' : 'openInterestHeatmap',
+            cells: { kind: 'grid', grid: { layer, times: m.times, prices: m.prices, priceBucket: m.priceBucket, long: m.long, short: m.short } },
+            untilT: m.times.at(-1) ?? toMs,
+            window: { fromMs, toMs: (m.times.at(-1) ?? toMs) + ref.widthMs },
+          })
+        : null,
     };
   });
 
@@ -265,7 +274,9 @@ export const levelsResolvers = {
         paramsHash: ref.paramsHash,
         ...map,
         at: map.t * 1000,
-        check: args.check ? await checkAgainstReference(ctx, ref, map.t) : null,
+        check: args.check
+          ? await checkServed(ctx, ref, { field: 'liquidationMap', cells: { kind: 'grid', grid: { layer: 'liquidations', times: [map.t], prices: map.prices, priceBucket: map.priceBucket, long: map.long, short: map.short } }, untilT: map.t, window: { fromMs: map.t + ref.widthMs - AT_WINDOW_MS, toMs: map.t + ref.widthMs } })
+          : null,
       };
     }),
     clusters: exposeUserErrors(async (_: unknown, args: AtArgs & { side?: 'LONG' | 'SHORT' | null; limit?: number | null; minNotional?: number | null }, ctx: ApiContext) => {
@@ -273,6 +284,10 @@ export const levelsResolvers = {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CLUSTERS) throw userError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_CLUSTERS} (the clusters persisted per bucket)`);
       const ref = await resultsFor(ctx, args, args.at);
       return clustersAt(ctx, ref, atMs(ref, args.at), { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: args.check ?? false });
+    }),
+    check: exposeUserErrors(async (_: unknown, args: { id: string }, ctx: ApiContext) => {
+      if (!/^[0-9a-f]{32}$/.test(args.id)) throw userError('BAD_USER_INPUT', 'id: a check id is 32 hex digits (from a PENDING check)');
+      return checkById(ctx, args.id);
     }),
   },
 };
@@ -294,6 +309,13 @@ export async function clustersAt(ctx: ApiContext, ref: ResultsRef, at: number, o
     at: found.t * 1000,
     price: extent?.minPrice ?? 0,
     clusters,
-    check: opts.check ? await checkAgainstReference(ctx, ref, found.t) : null,
+    check: opts.check
+      ? await checkServed(ctx, ref, {
+          field: 'clusters',
+          cells: { kind: 'clusters', t: found.t, clusters: clusters.map((c) => ({ side: c.side === 'LONG' ? 'long' : 'short', priceLow: c.priceLow, priceHigh: c.priceHigh, notional: c.notional, shareOfSide: c.shareOfSide, leverageComposition: c.leverageComposition })) },
+          untilT: found.t,
+          window: { fromMs: found.t + ref.widthMs - AT_WINDOW_MS, toMs: found.t + ref.widthMs },
+        })
+      : null,
   };
 }

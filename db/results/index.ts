@@ -5,3 +5,4 @@ export * from './model-checkpoints.js';
 export * from './compute-lock.js';
 export * from './result-dirty.js';
 export * from './bucket-inputs.js';
+export * from './result-checks.js';

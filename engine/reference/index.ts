@@ -10,3 +10,4 @@ export { compareSnapshots, type Agreement } from './compare.js';
 export { compareBucketInputs, type InputAgreement, type InputMismatch } from './compare-inputs.js';
 export { RD, rd, type Exact } from './decimal.js';
 export type { BucketInput, RawEvent, ReferenceParams, ReferenceSnapshot, ReferenceTier } from './types.js';
+export { compareServedGrid, compareServedClusters, SERVED_WINDOW, type ServedGrid, type ServedCluster, type CellAgreement, type CellMismatch } from './served-cells.js';

@@ -27,7 +27,8 @@ describe('dashboard and /heatmap.png over real data', () => {
       market = (await ingestDemo(t.store, { days: 0.25 })).market;
     }
     jobs = await createJobRunner({ config: parseConfig({}), store: t.store, logger: silentLogger, mode: 'embedded' });
-    api = await startTestApi(t.store, {}, jobs);
+    // A zero budget: every check answers PENDING first, and the page polls it by id.
+    api = await startTestApi(t.store, { LIQMAP_CHECK_BUDGET_MS: '0' }, jobs);
     await jobs.recompute(market);
     await jobs.idle!();
   }, 120_000);
@@ -91,8 +92,20 @@ describe('dashboard and /heatmap.png over real data', () => {
       const c = await api.gql(`query($at: DateTime) { clusters(market: "${market}", at: $at) { clusters { side notional peakPrice } } }`, { at });
       expect(listed.length).toBeGreaterThan(0);
       expect(listed).toEqual(c.data!.clusters.clusters);
+      // The check toggle: PENDING first (zero budget), then the verdict of the cells on screen.
+      await page.check('#check');
+      await page.waitForSelector('#check-result[data-status="PENDING"]', { timeout: 30_000 });
+      await page.waitForSelector('#check-result[data-status="DONE"], #check-result[data-status="FAILED"]', { timeout: 120_000 });
+      const text = (await page.textContent('#check-result'))!;
+      expect(await page.getAttribute('#check-result', 'data-status'), text).toBe('DONE');
+      expect(await page.getAttribute('#check-result', 'data-ok')).toBe('true');
+      const served = await api.gql(`{ heatmap(market: "${market}") { times prices } }`);
+      expect(text).toContain(`the ${served.data!.heatmap.times.length * served.data!.heatmap.prices.length * 2} cells on screen`);
+      expect(text).toMatch(/aggregation \(raw events → bucket inputs\): ok/);
+      expect(text).toMatch(/model \(bucket inputs → these cells\): ok/);
+      expect(failures).toEqual([]);
       await page.close();
-    }, 90_000);
+    }, 240_000);
   });
   it.skipIf(CHROMIUM)('skips the browser test: no Chromium binary (/usr/bin/chromium); install it with apt-get install chromium', () => {});
 });

@@ -22,7 +22,7 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     await ingestDemo(t.store, { days: HOURS / 24 });
     const config = parseConfig({ HOST: '127.0.0.1', API_KEY });
     jobs = await createJobRunner({ config, store: t.store, logger: silentLogger, mode: 'embedded' });
-    api = await startTestApi(t.store, { API_KEY }, jobs);
+    api = await startTestApi(t.store, { API_KEY, LIQMAP_CHECK_BUDGET_MS: '100000' }, jobs);
     // The API serves; the workers compute (here the in-process runner, as after an ingest).
     await jobs.recompute(MARKET);
     await jobs.idle!();
@@ -73,18 +73,30 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     expect(lastSum(coarse, coarse.times.length - 1)).toBeCloseTo(lastSum(fine, fine.times.length - 1), 3);
   });
 
-  it('reports the reference-engine check when asked, and it agrees', async () => {
-    const r = await api.gql(`{ heatmap(market: "${MARKET}", check: true) { check { engine ok maxAbsDiff maxRelDiff cellsCompared buckets fastMs referenceMs replayedFrom replayedTo } } }`);
+  it('checks exactly the returned cells against the reference engine, in two stages, once', async () => {
+    const q = `{ heatmap(market: "${MARKET}", check: true) { times prices check { id status engine ok fault cellsCompared tolerance elapsedMs aggregation { ok valuesCompared buckets from to } model { ok valuesCompared buckets from to firstMismatch { at } } } } }`;
+    const r = await api.gql(q);
     expect(r.errors).toBeUndefined();
-    const c = r.data!.heatmap.check;
-    expect(c.engine).toBe('estimated');
-    expect(c.ok).toBe(true);
-    expect(c.cellsCompared).toBeGreaterThan(1000);
-    expect(c.buckets).toBe(HOURS * 60);
-    expect(c.maxRelDiff).toBeLessThan(1e-9);
-    expect(c.referenceMs).toBeGreaterThan(0);
-    expect(c.replayedFrom).toBe('2024-01-01T00:00:00.000Z');
-  }, 60_000);
+    const h = r.data!.heatmap;
+    const c = h.check;
+    expect(c).toMatchObject({ status: 'DONE', engine: 'estimated', ok: true, fault: null });
+    expect(c.cellsCompared).toBe(h.times.length * h.prices.length * 2);
+    expect(c.model).toMatchObject({ ok: true, from: '2024-01-01T00:00:00.000Z', buckets: HOURS * 60, firstMismatch: null });
+    expect(c.aggregation.ok).toBe(true);
+    expect(c.aggregation.buckets).toBe(HOURS * 60);
+    expect(c.aggregation.valuesCompared).toBeGreaterThan(HOURS * 60 * 7);
+    // Computed once: the same request is answered from the persisted verdict, by id too.
+    const again = (await api.gql(q)).data!.heatmap.check;
+    expect(again.id).toBe(c.id);
+    expect(again.elapsedMs).toBe(c.elapsedMs);
+    const byId = await api.gql(`{ check(id: "${c.id}") { status ok cellsCompared } }`);
+    expect(byId.data!.check).toEqual({ status: 'DONE', ok: true, cellsCompared: c.cellsCompared });
+    const lm = await api.gql(`{ liquidationMap(market: "${MARKET}", check: true) { prices check { ok cellsCompared } } clusters(market: "${MARKET}", check: true) { clusters { notional } check { ok cellsCompared model { compared } } } }`);
+    expect(lm.errors).toBeUndefined();
+    expect(lm.data!.liquidationMap.check).toEqual({ ok: true, cellsCompared: lm.data!.liquidationMap.prices.length * 2 });
+    expect(lm.data!.clusters.check.ok).toBe(true);
+    expect(lm.data!.clusters.check.cellsCompared).toBeGreaterThanOrEqual(lm.data!.clusters.clusters.length * 2);
+  }, 120_000);
 
   it('serves clusters equal to the persisted ones, filtered by side, limit and notional', async () => {
     const r = await api.gql(`{ clusters(market: "${MARKET}") { at price paramsHash clusters { side priceLow priceHigh peakPrice notional shareOfSide distanceFraction leverageComposition { leverage notional } } } }`);
