@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // One graphql-js, as under Node: without this, Vite resolves our `graphql` imports to its ESM
+  // build while graphql-yoga loads the CommonJS one, and validation rules or schema types of one
+  // copy fail the instanceof checks of the other.
+  resolve: { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] },
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/_setup/fast-check.ts'],

@@ -8,6 +8,31 @@ import { createApiMetrics } from './plugins/metrics.js';
 import { extraRoutes } from './routes.js';
 import { GraphQLHttpCache, readBody } from './http-cache.js';
 
+/** Largest request body, bytes (a GraphQL document with its variables). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Time a client has to send the request's headers, and the whole request, ms. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Refuses a request body before reading it: over {@link MAX_BODY_BYTES} (413), or of unknown
+ * length (411: a chunked body could not be bounded before it is read).
+ */
+function refuseBody(req: IncomingMessage): { status: number; code: string; message: string } | null {
+  const len = req.headers['content-length'];
+  if (len !== undefined) {
+    return Number(len) > MAX_BODY_BYTES ? { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `request body of ${len} bytes is over the limit of ${MAX_BODY_BYTES} bytes` } : null;
+  }
+  if (req.headers['transfer-encoding'] !== undefined) return { status: 411, code: 'LENGTH_REQUIRED', message: 'send the request body with a Content-Length header (at most 4 MiB)' };
+  return null;
+}
+
+/** Whether a failure is the client going away (closed socket, aborted fetch), not a fault of ours. */
+function isAborted(req: IncomingMessage, e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return req.destroyed || (e instanceof Error && e.name === 'AbortError') || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE';
+}
+
 /** A running API server. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:4000`. */
@@ -21,6 +46,9 @@ export interface ServerOptions extends Partial<Pick<GraphQLOptions, 'persistedOp
   /** Port to listen on (default: config PORT; 0 picks a free one). */
   readonly port?: number;
   readonly host?: string;
+  /** Override {@link HEADERS_TIMEOUT_MS} / {@link REQUEST_TIMEOUT_MS} (tests). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
@@ -85,7 +113,7 @@ export async function startServer(given: ApiDeps, options: ServerOptions = {}): 
     }
     if (path === '/graphql' && req.method === 'POST' && !req.headers.authorization && (req.headers['content-type'] ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/event-stream')) {
       // Plain queries go through the byte cache; everything else straight to GraphQL.
-      const body = await readBody(req, 4 * 1024 * 1024);
+      const body = await readBody(req, MAX_BODY_BYTES);
       if (body === null) {
         res.writeHead(413, { 'content-type': 'application/json' }).end('{"errors":[{"message":"request body too large (limit 4 MiB)"}]}');
         return '/graphql';
@@ -111,17 +139,30 @@ export async function startServer(given: ApiDeps, options: ServerOptions = {}): 
     await yoga.handle(req, res);
     return path.startsWith('/graphql') ? '/graphql' : 'other';
   };
-  const server = createServer((req, res) => {
+  // How often Node checks those timeouts (its default, 30 s, would let a slow client stay 40 s).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const end = metrics.requestDuration.startTimer();
+    const refused = refuseBody(req);
+    if (refused) {
+      res.writeHead(refused.status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ errors: [{ message: refused.message, extensions: { code: refused.code } }] }));
+      end({ route: 'refused', status: String(refused.status) });
+      return;
+    }
     handle(req, res)
       .then((route) => end({ route, status: String(res.statusCode) }))
       .catch((e: unknown) => {
-        deps.logger.error({ at: 'api#server', err: e }, 'request failed');
+        // A client that went away mid-request is routine, not a server error.
+        if (isAborted(req, e)) deps.logger.debug({ at: 'api#server', path: req.url?.split('?')[0], err: e }, 'request aborted by the client');
+        else deps.logger.error({ at: 'api#server', err: e }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end('{"error":"internal error"}');
         end({ route: 'error', status: '500' });
       });
   });
+  // A slow client cannot hold a socket: headers within 10 s, the whole request within 30 s
+  // (responses, e.g. server-sent events, are not limited by these).
+  server.headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  server.requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const port = options.port ?? deps.config.PORT;
   const host = options.host ?? deps.config.HOST;
   await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError } from 'graphql';
@@ -26,18 +27,27 @@ export interface GraphQLOptions {
 export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerInstance<object, ApiContext> {
   const origins = deps.config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const persisted = opts.persistedOperations ?? new Map<string, string>();
+  const introspection = introspectionEnabled(deps.config);
+  const keyDigest = deps.config.API_KEY === undefined ? null : digest(`Bearer ${deps.config.API_KEY}`);
   return createYoga<object, ApiContext>({
     schema: buildSchema() as never,
     graphqlEndpoint: '/graphql',
-    graphiql: { title: 'liqmap GraphQL' },
+    // GraphiQL needs introspection: off with it.
+    graphiql: introspection ? { title: 'liqmap GraphQL' } : false,
     renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
-    cors: origins.includes('*') ? { origin: '*' } : { origin: origins },
+    // No credentials: the API key travels in a header a page sets itself, never in a cookie; with
+    // credentials, a reflected wildcard would let any site read answers meant for a signed-in user.
+    cors: origins.includes('*') ? { origin: '*', credentials: false } : { origin: origins, credentials: false },
     logging: {
       debug: (...a: unknown[]) => deps.logger.debug({ at: 'api#yoga', detail: a.map(String).join(' ') }),
       info: (...a: unknown[]) => deps.logger.info({ at: 'api#yoga', detail: a.map(String).join(' ') }),
       warn: (...a: unknown[]) => deps.logger.warn({ at: 'api#yoga', detail: a.map(String).join(' ') }),
-      error: (...a: unknown[]) => deps.logger.error({ at: 'api#yoga', err: a[0] instanceof Error ? a[0] : undefined, detail: a.map(String).join(' ') }),
+      error: (...a: unknown[]) => {
+        // A request the client aborted is routine: not an error of the server.
+        const aborted = a.some((x) => x instanceof Error && (x.name === 'AbortError' || /\babort/i.test(x.message)));
+        (aborted ? deps.logger.debug : deps.logger.error).call(deps.logger, { at: 'api#yoga', err: a[0] instanceof Error ? a[0] : undefined, detail: a.map(String).join(' ') });
+      },
     },
     maskedErrors: {
       maskError(error, message) {
@@ -57,14 +67,24 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
     context: ({ request }): ApiContext => ({
       ...deps,
       loaders: createLoaders(deps.store),
-      authorized: deps.config.API_KEY !== undefined && request.headers.get('authorization') === `Bearer ${deps.config.API_KEY}`,
+      authorized: keyDigest !== null && timingSafeEqual(digest(request.headers.get('authorization') ?? ''), keyDigest),
     }),
     plugins: [
-      ...useArmor(),
+      ...useArmor({ maxRangeDays: deps.config.LIQMAP_MAX_RANGE_DAYS, introspection }),
       usePersistedOperations({
         allowArbitraryOperations: !opts.persistedOnly,
         getPersistedOperation: (hash: string) => persisted.get(hash) ?? null,
       }),
     ],
   });
+}
+
+/** Fixed-length digests, so comparing them takes the same time whatever the header holds. */
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Introspection (and GraphiQL): LIQMAP_INTROSPECTION when set, else on unless NODE_ENV=production. */
+export function introspectionEnabled(config: Pick<ApiDeps['config'], 'LIQMAP_INTROSPECTION' | 'NODE_ENV'>): boolean {
+  return config.LIQMAP_INTROSPECTION ?? config.NODE_ENV !== 'production';
 }

@@ -101,6 +101,10 @@ export const configSchema = z.object({
         return shape.data;
       }),
   ),
+  /** `production` turns GraphQL introspection (and GraphiQL) off unless LIQMAP_INTROSPECTION says otherwise. */
+  NODE_ENV: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** `true`/`false`: GraphQL introspection and GraphiQL on or off (default: on, off when NODE_ENV=production). */
+  LIQMAP_INTROSPECTION: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true'))),
   /** Comma-separated CORS origins for the API; `*` allows any. */
   CORS_ORIGINS: z.preprocess(emptyToUndefined, z.string().default('*')),
   /** Markets `liqmap ingest live` follows when no --market is given (comma or space separated). */
