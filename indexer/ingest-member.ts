@@ -15,13 +15,12 @@ export interface InputLimits {
    * beyond a 64 MiB allowance: past it reading stops with an error (a decompression bomb).
    */
   readonly maxExpansion: number;
+  /** Decompressed bytes any compressed member may produce whatever its ratio (default 64 MiB). */
+  readonly expansionAllowance: number;
 }
 
 /** The default {@link InputLimits}. */
-export const DEFAULT_INPUT_LIMITS: InputLimits = { maxLineChars: 1 << 20, maxExpansion: 200 };
-
-/** Decompressed bytes any compressed member may produce whatever its ratio. */
-const EXPANSION_ALLOWANCE = 64 << 20;
+export const DEFAULT_INPUT_LIMITS: InputLimits = { maxLineChars: 1 << 20, maxExpansion: 200, expansionAllowance: 64 << 20 };
 
 /** Options for reading one input member. */
 export interface IngestMemberOptions {
@@ -120,7 +119,7 @@ export async function ingestMember(
   let resetQuarantine = resumeLine === 0;
 
   const stream = await member.open();
-  const maxBytes = member.compressedSize === null ? Infinity : Math.max(EXPANSION_ALLOWANCE, member.compressedSize * limits.maxExpansion);
+  const maxBytes = member.compressedSize === null ? Infinity : Math.max(limits.expansionAllowance, member.compressedSize * limits.maxExpansion);
   const lines = readLineBatches(stream, { maxLineChars: limits.maxLineChars, maxBytes });
   let format: Format | undefined;
   let market: string | null = options.market ?? null;
@@ -280,6 +279,7 @@ export async function ingestMember(
       // The data ends or breaks here: keep every row read before it, then say where.
       const before = lineNo;
       await flush(false);
+      await inFlight;
       throw new LiqmapError(
         'FILE_UNREADABLE',
         `${printable(member.sourceKey, 200)}: ${readFailureText(e, member, limits)} after line ${before}; the rows up to that line are stored, the rest of the file was not read`,

@@ -1,4 +1,4 @@
-import { LiqmapError } from '../../base/index.js';
+import { LiqmapError, printable } from '../../base/index.js';
 import type { Format } from './format.js';
 import { binanceAggTrades } from './binance-agg-trades.js';
 import { binanceTrades } from './binance-trades.js';
@@ -58,7 +58,7 @@ export function detectFormat(fileName: string, firstLine: string, forced?: strin
   for (const f of FORMATS) if (f.detect(fileName, line, sourcePath ?? fileName)) return f;
   throw new LiqmapError(
     'LAYOUT_UNKNOWN',
-    `${fileName}: unknown layout (first line: "${line.slice(0, 80)}"); pass --format with one of ${FORMATS.map((x) => x.name).join(', ')}`,
+    `${printable(fileName, 200)}: unknown layout (first line: "${printable(line, 80)}"); pass --format with one of ${FORMATS.map((x) => x.name).join(', ')}`,
     { file: fileName },
   );
 }
