@@ -80,6 +80,25 @@ export interface BatchResult {
   readonly rejectedEvents: number;
 }
 
+/** Waits between retries of a batch whose connection was lost. */
+export const RECONNECT_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
+
+const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether an error means the database connection was lost or refused (a restart, a crash, a
+ * network cut), not that the batch is wrong: driver connection codes, SQLSTATE class 08, and
+ * 57P01–57P03 (shutdown, crash, still starting). postgres.js sometimes fails a query in flight
+ * with a TypeError from its own code when the socket closes under it; that counts too.
+ */
+export function isConnectionLoss(e: unknown): boolean {
+  const err = e as { code?: unknown; errors?: { code?: unknown }[]; stack?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : typeof err?.errors?.[0]?.code === 'string' ? (err.errors[0].code as string) : '';
+  if (CONNECTION_CODES.has(code) || /^08|^57P0[123]$/.test(code)) return true;
+  if (e instanceof CopyRejectedError) return false;
+  return e instanceof TypeError && /node_modules[\\/]postgres[\\/]/.test(String(err?.stack ?? ''));
+}
+
 /** How {@link BatchWriter} writes a kind: COPY straight in, merge via staging, or bisect. */
 type WriteMode = 'copy' | 'merge' | 'isolate';
 
@@ -121,8 +140,29 @@ export class BatchWriter {
     this.#store = store;
   }
 
-  /** Commits one batch; throws (and commits nothing) on any database error. */
+  /**
+   * Commits one batch; throws (and commits nothing) on any database error. When the connection
+   * is lost (a Postgres restart), the batch is retried on a new connection with bounded backoff
+   * ({@link RECONNECT_DELAYS_MS}, ~30 s in all): safe because every write is idempotent, even
+   * when the lost answer was that of a COMMIT that went through.
+   */
   async write(batch: Batch): Promise<BatchResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#writeOnce(batch);
+      } catch (e) {
+        const delay = RECONNECT_DELAYS_MS[attempt];
+        if (!isConnectionLoss(e) || delay === undefined) throw e;
+        this.onRetry?.(e, attempt + 1, delay);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Told about each retry after a lost connection (for logs). */
+  onRetry: ((error: unknown, attempt: number, delayMs: number) => void) | undefined;
+
+  async #writeOnce(batch: Batch): Promise<BatchResult> {
     const byKind = groupByKind(batch.events);
     const touched = touchedRanges(batch.events);
     const newMarkets = touched.map((t) => t.market).filter((m) => !this.#knownMarkets.has(m));

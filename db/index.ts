@@ -8,6 +8,9 @@ export { createPostgresStore, parsePostgresUrl, type PostgresStoreOptions } from
 export { migrateToLatest, type MigrateOutcome } from './migrate.js';
 export {
   BatchWriter,
+  isConnectionLoss,
+  isRowRejection,
+  RECONNECT_DELAYS_MS,
   type Batch,
   type BatchResult,
   type CheckpointWrite,

@@ -1,7 +1,7 @@
 import type { BatchResult, BatchWriter, CanonicalEvent, QuarantinedRow } from '../db/index.js';
 import type { Store } from '../db/index.js';
 import { LiqmapError, printable } from '../base/index.js';
-import { checkEventColumns, getCheckpoint } from '../db/index.js';
+import { checkEventColumns, getCheckpoint, isConnectionLoss } from '../db/index.js';
 import { detectFormat, RowError, type Format } from './sources/index.js';
 import type { InputFile, InputMember } from './files/open-input.js';
 import { LongLine, ReadFailure, readLineBatches } from './files/line-reader.js';
@@ -88,7 +88,9 @@ export async function ingestMember(
 ): Promise<MemberSummary> {
   const batchSize = options.batchSize ?? 100_000;
   const limits = { ...DEFAULT_INPUT_LIMITS, ...options.limits };
-  const saved = await getCheckpoint(store, member.sourceKey);
+  const saved = await getCheckpoint(store, member.sourceKey).catch((e: unknown) => {
+    throw isConnectionLoss(e) ? databaseLost(e, member, 0) : e;
+  });
   const savedState = (saved?.state ?? {}) as MemberState;
   // A file read under one --market and now another is read again under the new one (the
   // checkpoint follows the latest market; the other market's rows stay where they are).
@@ -133,6 +135,8 @@ export async function ingestMember(
   // Rows the database refused in committed batches (found by the writer's bisection).
   let refusedEvents = 0;
   let refusedLines = 0;
+  // Last line whose batch committed: where a rerun resumes.
+  let committedLine = resumeLine;
   const byKind: Record<string, number> = {};
 
   // One batch is written while the next one is parsed: parsing and COPY overlap, and batches
@@ -172,6 +176,7 @@ export async function ingestMember(
         },
       };
       const result = await writer.write(batch);
+      committedLine = batch.checkpoint.line;
       refusedEvents += result.rejectedEvents;
       refusedLines += result.rejected.length;
       for (const [k, n] of Object.entries(result.inserted)) {
@@ -287,6 +292,7 @@ export async function ingestMember(
       );
     }
     await (inFlight as Promise<void> | null)?.catch(() => {});
+    if (isConnectionLoss(e)) throw databaseLost(e, member, committedLine);
     if (e instanceof ReadFailure) throw new LiqmapError('FILE_UNREADABLE', `${printable(member.sourceKey, 200)}: ${readFailureText(e, member, limits)} before its first line`, { file: member.sourceKey });
     throw e;
   } finally {
@@ -296,7 +302,12 @@ export async function ingestMember(
   if (!format) {
     throw new LiqmapError('FILE_UNREADABLE', `${member.sourceKey}: the file has no data lines`, { file: member.sourceKey });
   }
-  await flush(true);
+  try {
+    await flush(true);
+  } catch (e) {
+    if (isConnectionLoss(e)) throw databaseLost(e, member, committedLine);
+    throw e;
+  }
   return {
     sourceKey: member.sourceKey,
     format: format.name,
@@ -308,6 +319,17 @@ export async function ingestMember(
     byKind,
     ...(marketChanged ? { previousMarket: savedState.market ?? null } : {}),
   };
+}
+
+/** The one line for a database that stayed unreachable through every retry of a batch. */
+function databaseLost(e: unknown, member: InputMember, committedLine: number): LiqmapError {
+  const cause = printable(String((e as { code?: unknown }).code ?? '') + ': ' + String((e as Error).message ?? e).split('\n')[0], 200);
+  return new LiqmapError(
+    'SERVICE_UNAVAILABLE',
+    `Postgres (DATABASE_URL) is unavailable (${cause}) after retrying for ~30 s; ${printable(member.sourceKey, 200)} is committed up to line ${committedLine}: run the same command again once Postgres answers and it resumes there`,
+    { service: 'Postgres', file: member.sourceKey, line: committedLine },
+    e,
+  );
 }
 
 function readFailureText(e: ReadFailure, member: InputMember, limits: InputLimits): string {

@@ -73,14 +73,15 @@ export async function ingestPaths(store: Store, patterns: readonly string[], opt
           members.push(summary);
         } catch (e) {
           // One unreadable member (an unknown layout, a broken entry) does not stop the others.
-          if (e instanceof LiqmapError && input.path !== member.sourceKey) failed.push({ file: member.sourceKey, error: e.message });
+          if (e instanceof LiqmapError && e.code !== 'SERVICE_UNAVAILABLE' && input.path !== member.sourceKey) failed.push({ file: member.sourceKey, error: e.message });
           else throw e;
         }
       }
       progress?.endFile(file);
     } catch (e) {
       progress?.endFile(file);
-      if (e instanceof LiqmapError) failed.push({ file, error: e.message });
+      // A database that is down stops the whole run (the next files would fail the same way).
+      if (e instanceof LiqmapError && e.code !== 'SERVICE_UNAVAILABLE') failed.push({ file, error: e.message });
       else throw e;
     }
   }

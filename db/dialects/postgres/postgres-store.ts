@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import type { Database } from '../../schema.js';
 import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
+import { guardPostgresNextWrite } from './next-write-guard.js';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -30,6 +31,7 @@ export function parsePostgresUrl(url: string): { url: string; schema: string } {
 
 /** Connects to a real Postgres through postgres.js; Kysely runs on the same pool. */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
+  guardPostgresNextWrite();
   const { url, schema } = parsePostgresUrl(options.url);
   const sql = postgres(url, {
     max: options.max ?? 10,
@@ -48,6 +50,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return (await sql.begin((tx) => fn(rawOf(tx)))) as T;
     },
     async close() {
+      // Bounded: a connection left half-dead by a server restart never finishes a graceful end
+      // (the process would wait forever on nothing, exit 13); after 5 s it is cut.
+      await sql.end({ timeout: 5 });
       await db.destroy();
     },
   };
