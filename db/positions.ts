@@ -23,6 +23,65 @@ export interface PositionChangeRow {
   readonly block: number;
   /** Epoch µs. */
   readonly ts: number;
+  /** On-chain market address (GMX market token), lower-case; null for rows written before it was recorded. */
+  readonly marketToken: string | null;
+  /** The collateral is the market's index token (valued at the index price). */
+  readonly collateralIsIndex: boolean;
+  /** USD per whole collateral token at the change (the oracle's min price). */
+  readonly collateralPrice: string | null;
+  /** GMX: the position's cumulative borrowing factor at the change, fraction. */
+  readonly borrowingFactor: string | null;
+  /** GMX: the position's funding fee amount per size at the change, whole collateral tokens per USD. */
+  readonly fundingFeePerSize: string | null;
+  /** GMX: Position.pendingImpactAmount after the change, index tokens, signed. */
+  readonly pendingImpactTokens: string | null;
+}
+
+/**
+ * One update of an on-chain market's accumulator or Config parameter (GMX v2), whole units:
+ * `cumulativeBorrowingFactor` (fraction, per side: flag = isLong), `fundingFeeAmountPerSize`
+ * (collateral tokens per USD, per collateral token and side), or a Config key
+ * (`minCollateralFactorForLiquidation`, … ; flag = the key's bool). `market` is the canonical
+ * market id, `gmx:*` for protocol-wide keys.
+ */
+export interface MarketStateRow {
+  readonly market: string;
+  readonly kind: string;
+  /** '' when the kind has no collateral token. */
+  readonly collateralToken: string;
+  readonly flag: boolean;
+  /** The log's id (tx hash + log index). */
+  readonly entryId: string;
+  readonly block: number;
+  /** Epoch µs. */
+  readonly ts: number;
+  readonly value: string;
+}
+
+/** The columns of position_history and positions, in one order. */
+const POSITION_COLUMNS = `position_key, change_id, market_id, account, collateral_token, is_long, size_usd, size_tokens, collateral_tokens, collateral_usd, entry_price, open, block, ts,
+  market_token, collateral_is_index, collateral_price, borrowing_factor, funding_fee_per_size, pending_impact_tokens`;
+
+/**
+ * Writes market state updates (idempotent by entry id), inside `tx`. Levels computed before a
+ * newly inserted value are stale from its time on: the market's version moves and its dirty
+ * mark reaches back to that time.
+ */
+export async function writeMarketState(tx: RawTx, rows: readonly MarketStateRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows.map((r) => ({ ...r, ts: timestampText(r.ts) })));
+  await tx.query(
+    `with ins as (
+       insert into market_state (market_id, kind, collateral_token, flag, entry_id, block, ts, value)
+       select market, kind, "collateralToken", flag, "entryId", block, ts, value
+       from jsonb_to_recordset($1::text::jsonb) as r(market text, kind text, "collateralToken" text, flag boolean, "entryId" text, block bigint, ts timestamptz, value numeric)
+       on conflict do nothing
+       returning market_id, ts)
+     update market_versions v set version = version + 1, dirty_from = least(coalesce(v.dirty_from, x.first), x.first)
+     from (select market_id, min(ts) as first from ins group by market_id) x
+     where v.market_id = x.market_id`,
+    [json],
+  );
 }
 
 /**
@@ -32,10 +91,12 @@ export interface PositionChangeRow {
 export async function writePositionChanges(tx: RawTx, rows: readonly PositionChangeRow[]): Promise<void> {
   if (rows.length === 0) return;
   const json = JSON.stringify(rows.map((r) => ({ ...r, ts: timestampText(r.ts) })));
-  const cols = `position_key, change_id, market_id, account, collateral_token, is_long, size_usd, size_tokens, collateral_tokens, collateral_usd, entry_price, open, block, ts`;
   const from = `from jsonb_to_recordset($1::text::jsonb) as r("key" text, "changeId" text, market text, account text, "collateralToken" text, "isLong" boolean,
-      "sizeUsd" numeric, "sizeTokens" numeric, "collateralTokens" numeric, "collateralUsd" numeric, "entryPrice" numeric, open boolean, block bigint, ts timestamptz)`;
-  const select = `select "key", "changeId", market, account, "collateralToken", "isLong", "sizeUsd", "sizeTokens", "collateralTokens", "collateralUsd", "entryPrice", open, block, ts`;
+      "sizeUsd" numeric, "sizeTokens" numeric, "collateralTokens" numeric, "collateralUsd" numeric, "entryPrice" numeric, open boolean, block bigint, ts timestamptz,
+      "marketToken" text, "collateralIsIndex" boolean, "collateralPrice" numeric, "borrowingFactor" numeric, "fundingFeePerSize" numeric, "pendingImpactTokens" numeric)`;
+  const select = `select "key", "changeId", market, account, "collateralToken", "isLong", "sizeUsd", "sizeTokens", "collateralTokens", "collateralUsd", "entryPrice", open, block, ts,
+      "marketToken", coalesce("collateralIsIndex", false), "collateralPrice", "borrowingFactor", "fundingFeePerSize", "pendingImpactTokens"`;
+  const cols = POSITION_COLUMNS;
   await tx.query(`insert into position_history (${cols}) ${select} ${from} on conflict do nothing`, [json]);
   await tx.query(
     `insert into positions (${cols})
@@ -43,7 +104,9 @@ export async function writePositionChanges(tx: RawTx, rows: readonly PositionCha
      on conflict (position_key) do update set
        change_id = excluded.change_id, market_id = excluded.market_id, account = excluded.account, collateral_token = excluded.collateral_token,
        is_long = excluded.is_long, size_usd = excluded.size_usd, size_tokens = excluded.size_tokens, collateral_tokens = excluded.collateral_tokens,
-       collateral_usd = excluded.collateral_usd, entry_price = excluded.entry_price, open = excluded.open, block = excluded.block, ts = excluded.ts
+       collateral_usd = excluded.collateral_usd, entry_price = excluded.entry_price, open = excluded.open, block = excluded.block, ts = excluded.ts,
+       market_token = excluded.market_token, collateral_is_index = excluded.collateral_is_index, collateral_price = excluded.collateral_price,
+       borrowing_factor = excluded.borrowing_factor, funding_fee_per_size = excluded.funding_fee_per_size, pending_impact_tokens = excluded.pending_impact_tokens
      where (excluded.block, excluded.change_id) > (positions.block, positions.change_id)`,
     [json],
   );
@@ -96,13 +159,13 @@ export async function rollbackSubgraph(store: Store, sourceKey: string, safeBloc
       );
     }
     const touched = await tx.query<{ position_key: string }>(`delete from position_history where block > $1 returning position_key`, [resume]);
+    await tx.query(`delete from market_state where block > $1`, [resume]);
     await tx.query(`delete from subgraph_rows where source_key = $1 and page_block > $2`, [sourceKey, resume]);
     const keys = [...new Set(touched.map((r) => r.position_key))];
     if (keys.length > 0) {
       await tx.query(`delete from positions where position_key = any($1::text[])`, [keys]);
       await tx.query(
-        `insert into positions select distinct on (position_key) position_key, change_id, market_id, account, collateral_token, is_long, size_usd, size_tokens,
-           collateral_tokens, collateral_usd, entry_price, open, block, ts
+        `insert into positions (${POSITION_COLUMNS}) select distinct on (position_key) ${POSITION_COLUMNS}
          from position_history where position_key = any($1::text[]) order by position_key, block desc, change_id desc`,
         [keys],
       );
@@ -129,7 +192,60 @@ function toPositionRow(x: RawPositionRow): PositionChangeRow {
     open: Boolean(x.open),
     block: Number(x.block),
     ts: (x.ts as Date).getTime() * 1000,
+    marketToken: x.market_token === null || x.market_token === undefined ? null : String(x.market_token),
+    collateralIsIndex: Boolean(x.collateral_is_index),
+    collateralPrice: nullableText(x.collateral_price),
+    borrowingFactor: nullableText(x.borrowing_factor),
+    fundingFeePerSize: nullableText(x.funding_fee_per_size),
+    pendingImpactTokens: nullableText(x.pending_impact_tokens),
   };
+}
+
+function nullableText(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+function toStateRow(x: RawPositionRow): MarketStateRow {
+  return {
+    market: String(x.market_id),
+    kind: String(x.kind),
+    collateralToken: String(x.collateral_token),
+    flag: Boolean(x.flag),
+    entryId: String(x.entry_id),
+    block: Number(x.block),
+    ts: (x.ts as Date).getTime() * 1000,
+    value: String(x.value),
+  };
+}
+
+/** Every state update of a market and the protocol-wide ones (`gmx:*`-style `<venue>:*`), in time order. */
+export async function marketStateHistory(store: Store, market: string): Promise<MarketStateRow[]> {
+  const r = await sql<RawPositionRow>`
+    select * from market_state where market_id in (${market}, ${globalMarketId(market)}) order by ts, block, entry_id`.execute(store.db);
+  return r.rows.map(toStateRow);
+}
+
+/** The latest state update of each (kind, collateral token, flag) of a market at or before `atMs`, protocol-wide ones included. */
+export async function marketStateAt(store: Store, market: string, atMs: number): Promise<MarketStateRow[]> {
+  const r = await sql<RawPositionRow>`
+    select distinct on (market_id, kind, collateral_token, flag) * from market_state
+    where market_id in (${market}, ${globalMarketId(market)}) and ts <= ${timestampText(atMs * 1000)}::text::timestamptz
+    order by market_id, kind, collateral_token, flag, ts desc, block desc, entry_id desc`.execute(store.db);
+  return r.rows.map(toStateRow);
+}
+
+/** The latest oracle price (USD per whole token) of each collateral token seen in a market's position changes at or before `atMs`. */
+export async function collateralPricesAt(store: Store, market: string, atMs: number): Promise<Map<string, string>> {
+  const r = await sql<{ collateral_token: string; collateral_price: string }>`
+    select distinct on (collateral_token) collateral_token, collateral_price from position_history
+    where market_id = ${market} and collateral_price is not null and ts <= ${timestampText(atMs * 1000)}::text::timestamptz
+    order by collateral_token, ts desc, block desc, change_id desc`.execute(store.db);
+  return new Map(r.rows.map((x) => [String(x.collateral_token), String(x.collateral_price)]));
+}
+
+/** `gmx:ETH-USD` → `gmx:*`: where a venue's protocol-wide state rows live. */
+export function globalMarketId(market: string): string {
+  return `${market.split(':')[0]}:*`;
 }
 
 /** Open positions of a market as of a time (from history), for the exact model. */

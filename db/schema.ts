@@ -213,6 +213,7 @@ export interface Database {
   position_history: PositionRowTable;
   positions: PositionRowTable;
   subgraph_rows: SubgraphRowsTable;
+  market_state: MarketStateTable;
   compute_locks: ComputeLocksTable;
   live_gaps: LiveGapsTable;
   trade_parties: TradePartiesTable;
@@ -241,6 +242,24 @@ export interface PositionRowTable {
   open: boolean;
   block: BigIntCol;
   ts: Timestamp;
+  market_token: string | null;
+  collateral_is_index: boolean;
+  collateral_price: NullableNumeric;
+  borrowing_factor: NullableNumeric;
+  funding_fee_per_size: NullableNumeric;
+  pending_impact_tokens: NullableNumeric;
+}
+
+/** One update of a market's accumulator or Config parameter (GMX v2), in whole units. */
+export interface MarketStateTable {
+  market_id: string;
+  kind: string;
+  collateral_token: string;
+  flag: boolean;
+  entry_id: string;
+  block: BigIntCol;
+  ts: Timestamp;
+  value: Numeric;
 }
 
 /** Which subgraph page (by its last block) wrote a canonical row. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { marketDataState, openPositionsAt, readHeatmapRowAt, type HeatmapRow } from '../../db/index.js';
-import { compareSnapshots, exactSnapshot, type LevelSnapshot } from '../../engine/index.js';
-import { gmxLiquidationPrice, type CheckSpec, type CheckStatus, type CheckVerdict, type ServedCells, type StageVerdict } from '../../jobs/index.js';
+import { collateralPricesAt, marketDataState, marketStateAt, openPositionsAt, readHeatmapRowAt, type HeatmapRow } from '../../db/index.js';
+import { compareSnapshots, gmxMarketParams, referenceGmxSnapshot, type LevelSnapshot } from '../../engine/index.js';
+import { type CheckSpec, type CheckStatus, type CheckVerdict, type ServedCells, type StageVerdict } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import type { ResultsRef } from './results.js';
 
@@ -91,31 +91,29 @@ function rowToSnapshot(r: HeatmapRow): LevelSnapshot {
 }
 
 /**
- * Exact markets: the persisted row at `toMs` against the open positions of that time
- * re-evaluated one by one with the venue's rule set (exact decimals), cell by cell.
+ * Exact markets: the persisted row at `toMs` against the open positions of that time, replayed
+ * from the position history, each evaluated by the reference implementation of GMX v2's rule
+ * (engine/reference: the contract's check evaluated literally and bisected, not the closed form
+ * that produced the row) on the market's state at that time, cell by cell.
  */
 async function checkExact(ctx: ApiContext, ref: ResultsRef, toMs: number): Promise<CheckVerdict> {
   const t0 = performance.now();
   const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, toMs);
   if (!row) throw new Error(`no persisted row of ${ref.market} at ${new Date(toMs).toISOString()}`);
-  const open = await openPositionsAt(ctx.store, ref.market, row.t + ref.widthMs - 1);
-  const reference = exactSnapshot(
-    row.t,
-    row.price,
-    row.priceStep,
-    open.map((p) => ({
-      side: p.isLong ? 'long' : 'short',
-      sizeUsd: Number(p.sizeUsd),
-      entryPrice: p.entryPrice ? Number(p.entryPrice) : Number(p.sizeUsd) / Number(p.sizeTokens ?? 1),
-      liquidationPrice: gmxLiquidationPrice(p),
-      leverage: 1,
-    })),
-  );
+  const atMs = row.t + ref.widthMs - 1;
+  const [open, latest, collateralPrices] = await Promise.all([
+    openPositionsAt(ctx.store, ref.market, atMs),
+    marketStateAt(ctx.store, ref.market, atMs),
+    collateralPricesAt(ctx.store, ref.market, atMs),
+  ]);
+  // Parameters no indexed Config update set: the dated snapshot, per market.
+  const fallback = gmxMarketParams(open.find((p) => p.marketToken !== null)?.marketToken ?? ref.market);
+  const reference = referenceGmxSnapshot(row.t, row.price, row.priceStep, open, { latest, collateralPrices, fallback });
   const a = compareSnapshots([rowToSnapshot(row)], [reference]);
   const ms = performance.now() - t0;
   const model: StageVerdict = {
     ok: a.ok,
-    compared: `every price bucket of the persisted row at the served time against the ${open.length} open positions re-evaluated one by one`,
+    compared: `every price bucket of the persisted row at the served time against the ${open.length} open positions, replayed from their history and evaluated by the reference implementation of the venue's rule`,
     valuesCompared: a.cellsCompared,
     mismatches: a.ok ? 0 : 1,
     maxAbsDiff: a.maxAbsDiff,
@@ -188,7 +186,7 @@ export const checkTypeDefs = /* GraphQL */ `
     "Id of the check (market, parameters, data version, the served cells): ask check(id:) while PENDING."
     id: ID
     status: CheckStatus!
-    "The reference that judged: estimated (the reference engine replaying bucket inputs) or exact-positions (known positions re-evaluated one by one)."
+    "The reference that judged: estimated (the reference engine replaying bucket inputs) or exact-positions (the open positions replayed from their history, each evaluated by the reference implementation of the venue rule)."
     engine: String!
     "True when both stages agree within tolerance (null while PENDING)."
     ok: Boolean

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { LiqmapError, printable } from '../../base/index.js';
 import { MARKET_ID_RULE, isMarketId, type BatchResult } from '../../db/index.js';
-import { createProgressReporter, DEFAULT_INPUT_LIMITS, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, type IngestSummary } from '../../indexer/index.js';
+import { createProgressReporter, DEFAULT_INPUT_LIMITS, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, ingestSubsquid, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { liveFlags, liveMarketsOf, runLiveIngest } from './ingest-live.js';
 
@@ -66,7 +66,7 @@ export function ingestCommand(): Command {
     .description(
       'ingest exchange history files (plain, .gz or .zip; Binance public data, Tardis, websocket captures, multi-venue CSVs, generic CSV/JSONL) or the built-in `demo` market',
     )
-    .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph; `live` to follow --market feeds (binance, bybit, okx, hyperliquid)')
+    .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph; `subsquid <url>` for GMX\'s official Subsquid API; `live` to follow --market feeds (binance, bybit, okx, hyperliquid)')
     .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name); `live`: a market to follow (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
     .addOption(new Option('--batch-size <n>', 'events per committed batch').default('100000'))
@@ -76,8 +76,8 @@ export function ingestCommand(): Command {
     .option('--days <n>', 'demo: days to simulate', '3')
     .option('--seed <n>', 'demo: random seed', '42')
     .option('--protocol <name>', 'subgraph: the protocol the subgraph indexes (gmx-v2)', 'gmx-v2')
-    .option('--follow', 'subgraph: keep polling at the head instead of stopping there')
-    .option('--start-block <n>', 'subgraph: first block when there is no checkpoint')
+    .option('--follow', 'subgraph/subsquid: keep polling at the head instead of stopping there')
+    .option('--start-block <n>', 'subgraph/subsquid: first block when there is no checkpoint')
     .option('--json', 'print the summary as JSON')
     .option('--markets-file <path>', 'live: markets to follow, one or more per line (# comments)')
     .option('--metrics-port <n>', 'live: serve /healthz, /readyz and Prometheus /metrics on this port (0: off)', '9465')
@@ -100,6 +100,24 @@ export function ingestCommand(): Command {
       const store = await rt.store({ migrate: true });
       const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only' });
       try {
+        if (paths[0] === 'subsquid') {
+          const url = z.string().url('must be the squid GraphQL URL, e.g. https://gmx.squids.live/gmx-synthetics-arbitrum:prod/api/graphql').parse(paths[1]);
+          const ac = new AbortController();
+          process.once('SIGINT', () => ac.abort());
+          process.once('SIGTERM', () => ac.abort());
+          const s = await ingestSubsquid(store, {
+            url,
+            follow: Boolean(raw.follow),
+            startBlock: raw.startBlock === undefined ? undefined : Number(raw.startBlock),
+            logger: rt.logger,
+            signal: ac.signal,
+            onBatch: (r) => runner.onIngested(r),
+          });
+          process.stdout.write(
+            flags.json ? `${JSON.stringify(s)}\n` : `subsquid ${url}: ${s.pages} pages, ${s.events} events (${s.inserted} new), ${s.positions} position changes, ${s.liquidations} liquidations, ${s.skipped} skipped; resume after block ${s.cursor.block}\n`,
+          );
+          return;
+        }
         if (paths[0] === 'subgraph') {
           const url = z.string().url('must be the subgraph query URL, e.g. http://localhost:8000/subgraphs/name/liqmap/gmx-v2').parse(paths[1]);
           if (raw.protocol !== 'gmx-v2') throw new LiqmapError('INPUT_INVALID', `--protocol ${String(raw.protocol)} is not supported (supported: gmx-v2)`);

@@ -3,6 +3,12 @@ import { EXCHANGES, quotePosition } from '../../engine/index.js';
 
 /** Flags that are switches, not values. */
 const SWITCHES = new Set(['hedge', 'collateralIsIndex', 'json']);
+/** Flag names that differ from the quote input's field names. */
+const RENAMED: Readonly<Record<string, string>> = {
+  maxImpactFactor: 'maxImpactFactorForLiquidations',
+  fundingFeePerSize: 'fundingFeeAmountPerSize',
+  latestFundingFeePerSize: 'latestFundingFeeAmountPerSize',
+};
 
 /**
  * `liqmap quote`: a position's margins and liquidation price on any supported venue, from the
@@ -40,12 +46,19 @@ export function quoteCommand(): Command {
     .option('--size-usd <n>', 'GMX: position size, USD')
     .option('--size-tokens <n>', 'GMX: position size, index tokens')
     .option('--collateral-tokens <n>', 'GMX: collateral amount, collateral tokens')
-    .option('--collateral-usd <n>', 'GMX: collateral value, USD (stable collateral)')
+    .option('--collateral-usd <n>', 'GMX: collateral value, USD (when the amount is not known)')
     .option('--collateral-is-index', 'GMX: the collateral is the index token')
-    .option('--collateral-price <price>', 'GMX: price of a non-index collateral token (default 1)')
-    .option('--min-collateral-factor <f>', 'GMX: minCollateralFactor (default 0.01)')
+    .option('--collateral-price <price>', 'GMX: USD per collateral token of a non-index collateral, its own oracle price (default 1)')
+    .option('--gmx-market <name|address>', 'GMX: take the market parameters below from the dated snapshot of this market (e.g. ETH-USD); flags override')
+    .option('--min-collateral-factor <f>', 'GMX: minCollateralFactorForLiquidation of the market (default 0.01)')
     .option('--min-collateral-usd <n>', 'GMX: minCollateralUsd (default 1)')
-    .option('--fees-usd <n>', 'GMX: pending fees to close (position, borrowing, funding), USD')
+    .option('--position-fee-factor <f>', 'GMX: position fee factor of the close (fraction of size)')
+    .option('--borrowing-factor <f>', "GMX: the position's borrowingFactor (fraction)")
+    .option('--cumulative-borrowing-factor <f>', "GMX: the market side's cumulative borrowing factor now (fraction): pending borrowing = size x difference")
+    .option('--funding-fee-per-size <n>', "GMX: the position's fundingFeeAmountPerSize (collateral tokens per USD)")
+    .option('--latest-funding-fee-per-size <n>', "GMX: the market's latest fundingFeeAmountPerSize (collateral tokens per USD)")
+    .option('--pending-impact-tokens <n>', 'GMX: the position pendingImpactAmount, index tokens (negative = cost)')
+    .option('--fees-usd <n>', 'GMX: other pending costs to close, USD')
     .option('--price-impact-usd <n>', 'GMX: price impact of closing, USD (negative = cost)')
     .option('--max-impact-factor <f>', 'GMX: maxPositionImpactFactorForLiquidations')
     .option('--mark <price>', 'GMX: mark price to test liquidatable at')
@@ -55,7 +68,7 @@ export function quoteCommand(): Command {
       const input: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(flags)) {
         if (v === undefined || k === 'json') continue;
-        const key = k === 'maxImpactFactor' ? 'maxImpactFactorForLiquidations' : k;
+        const key = RENAMED[k] ?? k;
         input[key] = SWITCHES.has(k) ? v === true : v;
       }
       const q = quotePosition(input);

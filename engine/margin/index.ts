@@ -7,7 +7,9 @@ export { bybitLinear, BYBIT_RISK_LIMITS, type BybitPosition } from './bybit-line
 export { okxSwap, type OkxPosition } from './okx-swap.js';
 export { hyperliquid, HYPERLIQUID_TIERS, type HyperliquidPosition, type HyperliquidTier } from './hyperliquid.js';
 export { dydxV4, type DydxPosition } from './dydx-v4.js';
-export { gmxV2, type GmxPosition } from './gmx-v2.js';
+export { gmxV2, type GmxMarketParams, type GmxPosition } from './gmx-v2.js';
+export { GmxMarketState, type GmxPositionState, type GmxStateUpdate } from './gmx-v2-state.js';
+export { GMX_V2_ARBITRUM_PARAMS, GMX_V2_BASE_PARAMS, GMX_V2_PARAMS_SOURCE, gmxMarketParams, type GmxMarketSnapshot } from './gmx-v2-markets.js';
 export { fundingRate, fundingPayment, fundingPaidSince, BINANCE_FUNDING, HYPERLIQUID_FUNDING, DYDX_FUNDING, type FundingRule } from './funding.js';
 export { quoteInputSchema, type QuoteInput } from './quote-input.js';
 export { quotePosition, type QuoteResult } from './quote.js';

@@ -8,6 +8,7 @@ import { okxSwap } from './okx-swap.js';
 import { hyperliquid } from './hyperliquid.js';
 import { dydxV4 } from './dydx-v4.js';
 import { gmxV2 } from './gmx-v2.js';
+import { gmxMarketParams } from './gmx-v2-markets.js';
 
 /** A quote as decimal strings, the way the CLI and the API print it. */
 export interface QuoteResult {
@@ -63,7 +64,7 @@ export function quotePosition(raw: unknown): QuoteResult {
     const i = parsed.error.issues[0]!;
     throw new EngineError('INPUT_INVALID', `${i.path.join('.') || 'input'}: ${i.message}`);
   }
-  const input = withFunding(parsed.data);
+  let input = withFunding(parsed.data);
   let q: MarginQuote;
   let extra: { liquidatable?: boolean; marginRatio?: string } = {};
   switch (input.exchange) {
@@ -83,6 +84,11 @@ export function quotePosition(raw: unknown): QuoteResult {
       q = dydxV4.quote(input);
       break;
     case 'gmx': {
+      if (input.gmxMarket !== undefined) {
+        // The market's snapshot parameters; explicit flags win.
+        const { name: _name, ...params } = gmxMarketParams(input.gmxMarket);
+        input = { ...params, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), exchange: 'gmx' } as typeof input;
+      }
       q = gmxV2.quote(input);
       if (input.mark !== undefined) {
         const mark = dec(input.mark);

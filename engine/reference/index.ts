@@ -11,3 +11,12 @@ export { compareBucketInputs, type InputAgreement, type InputMismatch } from './
 export { RD, rd, type Exact } from './decimal.js';
 export type { BucketInput, RawEvent, ReferenceParams, ReferenceSnapshot, ReferenceTier } from './types.js';
 export { compareServedGrid, compareServedClusters, SERVED_WINDOW, type ServedGrid, type ServedCluster, type CellAgreement, type CellMismatch } from './served-cells.js';
+export {
+  referenceGmxLiquidatable,
+  referenceGmxLiquidationPrice,
+  referenceGmxSnapshot,
+  type ReferenceGmxMarket,
+  type ReferenceGmxPosition,
+  type ReferenceGmxSnapshot,
+  type ReferenceGmxUpdate,
+} from './gmx-v2-reference.js';

@@ -54,6 +54,9 @@ export const positionChangeSchema = z.object({
   executionPrice: bigintString,
   collateralTokenPriceMin: bigintString,
   priceImpactUsd: bigintString,
+  pendingImpactAmount: bigintString,
+  borrowingFactor: bigintString,
+  fundingFeeAmountPerSize: bigintString,
   basePnlUsd: bigintString.nullable(),
   positionFeeAmount: bigintString.nullable(),
   borrowingFeeUsd: bigintString.nullable(),
@@ -86,12 +89,45 @@ export const fundingRateSchema = z.object({
   longsPayShorts: z.boolean().nullable(),
 });
 
+export const marketFactorUpdateSchema = z.object({
+  __typename: z.literal('MarketFactorUpdate'),
+  ...logFields,
+  market: hex,
+  kind: z.enum(['cumulativeBorrowingFactor', 'fundingFeeAmountPerSize']),
+  collateralToken: hex.nullable(),
+  collateralTokenDecimals: decimals,
+  isLong: z.boolean(),
+  value: bigintString,
+});
+
+/** The Config keys the subgraph records (MarketConfigUpdate.key). */
+export const GMX_CONFIG_KEYS = [
+  'minCollateralFactorForLiquidation',
+  'maxPositionImpactFactorForLiquidations',
+  'minCollateralFactor',
+  'minCollateralUsd',
+  'positionFeeFactor',
+  'fundingFactor',
+  'borrowingFactor',
+] as const;
+
+export const marketConfigUpdateSchema = z.object({
+  __typename: z.literal('MarketConfigUpdate'),
+  ...logFields,
+  market: hex,
+  key: z.enum(GMX_CONFIG_KEYS),
+  flag: z.boolean().nullable(),
+  value: bigintString,
+});
+
 export type PositionChangeEntity = z.infer<typeof positionChangeSchema>;
+export type MarketFactorUpdateEntity = z.infer<typeof marketFactorUpdateSchema>;
+export type MarketConfigUpdateEntity = z.infer<typeof marketConfigUpdateSchema>;
 export type LiquidationEntity = z.infer<typeof liquidationSchema>;
 export type FundingRateEntity = z.infer<typeof fundingRateSchema>;
 
 /** Any entity the pager reads. */
-export type GmxV2Entity = PositionChangeEntity | LiquidationEntity | FundingRateEntity;
+export type GmxV2Entity = PositionChangeEntity | LiquidationEntity | FundingRateEntity | MarketFactorUpdateEntity | MarketConfigUpdateEntity;
 
 /** One paged collection: its GraphQL field, entity filter type and selection. */
 export interface PagedCollection {
@@ -125,5 +161,17 @@ export const GMX_V2_COLLECTIONS: readonly PagedCollection[] = [
     filterType: 'FundingRate_filter',
     schema: fundingRateSchema,
     selection: selectionOf(fundingRateSchema.shape),
+  },
+  {
+    field: 'marketFactorUpdates',
+    filterType: 'MarketFactorUpdate_filter',
+    schema: marketFactorUpdateSchema,
+    selection: selectionOf(marketFactorUpdateSchema.shape),
+  },
+  {
+    field: 'marketConfigUpdates',
+    filterType: 'MarketConfigUpdate_filter',
+    schema: marketConfigUpdateSchema,
+    selection: selectionOf(marketConfigUpdateSchema.shape),
   },
 ];

@@ -1,6 +1,6 @@
 import type { CanonicalEvent, FundingEvent, LiquidationEvent, OrderSide, TradeEvent } from '../../db/index.js';
-import type { PositionChangeRow } from '../../db/index.js';
-import type { FundingRateEntity, GmxV2Entity, LiquidationEntity, PositionChangeEntity } from './gmx-v2-entities.js';
+import type { MarketStateRow, PositionChangeRow } from '../../db/index.js';
+import type { FundingRateEntity, GmxV2Entity, LiquidationEntity, MarketConfigUpdateEntity, MarketFactorUpdateEntity, PositionChangeEntity } from './gmx-v2-entities.js';
 
 /**
  * GMX v2 subgraph entities → canonical events and position snapshots. Pure: no I/O, no clock.
@@ -15,40 +15,31 @@ export const GMX_USD_DECIMALS = 30;
 /** Fraction digits kept by divisions (entry price), rounded half away from zero. */
 export const ENTRY_PRICE_SCALE = 18;
 
-/** What the mapping knows about one market beyond the entity. */
+/** How the mapping names one market (token decimals come from the entities, never from here). */
 export interface GmxV2MarketInfo {
   /** Symbol used in the canonical market id `gmx:<symbol>`, e.g. `ETH-USD`. */
   readonly symbol: string;
-  /** Index token decimals; used when the entity carries none (synthetic index tokens). */
-  readonly indexTokenDecimals?: number;
 }
 
-/** Mapping configuration: markets by lower-case market token address, token decimals by address. */
+/** Mapping configuration: market names by lower-case market token address. */
 export interface GmxV2MappingConfig {
   readonly markets: Readonly<Record<string, GmxV2MarketInfo>>;
-  readonly tokenDecimals: Readonly<Record<string, number>>;
 }
 
 /**
- * The default table for Arbitrum One: the two main markets and the tokens whose decimals the
- * subgraph cannot read (GMX synthetic index tokens have no contract). Extend it for more markets;
- * an unlisted market is named by its market token address.
+ * Default names on Arbitrum One. Names only: an unlisted market is named by its market token
+ * address, and every decimal comes from the subgraph's Token entities (copied onto each entity).
  */
 export const GMX_V2_ARBITRUM: GmxV2MappingConfig = Object.freeze({
   markets: Object.freeze({
-    // ETH/USD [WETH-USDC]
-    '0x70d95587d40a2caf56bd97485ab3eec10bee6336': { symbol: 'ETH-USD', indexTokenDecimals: 18 },
-    // BTC/USD [WBTC-USDC]
-    '0x47c031236e19d024b42f8ae6780e44a573170703': { symbol: 'BTC-USD', indexTokenDecimals: 8 },
-  }),
-  tokenDecimals: Object.freeze({
-    '0x82af49447d8a07e3bd95bd0d56f35241523fbab1': 18, // WETH
-    '0x2f2a2543b76a4166549f7aab2e75bef0aefc5b0f': 8, // WBTC
-    '0x47904963fc8b2340414262125af798b9655e58cd': 8, // BTC (synthetic)
-    '0xaf88d065e77c8cc2239327c5edb3a432268e5831': 6, // USDC
-    '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8': 6, // USDC.e
+    '0x70d95587d40a2caf56bd97485ab3eec10bee6336': { symbol: 'ETH-USD' }, // ETH/USD [WETH-USDC]
+    '0x47c031236e19d024b42f8ae6780e44a573170703': { symbol: 'BTC-USD' }, // BTC/USD [WBTC-USDC]
   }),
 });
+
+/** The canonical id of protocol-wide state (the subgraph's zero-address market). */
+export const GMX_GLOBAL_MARKET = 'gmx:*';
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 /**
  * A position's state after one change: what the exact (per-position) liquidation model needs.
@@ -63,6 +54,8 @@ export interface PositionSnapshot extends PositionChangeRow {
 export interface CanonicalResult {
   readonly events: CanonicalEvent[];
   readonly position: PositionSnapshot | null;
+  /** Market accumulator or Config updates. */
+  readonly state: MarketStateRow[];
   readonly skipped: string | null;
 }
 
@@ -90,30 +83,30 @@ export function toCanonical(entity: GmxV2Entity, config: GmxV2MappingConfig = GM
       return liquidation(entity, config);
     case 'FundingRate':
       return funding(entity, config);
+    case 'MarketFactorUpdate':
+      return factorUpdate(entity, config);
+    case 'MarketConfigUpdate':
+      return configUpdate(entity, config);
   }
 }
 
 /** `gmx:<symbol>` for a configured market, else `gmx:<market token address>`. */
 export function canonicalMarket(marketToken: string, config: GmxV2MappingConfig = GMX_V2_ARBITRUM): string {
   const address = marketToken.toLowerCase();
+  if (address === ZERO_ADDRESS) return GMX_GLOBAL_MARKET;
   return `gmx:${config.markets[address]?.symbol ?? address}`;
 }
 
-function indexDecimals(e: { market: string; indexToken: string; indexTokenDecimals: number | null }, config: GmxV2MappingConfig): number | null {
-  return e.indexTokenDecimals ?? config.markets[e.market]?.indexTokenDecimals ?? config.tokenDecimals[e.indexToken] ?? null;
-}
-
-function collateralDecimals(e: { collateralToken: string; collateralTokenDecimals: number | null }, config: GmxV2MappingConfig): number | null {
-  return e.collateralTokenDecimals ?? config.tokenDecimals[e.collateralToken] ?? null;
-}
+const unknownDecimals = (token: string, market: string): string =>
+  `token ${token} of market ${market} has unknown decimals (the subgraph's Token entity has none: a synthetic token missing from subgraph/src/synthetic-tokens.ts)`;
 
 const microseconds = (seconds: number): number => seconds * 1_000_000;
 
 function positionChange(e: PositionChangeEntity, config: GmxV2MappingConfig): CanonicalResult {
   const market = canonicalMarket(e.market, config);
   const ts = microseconds(e.timestamp);
-  const idx = indexDecimals(e, config);
-  const col = collateralDecimals(e, config);
+  const idx = e.indexTokenDecimals;
+  const col = e.collateralTokenDecimals;
   const position: PositionSnapshot = {
     key: e.positionKey,
     account: e.account,
@@ -133,12 +126,16 @@ function positionChange(e: PositionChangeEntity, config: GmxV2MappingConfig): Ca
     block: e.blockNumber,
     ts,
     changeId: e.id,
+    collateralIsIndex: e.collateralToken === e.indexToken,
+    // A price is USD per smallest unit x 1e30: per whole token it is price / 10^(30 - decimals).
+    collateralPrice: col === null ? null : formatFixed(e.collateralTokenPriceMin, GMX_USD_DECIMALS - col),
+    borrowingFactor: formatFixed(e.borrowingFactor, GMX_USD_DECIMALS),
+    fundingFeePerSize: col === null ? null : formatFixed(e.fundingFeeAmountPerSize, FUNDING_PER_SIZE_DECIMALS + col),
+    pendingImpactTokens: idx === null ? null : formatFixed(e.pendingImpactAmount, idx),
   };
-  if (e.sizeDeltaUsd === 0n) return { events: [], position, skipped: null };
-  if (idx === null) {
-    return { events: [], position, skipped: `index token ${e.indexToken} of market ${e.market} has unknown decimals; add it to the mapping config` };
-  }
-  if (e.executionPrice <= 0n) return { events: [], position, skipped: `execution price ${e.executionPrice} is not positive` };
+  if (e.sizeDeltaUsd === 0n) return { events: [], position, state: [], skipped: null };
+  if (idx === null) return { events: [], position, state: [], skipped: unknownDecimals(e.indexToken, e.market) };
+  if (e.executionPrice <= 0n) return { events: [], position, state: [], skipped: `execution price ${e.executionPrice} is not positive` };
   const buys = e.type === 'increase' ? e.isLong : !e.isLong;
   const trade: TradeEvent = {
     kind: 'trade',
@@ -149,14 +146,12 @@ function positionChange(e: PositionChangeEntity, config: GmxV2MappingConfig): Ca
     qty: formatFixed(e.sizeDeltaInTokens, idx),
     side: buys ? 'buy' : 'sell',
   };
-  return { events: [trade], position, skipped: null };
+  return { events: [trade], position, state: [], skipped: null };
 }
 
 function liquidation(e: LiquidationEntity, config: GmxV2MappingConfig): CanonicalResult {
-  const idx = indexDecimals(e, config);
-  if (idx === null) {
-    return { events: [], position: null, skipped: `index token ${e.indexToken} of market ${e.market} has unknown decimals; add it to the mapping config` };
-  }
+  const idx = e.indexTokenDecimals;
+  if (idx === null) return { events: [], position: null, state: [], skipped: unknownDecimals(e.indexToken, e.market) };
   const side: OrderSide = e.isLong ? 'sell' : 'buy';
   const event: LiquidationEvent = {
     kind: 'liquidation',
@@ -168,13 +163,13 @@ function liquidation(e: LiquidationEntity, config: GmxV2MappingConfig): Canonica
     notional: formatFixed(e.sizeDeltaUsd, GMX_USD_DECIMALS),
     key: e.id,
   };
-  return { events: [event], position: null, skipped: null };
+  return { events: [event], position: null, state: [], skipped: null };
 }
 
 function funding(e: FundingRateEntity, config: GmxV2MappingConfig): CanonicalResult {
   const perHour = e.fundingFactorPerSecond * 3600n;
   if (perHour !== 0n && e.longsPayShorts === null) {
-    return { events: [], position: null, skipped: `funding direction of market ${e.market} at block ${e.blockNumber} is unknown` };
+    return { events: [], position: null, state: [], skipped: `funding direction of market ${e.market} at block ${e.blockNumber} is unknown` };
   }
   const signed = e.longsPayShorts === false ? -perHour : perHour;
   const event: FundingEvent = {
@@ -185,7 +180,40 @@ function funding(e: FundingRateEntity, config: GmxV2MappingConfig): CanonicalRes
     markPrice: null,
     intervalHours: 1,
   };
-  return { events: [event], position: null, skipped: null };
+  return { events: [event], position: null, state: [], skipped: null };
+}
+
+/**
+ * fundingFeeAmountPerSize is stored with FLOAT_PRECISION_SQRT (1e15) extra digits:
+ * MarketUtils.getFundingAmount = sizeInUsd x diff / (1e30 x 1e15) smallest units.
+ */
+const FUNDING_PER_SIZE_DECIMALS = 15;
+
+function factorUpdate(e: MarketFactorUpdateEntity, config: GmxV2MappingConfig): CanonicalResult {
+  const base = { market: canonicalMarket(e.market, config), kind: e.kind, flag: e.isLong, entryId: e.id, block: e.blockNumber, ts: microseconds(e.timestamp) };
+  if (e.kind === 'cumulativeBorrowingFactor') {
+    return { events: [], position: null, state: [{ ...base, collateralToken: '', value: formatFixed(e.value, GMX_USD_DECIMALS) }], skipped: null };
+  }
+  if (e.collateralToken === null || e.collateralTokenDecimals === null) {
+    return { events: [], position: null, state: [], skipped: unknownDecimals(e.collateralToken ?? '(none)', e.market) };
+  }
+  const value = formatFixed(e.value, FUNDING_PER_SIZE_DECIMALS + e.collateralTokenDecimals);
+  return { events: [], position: null, state: [{ ...base, collateralToken: e.collateralToken, value }], skipped: null };
+}
+
+function configUpdate(e: MarketConfigUpdateEntity, config: GmxV2MappingConfig): CanonicalResult {
+  // Every recorded key is a fraction or USD x 1e30 (per-second factors too).
+  const row: MarketStateRow = {
+    market: canonicalMarket(e.market, config),
+    kind: e.key,
+    collateralToken: '',
+    flag: e.flag ?? false,
+    entryId: e.id,
+    block: e.blockNumber,
+    ts: microseconds(e.timestamp),
+    value: formatFixed(e.value, GMX_USD_DECIMALS),
+  };
+  return { events: [], position: null, state: [row], skipped: null };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CanonicalEvent } from '../../db/index.js';
+import type { CanonicalEvent, MarketStateRow } from '../../db/index.js';
 import { silentLogger, type Logger } from '../../base/index.js';
 import type { GraphClient, SubgraphMeta } from './graph-client.js';
 import { GMX_V2_COLLECTIONS, type GmxV2Entity, type PagedCollection } from './gmx-v2-entities.js';
@@ -25,6 +25,8 @@ export interface GmxV2Page {
   readonly events: CanonicalEvent[];
   /** The position after each PositionChange of the page (upsert by `key`; later wins). */
   readonly positions: PositionSnapshot[];
+  /** Market accumulator and Config updates (GMX v2's liquidation rule reads them). */
+  readonly state: MarketStateRow[];
   /** Entities that mapped to nothing they should have, with the reason. */
   readonly skipped: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
   /** Entities read for this page (all collections). */
@@ -238,18 +240,20 @@ export class GmxV2Pager implements AsyncIterable<GmxV2Page> {
     );
     const events: CanonicalEvent[] = [];
     const positions: PositionSnapshot[] = [];
+    const state: MarketStateRow[] = [];
     const skipped: { id: string; reason: string }[] = [];
     for (const { entity } of rows) {
       const out = toCanonical(entity, this.#mapping);
       events.push(...out.events);
       if (out.position) positions.push(out.position);
+      state.push(...out.state);
       if (out.skipped !== null) {
         skipped.push({ id: entity.id, reason: out.skipped });
         this.#log.warn({ id: entity.id, type: entity.__typename, reason: out.skipped }, 'skipped entity');
       }
     }
     this.#advance(cursor);
-    return { events, positions, skipped, entities: rows.length, cursor, head };
+    return { events, positions, state, skipped, entities: rows.length, cursor, head };
   }
 
   #advance(cursor: GmxV2Cursor): void {
@@ -288,7 +292,7 @@ export class GmxV2Pager implements AsyncIterable<GmxV2Page> {
     );
     this.#recent = this.#recent.filter((c) => c.block < safe.block);
     this.#advance(safe);
-    return { events: [], positions: [], skipped: [], entities: 0, cursor: safe, head: head.block.number, reorg: { safeBlock: safe.block } };
+    return { events: [], positions: [], state: [], skipped: [], entities: 0, cursor: safe, head: head.block.number, reorg: { safeBlock: safe.block } };
   }
 }
 

@@ -1,8 +1,11 @@
 /** indexer/subgraph/: reads liqmap's GMX v2 subgraph (subgraph/) from a graph-node endpoint. */
 export { GraphClient, GraphPermanentError, type GraphClientOptions, type SubgraphMeta } from './graph-client.js';
 export {
+  GMX_CONFIG_KEYS,
   GMX_V2_COLLECTIONS,
   type FundingRateEntity,
+  type MarketConfigUpdateEntity,
+  type MarketFactorUpdateEntity,
   type GmxV2Entity,
   type LiquidationEntity,
   type PagedCollection,
@@ -10,6 +13,7 @@ export {
 } from './gmx-v2-entities.js';
 export {
   ENTRY_PRICE_SCALE,
+  GMX_GLOBAL_MARKET,
   GMX_USD_DECIMALS,
   GMX_V2_ARBITRUM,
   canonicalMarket,

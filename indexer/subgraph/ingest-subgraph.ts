@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../../base/index.js';
-import { BatchWriter, getCheckpoint, recordSubgraphRows, rollbackSubgraph, writePositionChanges, type BatchResult, type Store } from '../../db/index.js';
+import { BatchWriter, getCheckpoint, recordSubgraphRows, rollbackSubgraph, writeMarketState, writePositionChanges, type BatchResult, type Store } from '../../db/index.js';
 import { GraphClient } from './graph-client.js';
 import { pageGmxV2, type GmxV2Cursor } from './gmx-v2-pager.js';
 
@@ -92,6 +92,7 @@ export async function ingestSubgraph(store: Store, opts: SubgraphIngestOptions):
         checkpoint: checkpoint(page.cursor, false),
         alsoInTransaction: async (tx) => {
           await writePositionChanges(tx, page.positions);
+          await writeMarketState(tx, page.state);
           await recordSubgraphRows(tx, sourceKey, page.cursor.block, page.events);
         },
       });

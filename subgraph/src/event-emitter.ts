@@ -334,7 +334,11 @@ function saveFactorUpdate(event: ethereum.Event, market: Address, kind: string, 
   const u = new MarketFactorUpdate(logId(event));
   u.market = market;
   u.kind = kind;
-  if (collateralToken !== null) u.collateralToken = collateralToken;
+  if (collateralToken !== null) {
+    u.collateralToken = collateralToken;
+    const decimals = intOrMinusOne(loadToken(collateralToken), 'decimals');
+    if (decimals >= 0) u.collateralTokenDecimals = decimals;
+  }
   u.isLong = isLong;
   u.value = value;
   u.delta = delta;

@@ -31,6 +31,8 @@ const TYPENAMES: Readonly<Record<string, string>> = {
   positionChanges: 'PositionChange',
   liquidations: 'Liquidation',
   fundingRates: 'FundingRate',
+  marketFactorUpdates: 'MarketFactorUpdate',
+  marketConfigUpdates: 'MarketConfigUpdate',
 };
 
 const FIXTURE_FILES: Readonly<Record<string, string>> = {
@@ -38,6 +40,8 @@ const FIXTURE_FILES: Readonly<Record<string, string>> = {
   positionChanges: 'position-changes.json',
   liquidations: 'liquidations.json',
   fundingRates: 'funding-rates.json',
+  marketFactorUpdates: 'market-factor-updates.json',
+  marketConfigUpdates: 'market-config-updates.json',
 };
 
 export const GMX_V2_FIXTURE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gmx-v2');

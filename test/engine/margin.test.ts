@@ -64,6 +64,21 @@ describe('worked examples of shared/reference/margin-formulas.md', () => {
     expect(quotePosition({ exchange: 'gmx', side: 'short', sizeUsd: '10000', sizeTokens: '4', collateralTokens: '4', collateralIsIndex: true }).liquidationPrice).toBeNull();
   });
 
+  it('GMX v2: pending fees from the accumulators, collateral at its own price, per-market parameters from the snapshot', () => {
+    const base = { exchange: 'gmx', side: 'long', sizeUsd: '10000', sizeTokens: '4', collateralTokens: '1000', collateralPrice: '0.9998' };
+    // ETH-USD's snapshot: minCollateralFactorForLiquidation 0.005 ($50), position fee 0.06% ($6), no impact cap.
+    // 999.8 + 4P − 10,000 − 6 − 10,000 × (0.011 − 0.001) = 50 → P = 9,156.2 / 4.
+    const eth = quotePosition({ ...base, gmxMarket: 'ETH-USD', borrowingFactor: '0.001', cumulativeBorrowingFactor: '0.011' });
+    expect(eth.liquidationPrice).toBe('2289.05');
+    expect(eth.maintenanceMargin).toBe('50');
+    // Funding owed in collateral tokens: 10,000 × 0.000002 = 0.02 USDC at 0.9998.
+    const funded = quotePosition({ ...base, gmxMarket: 'ETH-USD', fundingFeeAmountPerSize: '0.000001', latestFundingFeeAmountPerSize: '0.000003' });
+    expect(funded.liquidationPrice).toBe(new Dec('9056.219996').div(4).toFixed());
+    // A flag beats the snapshot; an unknown market gets gmx-synthetics' base config (1%).
+    expect(quotePosition({ ...base, gmxMarket: 'ETH-USD', minCollateralFactor: '0.01' }).maintenanceMargin).toBe('100');
+    expect(quotePosition({ ...base, gmxMarket: '0x00000000000000000000000000000000000000aa' }).maintenanceMargin).toBe('100');
+  });
+
   it('Binance tiers: the bracket is the one of the notional at the liquidation price', () => {
     // 20 BTC long at 50,000 (1M notional, bracket 3 at entry) on a thin wallet: the liquidation
     // notional falls back into bracket 3 only if every bracket's own price is tried.

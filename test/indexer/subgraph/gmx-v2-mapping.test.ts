@@ -3,13 +3,12 @@ import path from 'node:path';
 import { Decimal as DecimalJs } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import {
-  GMX_V2_ARBITRUM,
   divideToDecimal,
   formatFixed,
   toCanonical,
   type GmxV2Entity,
 } from '../../../indexer/subgraph/index.js';
-import { fundingRateSchema, liquidationSchema, positionChangeSchema } from '../../../indexer/subgraph/gmx-v2-entities.js';
+import { fundingRateSchema, liquidationSchema, marketConfigUpdateSchema, marketFactorUpdateSchema, positionChangeSchema } from '../../../indexer/subgraph/gmx-v2-entities.js';
 import { GMX_V2_FIXTURE_DIR } from '../../_fixtures/graph-node-server.js';
 
 const Decimal = DecimalJs.clone({ precision: 60 });
@@ -81,13 +80,13 @@ describe('toCanonical', () => {
     expect(Number(p.entryPrice)).toBeCloseTo(3412.57, 6);
   });
 
-  it('takes the index decimals from the config when the entity has none (synthetic BTC)', () => {
+  it('takes decimals from the entity only (synthetic BTC: the subgraph snapshot), and skips an entity without them', () => {
     const e = changes.find((c) => c.market === BTC_USD && c.type === 'increase' && c.account === changes[1]!.account)!;
-    expect(e.indexTokenDecimals).toBeNull();
+    expect(e.indexTokenDecimals).toBe(8);
     const [trade] = toCanonical(e).events;
     expect(trade).toMatchObject({ kind: 'trade', market: 'gmx:BTC-USD', price: '67123.4', side: 'sell' });
     expect(trade?.kind === 'trade' && trade.qty).toBe(formatFixed(e.sizeDeltaInTokens, 8));
-    expect(toCanonical(e, { markets: {}, tokenDecimals: {} })).toMatchObject({
+    expect(toCanonical({ ...e, indexTokenDecimals: null })).toMatchObject({
       events: [],
       skipped: expect.stringContaining('unknown decimals'),
     });
@@ -95,8 +94,38 @@ describe('toCanonical', () => {
 
   it('names unlisted markets by their market token', () => {
     const e = changes[0]!;
-    const out = toCanonical(e, { markets: {}, tokenDecimals: GMX_V2_ARBITRUM.tokenDecimals });
+    const out = toCanonical(e, { markets: {} });
     expect(out.events[0]?.market).toBe(`gmx:${ETH_USD}`);
+  });
+
+  it('keeps the accumulators, pending impact and collateral price of a position change in whole units', () => {
+    const e = changes.find((c) => c.market === BTC_USD && c.collateralToken !== c.indexToken)!;
+    const p = toCanonical({ ...e, pendingImpactAmount: -1234n }).position!;
+    // borrowingFactor / 1e30; fundingFeeAmountPerSize / 1e(15 + 6 USDC decimals); pending / 1e8 BTC decimals.
+    expect(p).toMatchObject({ collateralIsIndex: false, borrowingFactor: formatFixed(e.borrowingFactor, 30), fundingFeePerSize: formatFixed(e.fundingFeeAmountPerSize, 21), pendingImpactTokens: '-0.00001234' });
+    expect(p.collateralPrice).toBe(formatFixed(e.collateralTokenPriceMin, 24));
+    const eth = changes.find((c) => c.market === ETH_USD && c.collateralToken === c.indexToken)!;
+    expect(toCanonical(eth).position).toMatchObject({ collateralIsIndex: true, collateralPrice: '3412.5' });
+  });
+
+  it('maps accumulator and Config updates to market state rows in whole units', () => {
+    const factors = fixture('market-factor-updates.json').map((r) => marketFactorUpdateSchema.parse({ __typename: 'MarketFactorUpdate', ...r }));
+    const borrowing = toCanonical(factors.find((f) => f.kind === 'cumulativeBorrowingFactor' && f.value > 1843920411784712930152318n)!);
+    expect(borrowing.state[0]).toMatchObject({ market: 'gmx:ETH-USD', kind: 'cumulativeBorrowingFactor', collateralToken: '', flag: true, value: '0.003001843920411784712930152318' });
+    const funding = factors.find((f) => f.kind === 'fundingFeeAmountPerSize')!;
+    expect(toCanonical(funding).state[0]).toMatchObject({ kind: 'fundingFeeAmountPerSize', collateralToken: funding.collateralToken, value: formatFixed(funding.value, 15 + funding.collateralTokenDecimals!) });
+    expect(toCanonical({ ...funding, collateralTokenDecimals: null })).toMatchObject({ state: [], skipped: expect.stringContaining('unknown decimals') });
+    const configs = fixture('market-config-updates.json').map((r) => marketConfigUpdateSchema.parse({ __typename: 'MarketConfigUpdate', ...r }));
+    expect(configs.map((c) => toCanonical(c).state[0]).map((r) => [r!.market, r!.kind, r!.flag, r!.value])).toEqual([
+      ['gmx:ETH-USD', 'minCollateralFactorForLiquidation', false, '0.005'],
+      ['gmx:BTC-USD', 'minCollateralFactorForLiquidation', false, '0.005'],
+      ['gmx:ETH-USD', 'maxPositionImpactFactorForLiquidations', false, '0'],
+      ['gmx:BTC-USD', 'maxPositionImpactFactorForLiquidations', false, '0'],
+      ['gmx:ETH-USD', 'positionFeeFactor', false, '0.0006'],
+      ['gmx:BTC-USD', 'positionFeeFactor', false, '0.0006'],
+      ['gmx:ETH-USD', 'positionFeeFactor', true, '0.0004'],
+      ['gmx:*', 'minCollateralUsd', false, '1'],
+    ]);
   });
 
   it('gives a decrease of a long a sell and a closed position no entry price', () => {
