@@ -47,14 +47,15 @@ describe('exact levels for an on-chain market (GMX v2 fixture through the subgra
     const params = await effectiveParams(t.store, 'gmx:ETH-USD');
     await computeExactMarket(t.store, 'gmx:ETH-USD', params, modelParamsHash(params), undefined, options);
     // A different query text each time: the response cache keys on the data version, which a recompute keeps.
-    const r = await api.gql(`{ run${run}: __typename heatmap(market: "gmx:ETH-USD", check: true) { basis check { engine ok maxAbsDiff cellsCompared } } }`);
+    const r = await api.gql(`{ run${run}: __typename heatmap(market: "gmx:ETH-USD", check: true) { basis check { engine ok fault cellsCompared model { maxAbsDiff } } } }`);
     expect(r.errors).toBeUndefined();
-    return r.data!.heatmap.check as { engine: string; ok: boolean; maxAbsDiff: number; cellsCompared: number };
+    const check = r.data!.heatmap.check as { engine: string; ok: boolean; fault: string | null; cellsCompared: number; model: { maxAbsDiff: number } };
+    return { ...check, maxAbsDiff: check.model.maxAbsDiff };
   };
 
   it('catches a deliberately wrong rule in the fast path with the independent reference', async () => {
     const wrongFactor = await checkAfter({ rules: wrongBy((p) => ({ ...p, minCollateralFactor: '0.05' })) });
-    expect(wrongFactor).toMatchObject({ engine: 'exact-positions', ok: false });
+    expect(wrongFactor).toMatchObject({ engine: 'exact-positions', ok: false, fault: 'MODEL' });
     expect(wrongFactor.maxAbsDiff).toBeGreaterThan(0);
     // Pending borrowing left out: the indexed accumulators moved far enough to change levels.
     const noBorrowing = await checkAfter({ rules: wrongBy((p) => ({ ...p, cumulativeBorrowingFactor: p.borrowingFactor })) });
