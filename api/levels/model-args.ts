@@ -12,6 +12,7 @@ export interface ModelInputArg {
   readonly participation?: number | null;
   readonly halfLifeHours?: number | null;
   readonly fundingAdjusted?: boolean | null;
+  readonly preset?: string | null;
 }
 
 /** SDL of the model-parameter input, shared by every engine-backed field. */
@@ -36,6 +37,8 @@ export const modelInputTypeDefs = /* GraphQL */ `
 
   "Parameters of the estimated model; every field is optional and defaults as documented. Anyone is served the default set and the server's presets (LIQMAP_MODEL_PRESETS); other sets are computed by the workers only at the request of a caller with the API key (until then: NOT_READY)."
   input ModelInput {
+    "A named parameter set of this server (LIQMAP_MODEL_PRESETS, e.g. a calibrated one from presets/model-presets.json such as okx-sol-calibrated); fields given alongside override it."
+    preset: String
     "Price bucket as a fraction of the first price, rounded to a 1/2/5×10^k quote step (default 0.0005 = 0.05%); ${describeRange(R.priceBucketFraction)}: the lower bound keeps a persisted row within 25,000 price buckets."
     priceBucketFraction: Float
     "Leverage mix of new positions (default 5×10%, 10×25%, 25×30%, 50×20%, 100×15%); ${R.leverages.min} to ${R.leverages.max} entries."
@@ -62,14 +65,24 @@ export const TIME_BUCKET_DESCRIPTION = `Model time bucket, seconds (default 60; 
 
 /**
  * The partial parameters named by a field's arguments (undefined fields take the engine's
- * defaults; `timeBucketSeconds` comes as its own argument), validated before any work: a
+ * defaults; `timeBucketSeconds` comes as its own argument; a named `preset` of the server's
+ * LIQMAP_MODEL_PRESETS fills in first, the other fields override it), validated before any work: a
  * value out of its documented range is BAD_USER_INPUT naming the argument, the value and the
  * range.
  */
-export function partialParams(model: ModelInputArg | null | undefined, timeBucketSeconds: number | null | undefined): Partial<ModelParams> {
+export function partialParams(model: ModelInputArg | null | undefined, timeBucketSeconds: number | null | undefined, presets: Readonly<Record<string, Record<string, unknown>>> = {}): Partial<ModelParams> {
   const out: Record<string, unknown> = {};
+  const { preset, ...fields } = model ?? {};
+  if (preset !== null && preset !== undefined) {
+    const named = Object.hasOwn(presets, preset) ? presets[preset] : undefined;
+    if (!named) {
+      const known = Object.keys(presets);
+      throw userError('BAD_USER_INPUT', `model.preset "${preset}" is not a preset of this server (${known.length ? `presets: ${known.join(', ')}` : 'it has none: LIQMAP_MODEL_PRESETS is empty'})`);
+    }
+    Object.assign(out, named);
+  }
   if (timeBucketSeconds !== null && timeBucketSeconds !== undefined) out.timeBucketSeconds = timeBucketSeconds;
-  for (const [k, v] of Object.entries(model ?? {})) if (v !== null && v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(fields)) if (v !== null && v !== undefined) out[k] = v;
   try {
     parseModelParams(out);
   } catch (e) {

@@ -214,7 +214,7 @@ interface AtArgs extends CommonArgs {
 /** Market, parameters and results for a field's arguments (computing them when missing). */
 export async function resultsFor(ctx: ApiContext, args: CommonArgs, untilUs?: number | null): Promise<ResultsRef> {
   const market = await requireMarket(ctx, args.market);
-  return ensureResults(ctx, market, partialParams(args.model, args.timeBucketSeconds), untilUs == null ? undefined : untilUs / 1000);
+  return ensureResults(ctx, market, partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS), untilUs == null ? undefined : untilUs / 1000);
 }
 
 /** The newest computed bucket at or before `at` (µs), or the newest of all, epoch ms. */

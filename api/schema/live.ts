@@ -63,7 +63,7 @@ export const liveResolvers = {
       if (!ctx.authorized) throw userError('UNAUTHORIZED', 'recompute needs the header Authorization: Bearer <API_KEY>');
       if (!ctx.jobs) throw userError('BAD_USER_INPUT', 'this server has no jobs pipeline to enqueue work on');
       const market = await requireMarket(ctx, args.market);
-      const partial = partialParams(args.model, args.timeBucketSeconds);
+      const partial = partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS);
       // The hash only: recomputing is the workers' job, not this request's.
       const params = await effectiveParams(ctx.store, market, partial);
       const paramsHash = modelParamsHash(params);

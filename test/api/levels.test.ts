@@ -203,6 +203,10 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     expect(r.data!.heatmap.timeBucketSeconds).toBe(300);
     expect(r.data!.heatmap.times.length).toBe(HOURS * 12);
     expect(r.data!.heatmap.paramsHash).toBe(hash);
+    // A preset this server does not have is the caller's mistake, named.
+    const np = await api.gql(`{ heatmap(market: "${MARKET}", model: { preset: "okx-sol-calibrated" }) { paramsHash } }`);
+    expect(np.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(np.errors![0]!.message).toMatch(/model.preset "okx-sol-calibrated" is not a preset of this server/);
     const bad = await api.gql(`{ heatmap(market: "${MARKET}", model: { maintenanceMarginRate: 0.9 }) { paramsHash } }`);
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(bad.errors![0]!.message).toBe('model.maintenanceMarginRate = 0.9: must be 0 to 0.5 (fraction of notional)');
