@@ -92,19 +92,43 @@ export async function readHeatmap(ctx: ApiContext, ref: ResultsRef, layer: Heatm
   if (nRows * nCols > MAX_CELLS) {
     throw userError('RANGE_TOO_LARGE', `the heatmap would have ${nCols} columns × ${nRows} price rows = ${nRows * nCols} cells; at most ${MAX_CELLS}: widen resolutionSeconds or priceBucket, or narrow the time or price range`);
   }
-  const rows = await readHeatmapWindow(ctx.store, { market: ref.market, paramsHash: ref.paramsHash, fromMs: shape.fromMs, toMs: shape.toMs, stepMs, idxLo: j0 * k, idxHi: (j1 + 1) * k - 1, layer });
+  const rows = await readHeatmapWindow(ctx.store, { market: ref.market, paramsHash: ref.paramsHash, fromMs: shape.fromMs, toMs: shape.toMs, stepMs, priceLo: j0 * k * step, priceHi: (j1 + 1) * k * step, layer });
   return { layer, ...binRows(rows, j0, nRows, k, step), resolutionSeconds: stepMs / 1000 };
 }
 
-/** Sums model price buckets into display rows of `k` buckets each, from display row `j0`. */
+/**
+ * Sums model price buckets into display rows of `k` × `step` quote each, from display row `j0`.
+ * `step` is the window's coarsest grid step; a row computed on a finer grid (the grid follows
+ * the price, day by day) is binned by price: a model bucket that straddles two display rows is
+ * split between them in proportion to its overlap with each.
+ */
 export function binRows(rows: readonly HeatmapWindowRow[], j0: number, nRows: number, k: number, step: number): Omit<HeatmapMatrix, 'layer' | 'resolutionSeconds'> {
   const long = new Array<number>(rows.length * nRows).fill(0);
   const short = new Array<number>(rows.length * nRows).fill(0);
+  const width = k * step;
   rows.forEach((r, i) => {
+    const add = (out: number[], j: number, v: number) => {
+      if (j >= 0 && j < nRows) out[i * nRows + j]! += v;
+    };
     const put = (out: number[], lo: number, values: readonly number[]) => {
       for (let x = 0; x < values.length; x++) {
-        const j = Math.floor((lo + x) / k) - j0;
-        if (j >= 0 && j < nRows) out[i * nRows + j]! += values[x]!;
+        const v = values[x]!;
+        if (v === 0) continue;
+        if (r.priceStep === step) {
+          add(out, Math.floor((lo + x) / k) - j0, v);
+          continue;
+        }
+        // This row's bucket [a, b) in display-row units.
+        const a = ((lo + x) * r.priceStep) / width;
+        const b = ((lo + x + 1) * r.priceStep) / width;
+        const ja = Math.floor(a + 1e-9);
+        const jb = Math.floor(b - 1e-9);
+        if (ja >= jb) add(out, ja - j0, v);
+        else {
+          const share = (ja + 1 - a) / (b - a);
+          add(out, ja - j0, v * share);
+          add(out, jb - j0, v * (1 - share));
+        }
       }
     };
     put(long, r.aLo, r.a);

@@ -22,31 +22,38 @@ export interface HeatmapWindowRow {
   readonly b: readonly number[];
 }
 
-/** Price range and step of a market's persisted rows in a time range (one cheap aggregate). */
-export async function heatmapExtent(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number): Promise<{ rows: number; minPrice: number; maxPrice: number; priceStep: number; firstT: number; lastT: number } | null> {
-  const r = await sql<{ n: number; lo: number | null; hi: number | null; step: number | null; first: number | null; last: number | null }>`
-    select count(*)::int as n, min(price) as lo, max(price) as hi, max(price_step) as step,
+/**
+ * Price range and grid of a market's persisted rows in a time range (one cheap aggregate). The
+ * model's grid follows the price (its step is re-chosen per UTC day), so rows of one window can
+ * have different steps: `priceStep` is the coarsest, `minPriceStep` the finest.
+ */
+export async function heatmapExtent(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number): Promise<{ rows: number; minPrice: number; maxPrice: number; priceStep: number; minPriceStep: number; firstT: number; lastT: number } | null> {
+  const r = await sql<{ n: number; lo: number | null; hi: number | null; step: number | null; min_step: number | null; first: number | null; last: number | null }>`
+    select count(*)::int as n, min(price) as lo, max(price) as hi, max(price_step) as step, min(price_step) as min_step,
       (extract(epoch from min(t)) * 1000)::float8 as first, (extract(epoch from max(t)) * 1000)::float8 as last
     from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash}
       and t >= ${timestampText(fromMs * 1000)}::text::timestamptz and t <= ${timestampText(toMs * 1000)}::text::timestamptz`.execute(store.db);
   const row = r.rows[0];
   if (!row || row.n === 0 || row.lo === null || row.hi === null || row.step === null) return null;
-  return { rows: row.n, minPrice: Number(row.lo), maxPrice: Number(row.hi), priceStep: Number(row.step), firstT: Number(row.first), lastT: Number(row.last) };
+  return { rows: row.n, minPrice: Number(row.lo), maxPrice: Number(row.hi), priceStep: Number(row.step), minPriceStep: Number(row.min_step), firstT: Number(row.first), lastT: Number(row.last) };
 }
 
 /**
  * The persisted rows of [fromMs, toMs], one per display step of `stepMs` (the last row of each
- * step: the levels standing at its end), with each array sliced in SQL to price-bucket indexes
- * [idxLo, idxHi], so a wide heatmap never ships cells it does not draw.
+ * step: the levels standing at its end), with each array sliced in SQL to the price buckets that
+ * overlap [priceLo, priceHi] on that row's own grid, so a wide heatmap never ships cells it does
+ * not draw.
  */
 export async function readHeatmapWindow(
   store: Store,
-  q: { market: string; paramsHash: string; fromMs: number; toMs: number; stepMs: number; idxLo: number; idxHi: number; layer: HeatmapLayer },
+  q: { market: string; paramsHash: string; fromMs: number; toMs: number; stepMs: number; priceLo: number; priceHi: number; layer: HeatmapLayer },
 ): Promise<HeatmapWindowRow[]> {
   const step = Math.max(1, Math.trunc(q.stepMs));
-  const lo = Math.trunc(q.idxLo);
-  const hi = Math.trunc(q.idxHi);
+  if (!(Number.isFinite(q.priceLo) && Number.isFinite(q.priceHi))) throw new TypeError('readHeatmapWindow: price range must be finite');
   const [a, aLo, b, bLo] = q.layer === 'liquidations' ? ['long', 'long_lo', 'short', 'short_lo'] : ['oi_long', 'oi_lo', 'oi_short', 'oi_lo'];
+  // Per row: the bucket indexes of the price range on its own grid.
+  const lo = `floor(${q.priceLo} / h.price_step)::int`;
+  const hi = `floor(${q.priceHi} / h.price_step)::int`;
   // Pick the rows first, so only the picked rows' arrays are read and sliced.
   const slice = (col: string, base: string) => sql.raw(`h.${col}[greatest(1, ${lo} - h.${base} + 1) : ${hi} - h.${base} + 1]`);
   const from = (base: string) => sql.raw(`greatest(h.${base}, ${lo})`);

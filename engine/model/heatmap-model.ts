@@ -1,6 +1,6 @@
 import type { ModelParams } from './params.js';
 import type { LevelSnapshot, MarketBucket } from './types.js';
-import { niceStep, priceIndex } from './price-grid.js';
+import { gridPeriod, niceStep, priceIndex } from './price-grid.js';
 
 /**
  * Virtual positions of one side, leverage, entry-price bucket and funding epoch. Entry prices
@@ -11,9 +11,10 @@ interface Cohort {
   readonly key: string;
   readonly long: boolean;
   readonly lev: number;
-  /** Entry price, quote: the entry bucket's index × step. */
+  /** Entry price, quote: the entry bucket's index × the step at entry. */
   readonly entry: number;
-  readonly entryIdx: number;
+  /** Entry price's bucket on the current grid. */
+  entryIdx: number;
   /** Cumulative funding rate when the cohort opened (funding paid since = now − this). */
   readonly fundingAtEntry: number;
   /** Size in base units, before the state's global `scale`. */
@@ -33,6 +34,8 @@ interface SideIndex {
   readonly byLev: Map<number, Map<number, number>>;
   /** Entry bucket → Σ size × entry price. */
   readonly oi: Map<number, number>;
+  /** Entry bucket → how many cohorts entered there (its cell goes when the last one does). */
+  readonly oiCount: Map<number, number>;
 }
 
 /**
@@ -42,9 +45,16 @@ interface SideIndex {
 export interface ModelState {
   readonly params: ModelParams;
   priceStep: number | null;
+  /** Grid period (UTC day) the step was chosen in. */
+  gridPeriod: number | null;
   lastT: number | null;
+  /** Last real open-interest snapshot, base units (one side). */
   lastOi: number | null;
   seenOi: boolean;
+  /** Standing open interest not yet placed (per side, base units, real: not under `scale`). */
+  seedPending: number;
+  /** When the seeding warm-up ends, epoch ms. */
+  seedUntil: number | null;
   cumFunding: number;
   /** Global multiplier on every cohort size (decay and proportional closes apply here). */
   scale: number;
@@ -56,12 +66,12 @@ export interface ModelState {
 }
 
 function emptySide(): SideIndex {
-  return { byIdx: new Map(), levels: new Map(), byLev: new Map(), oi: new Map() };
+  return { byIdx: new Map(), levels: new Map(), byLev: new Map(), oi: new Map(), oiCount: new Map() };
 }
 
 /** A fresh state for a market. */
 export function createModelState(params: ModelParams): ModelState {
-  return { params, priceStep: null, lastT: null, lastOi: null, seenOi: false, cumFunding: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
+  return { params, priceStep: null, gridPeriod: null, lastT: null, lastOi: null, seenOi: false, seedPending: 0, seedUntil: null, cumFunding: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
 }
 
 /** Serialises a state for a checkpoint (cohorts only; indexes are rebuilt on load). */
@@ -109,12 +119,19 @@ function link(s: ModelState, c: Cohort): void {
   let set = side.byIdx.get(c.idx);
   if (!set) side.byIdx.set(c.idx, (set = new Set()));
   set.add(c.key);
+  side.oiCount.set(c.entryIdx, (side.oiCount.get(c.entryIdx) ?? 0) + 1);
 }
 
 function unlink(s: ModelState, c: Cohort): void {
   const side = c.long ? s.long : s.short;
   const set = side.byIdx.get(c.idx);
   if (!set) return;
+  const n = (side.oiCount.get(c.entryIdx) ?? 1) - 1;
+  if (n > 0) side.oiCount.set(c.entryIdx, n);
+  else {
+    side.oiCount.delete(c.entryIdx);
+    side.oi.delete(c.entryIdx); // no float residue of removed cohorts
+  }
   set.delete(c.key);
   if (set.size === 0) {
     // Nothing liquidates here any more: drop the cells rather than keep float residue.
@@ -130,6 +147,12 @@ function unlink(s: ModelState, c: Cohort): void {
  * hourly buckets would carry every cohort ever opened.
  */
 const NEGLIGIBLE = 1e-13;
+
+/** A shortfall below this share of the open interest is float noise, not an opening. */
+const SHORTFALL_TOLERANCE = 1e-9;
+
+/** A bucket this long after the previous one (a gap in the data) seeds the standing interest afresh. */
+const RESEED_GAP_MS = 86_400_000;
 
 /** Recomputes every liquidation price and the derived indexes (after a funding print), dropping negligible cohorts. */
 function rebuild(s: ModelState): void {
@@ -147,10 +170,12 @@ function rebuild(s: ModelState): void {
     side.levels.clear();
     side.byLev.clear();
     side.oi.clear();
+    side.oiCount.clear();
   }
   for (const c of s.cohorts.values()) {
     c.lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - c.fundingAtEntry, mmr, s.params.maintenanceAmountFraction);
     c.idx = c.lp > 0 && s.priceStep ? priceIndex(c.lp, s.priceStep) : 0;
+    if (s.priceStep) c.entryIdx = priceIndex(c.entry, s.priceStep);
     link(s, c);
     account(s, c, c.size, 1);
   }
@@ -171,23 +196,35 @@ function scaled(m: ReadonlyMap<number, number>, k: number): Map<number, number> 
 
 /**
  * Advances the state by one bucket (buckets must come in time order) and returns the levels
- * at its end. Steps, in order: decay; funding; liquidations (a long level at or above the
- * bucket's low, a short level at or below its high, is gone); open-interest change (an
- * increase opens cohorts at the VWAP split by taker imbalance and the leverage mix; a decrease
- * closes every cohort proportionally); the snapshot.
+ * at its end. Steps, in order: the grid (a new UTC day re-chooses the price step from its first
+ * close and re-bins every level); decay; funding; liquidations (a long level at or above the
+ * bucket's low, a short level at or below its high, is gone; then realized force orders);
+ * open-interest change (with snapshots the model holds the real open interest: a decrease of Δ
+ * closes Δ / (open interest) of every cohort, a shortfall opens cohorts at the VWAP split by taker
+ * imbalance and the leverage mix, and the first snapshot's — or the first after a gap of more than
+ * a day — is seeded over the warm-up window; without, volume × participation opens); the snapshot.
  */
 export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
   const p = state.params;
-  state.priceStep ??= niceStep(b.close, p.priceBucketFraction);
-  const step = state.priceStep;
-  const mmr = p.maintenanceMarginRate;
+  // The grid follows the price: its step is chosen afresh from the first close of each UTC day.
+  let regrid = false;
+  if (state.gridPeriod !== gridPeriod(b.t)) {
+    state.gridPeriod = gridPeriod(b.t);
+    const next = niceStep(b.close, p.priceBucketFraction);
+    regrid = state.priceStep !== null && next !== state.priceStep;
+    state.priceStep = next;
+  }
+  const step = state.priceStep!;
 
+  const gap = state.lastT === null ? Infinity : b.t - state.lastT;
   if (p.halfLifeHours > 0 && state.lastT !== null) {
     state.scale *= 0.5 ** ((b.t - state.lastT) / 3_600_000 / p.halfLifeHours);
   }
   state.lastT = b.t;
   if (b.fundingRate !== null && p.fundingAdjusted && b.fundingRate !== 0) {
     state.cumFunding += b.fundingRate;
+    rebuild(state);
+  } else if (regrid) {
     rebuild(state);
   } else if (state.cohorts.size > 4096 && (b.t / (p.timeBucketSeconds * 1000)) % 256 === 0) {
     rebuild(state); // drops decayed cohorts on markets without funding prints
@@ -252,41 +289,44 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     else liquidatedShort += removed;
   }
 
-  let delta: number;
+  // Open-interest change. With snapshots the model holds the real open interest: a decrease
+  // of Δ closes Δ / (open interest) of every level; what it then lacks (an increase, decayed or
+  // liquidated positions replaced) opens at the VWAP; at the first snapshot, or after a gap in
+  // the data, the shortfall is the standing interest and is seeded over the warm-up window.
+  let delta = 0;
+  let seed = false;
   if (b.openInterest !== null) {
-    delta = state.seenOi && state.lastOi !== null ? b.openInterest - state.lastOi : 0;
+    const oi = b.openInterest;
+    if (state.seenOi && state.lastOi! > 0 && oi < state.lastOi!) {
+      const keep = Math.max(0, oi / state.lastOi!);
+      state.scale *= keep;
+      state.seedPending *= keep;
+    }
+    const shortfall = oi - (state.totalSize * state.scale) / 2 - state.seedPending;
+    if (shortfall > oi * SHORTFALL_TOLERANCE) {
+      seed = !state.seenOi || gap > RESEED_GAP_MS;
+      delta = shortfall;
+    }
     state.seenOi = true;
-    state.lastOi = b.openInterest;
-  } else {
-    delta = state.seenOi ? 0 : (b.buyVolume + b.sellVolume) * p.participation;
-  }
-  if (delta > 0) {
+    state.lastOi = oi;
+  } else if (!state.seenOi) delta = (b.buyVolume + b.sellVolume) * p.participation;
+  if (seed) {
+    state.seedPending += delta;
+    state.seedUntil = b.t + p.seedWarmupHours * 3_600_000;
+  } else if (delta > 0) {
     const flow = b.buyVolume + b.sellVolume;
     const imbalance = flow > 0 ? (b.buyVolume - b.sellVolume) / flow : 0;
     const longShare = 0.5 + 0.5 * p.imbalanceWeight * imbalance;
-    const entryIdx = Math.round(b.vwap / step);
-    const entry = entryIdx * step;
-    for (const { leverage, weight } of p.leverages) {
-      for (const long of [true, false]) {
-        // OI counts one side: an increase of Δ opens Δ of longs and Δ of shorts, tilted by flow.
-        const size = (delta * weight * 2 * (long ? longShare : 1 - longShare)) / state.scale;
-        if (size <= 0) continue;
-        const key = `${long ? 'L' : 'S'}|${leverage}|${entryIdx}|${state.cumFunding}`;
-        let c = state.cohorts.get(key);
-        if (!c) {
-          const lp = cohortLiquidationPrice(long, entry, leverage, 0, mmr, p.maintenanceAmountFraction);
-          c = { key, long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size: 0, lp, idx: lp > 0 ? priceIndex(lp, step) : 0 };
-          state.cohorts.set(key, c);
-          link(state, c);
-        }
-        c.size += size;
-        account(state, c, size, 1);
-        state.totalSize += size;
-      }
-    }
-  } else if (delta < 0 && state.totalSize > 0) {
-    // Σ sizes holds both sides (2 × OI): a decrease of Δ closes Δ on each side.
-    state.scale *= Math.max(0, 1 + (2 * delta) / (state.totalSize * state.scale));
+    // OI counts one side: an increase of Δ opens Δ of longs and Δ of shorts, tilted by flow.
+    open(state, b, step, delta * 2 * longShare, delta * 2 * (1 - longShare));
+  }
+  if (state.seedPending > 0 && state.seedUntil !== null) {
+    // Seeding: the standing interest is placed time-uniformly over the warm-up window.
+    const left = state.seedUntil - b.t;
+    const width = p.timeBucketSeconds * 1000;
+    const q = left <= width ? state.seedPending : (state.seedPending * width) / left;
+    state.seedPending = left <= width ? 0 : state.seedPending - q;
+    open(state, b, step, q, q);
   }
   // Keep the multiplier in range: fold it into the sizes once it gets small.
   if (state.scale < 1e-100) {
@@ -310,6 +350,31 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     liquidatedLong,
     liquidatedShort,
   };
+}
+
+/** Opens `longQty` and `shortQty` (base units) at the bucket's VWAP, each split over the leverage mix. */
+function open(state: ModelState, b: MarketBucket, step: number, longQty: number, shortQty: number): void {
+  const p = state.params;
+  // Half up, as the exact reference does: a decimal tie must not fall either way by float noise.
+  const entryIdx = Math.floor(b.vwap / step + 0.5 + 1e-9);
+  const entry = entryIdx * step;
+  for (const { leverage, weight } of p.leverages) {
+    for (const long of [true, false]) {
+      const size = ((long ? longQty : shortQty) * weight) / state.scale;
+      if (!(size > 0)) continue;
+      const key = `${long ? 'L' : 'S'}|${leverage}|${step}|${entryIdx}|${state.cumFunding}`;
+      let c = state.cohorts.get(key);
+      if (!c) {
+        const lp = cohortLiquidationPrice(long, entry, leverage, 0, p.maintenanceMarginRate, p.maintenanceAmountFraction);
+        c = { key, long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size: 0, lp, idx: lp > 0 ? priceIndex(lp, step) : 0 };
+        state.cohorts.set(key, c);
+        link(state, c);
+      }
+      c.size += size;
+      account(state, c, size, 1);
+      state.totalSize += size;
+    }
+  }
 }
 
 /** Runs the model over a sequence of buckets from a fresh (or given) state. */

@@ -52,6 +52,12 @@ export interface ModelParams {
   readonly halfLifeHours: number;
   /** Whether funding paid since entry moves each position's liquidation price (default true). */
   readonly fundingAdjusted: boolean;
+  /**
+   * Warm-up window over which the open interest standing at the market's first snapshot is
+   * seeded, hours (default 24; 0 = all at the first snapshot's VWAP): that standing interest is
+   * placed time-uniformly at the VWAP of each bucket of the window (both sides, the leverage mix).
+   */
+  readonly seedWarmupHours: number;
 }
 
 /** The documented defaults. */
@@ -72,6 +78,7 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = Object.freeze({
   participation: 0.05,
   halfLifeHours: 48,
   fundingAdjusted: true,
+  seedWarmupHours: 24,
 });
 
 /** An allowed range of a numeric model parameter (inclusive unless `exclusiveMin`). */
@@ -142,6 +149,7 @@ const schema = z.object({
   participation: ranged(R.participation),
   halfLifeHours: ranged(R.halfLifeHours),
   fundingAdjusted: z.boolean(),
+  seedWarmupHours: z.number().min(0).max(24 * 30),
   maintenanceTiers: z.array(z.object({ cap: z.number(), rate: z.number(), amount: z.number() })).optional(),
 });
 
@@ -215,7 +223,9 @@ export function parseModelParams(partial: unknown = {}): ModelParams {
       throw new EngineError('INPUT_INVALID', `leverage ${l.leverage}× leaves no margin above the maintenance rate ${r.data.maintenanceMarginRate}`);
     }
   }
-  const total = r.data.leverages.reduce((s, l) => s + l.weight, 0);
+  // Weights that already sum to 1 (to float noise) stay as given, so parsing is idempotent.
+  const sum = r.data.leverages.reduce((s, l) => s + l.weight, 0);
+  const total = Math.abs(sum - 1) < 1e-9 ? 1 : sum;
   const { maintenanceTiers: tiers, ...fields } = r.data;
   return Object.freeze({ ...fields, ...(tiers ? { maintenanceTiers: Object.freeze(tiers.map((t) => Object.freeze({ ...t }))) } : {}), leverages: Object.freeze(r.data.leverages.map((l) => ({ leverage: l.leverage, weight: l.weight / total }))) });
 }
@@ -226,6 +236,6 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** A stable 16-hex-digit hash of the parameters (results are keyed and versioned by it). */
 export function modelParamsHash(p: ModelParams): string {
-  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted]);
+  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted, p.seedWarmupHours]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

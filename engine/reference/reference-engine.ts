@@ -27,7 +27,8 @@ interface Position {
   readonly long: boolean;
   readonly leverage: number;
   readonly entry: RD;
-  readonly entryIdx: number;
+  /** The entry price's bucket on the current grid (re-binned when the step changes). */
+  entryIdx: number;
   readonly fundingAtEntry: RD;
   /** lp = k × (a + cumulative funding): k = entry / (1 ∓ m), a = 1 ∓ 1/L ∓ c − funding at entry. */
   readonly k: RD;
@@ -127,9 +128,16 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
   let factor = ONE;
   let step: RD | null = null;
   let invStep: RD | null = null;
+  let day: number | null = null;
   let lastT: number | null = null;
   let lastOi: RD | null = null;
   let seenOi = false;
+  // Σ base over the positions (held open interest = Σ base × factor / 2).
+  let baseTotal = ZERO;
+  // Standing open interest still to be seeded (per side, base units) and when its window ends.
+  let seedPending = ZERO;
+  let seedUntil = 0;
+  const width = params.timeBucketSeconds * 1000;
   let cumFunding = ZERO;
   const decay = new Map<number, RD>();
   const out: ReferenceSnapshot[] = [];
@@ -155,6 +163,7 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     add(s.oi, p.entryIdx, sign === 1 ? base.mul(p.entry) : base.mul(p.entry).neg());
   };
   const place = (p: Position) => {
+    p.entryIdx = p.entry.mul(invStep!).floor().toNumber();
     p.lp = liquidationPrice(p);
     p.idx = p.lp.gt(0) ? p.lp.mul(invStep!).floor().toNumber() : null;
     if (p.idx === null) return;
@@ -165,6 +174,7 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
   };
   const drop = (p: Position) => {
     account(p, p.base, -1);
+    baseTotal = baseTotal.sub(p.base);
     positions.delete(p.key);
     if (p.idx === null) return;
     const s = sideOf(p);
@@ -192,11 +202,18 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
 
   for (const b of bars(inputs)) {
     if (opts.untilT !== undefined && b.t > opts.untilT) break;
-    if (step === null) {
-      step = referencePriceStep(b.close, params.priceBucketFraction);
+    // 0. the grid follows the price: each UTC day takes its step from its first close, and the
+    // standing positions are re-binned on it
+    if (day !== Math.floor(b.t / 86_400_000)) {
+      day = Math.floor(b.t / 86_400_000);
+      const next = referencePriceStep(b.close, params.priceBucketFraction);
+      const changed = step !== null && !next.eq(step);
+      step = next;
       // 1, 2 or 5 × 10ᵏ: its inverse is exact, so lp × invStep is lp / step.
       invStep = ONE.div(step);
+      if (changed) rebuild();
     }
+    const gap = lastT === null ? Infinity : b.t - lastT;
     // 1. decay: every size × 0.5^(Δt / half-life)
     if (params.halfLifeHours > 0 && lastT !== null) {
       const dt = b.t - lastT;
@@ -213,8 +230,8 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     // 3. liquidations: a long at or above the low, a short at or below the high
     let liqLong = ZERO;
     let liqShort = ZERO;
-    const lowIdx = referencePriceIndex(b.low, step);
-    const highIdx = referencePriceIndex(b.high, step);
+    const lowIdx = referencePriceIndex(b.low, step!);
+    const highIdx = referencePriceIndex(b.high, step!);
     for (const long of [true, false]) {
       const s = long ? sides.long : sides.short;
       const hit: Position[] = [];
@@ -252,6 +269,7 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
           const cut = excess.div(factor.mul(p.lp));
           account(p, cut, -1);
           p.base = p.base.sub(cut);
+          baseTotal = baseTotal.sub(cut);
           removed = removed.add(excess);
           excess = ZERO;
         }
@@ -259,25 +277,40 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
       if (long) liqLong = liqLong.add(removed);
       else liqShort = liqShort.add(removed);
     }
-    // 4. open-interest change: snapshots when the market has them, else volume × participation
-    let delta: RD;
+    // 4. open interest. With snapshots the positions hold the real open interest: a decrease
+    // closes (OI₀ − OI₁)/OI₀ of every position (and of what is still to be seeded); what they
+    // then lack opens at the VWAP, except at the first snapshot or the first after more than a
+    // day without data, when it is the interest standing then, seeded over the warm-up window.
+    // Without snapshots, volume × participation opens.
+    let delta = ZERO;
+    let seed = false;
     if (b.oi) {
-      delta = seenOi && lastOi ? b.oi.sub(lastOi) : ZERO;
+      if (seenOi && lastOi && lastOi.gt(0) && b.oi.lt(lastOi)) {
+        const keep = b.oi.div(lastOi);
+        seedPending = seedPending.mul(keep);
+        if (keep.isZero()) {
+          positions.clear();
+          baseTotal = ZERO;
+          factor = ONE;
+          rebuild();
+        } else factor = factor.mul(keep);
+      }
+      const shortfall = b.oi.sub(baseTotal.mul(factor).div(2)).sub(seedPending);
+      if (shortfall.gt(b.oi.mul('1e-9'))) {
+        seed = !seenOi || gap > 86_400_000;
+        delta = shortfall;
+      }
       seenOi = true;
       lastOi = b.oi;
-    } else delta = seenOi ? ZERO : b.buy.add(b.sell).mul(params.participation);
-    if (delta.gt(0)) {
-      const flow = b.buy.add(b.sell);
-      const imbalance = flow.gt(0) ? b.buy.sub(b.sell).div(flow) : ZERO;
-      const longShare = HALF.add(HALF.mul(params.imbalanceWeight).mul(imbalance));
-      const entryIdx = b.vwap.div(step).toDecimalPlaces(0, RD.ROUND_HALF_UP).toNumber();
-      const entry = step.mul(entryIdx);
+    } else if (!seenOi) delta = b.buy.add(b.sell).mul(params.participation);
+    const open = (longQty: RD, shortQty: RD) => {
+      const entryIdx = b.vwap.div(step!).toDecimalPlaces(0, RD.ROUND_HALF_UP).toNumber();
+      const entry = step!.mul(entryIdx);
       for (const { leverage, weight } of params.leverages) {
         for (const long of [true, false]) {
-          // OI counts one side: Δ opens Δ of longs and Δ of shorts, tilted by flow.
-          const size = delta.mul(weight).mul(2).mul(long ? longShare : ONE.sub(longShare));
+          const size = (long ? longQty : shortQty).mul(weight);
           if (size.lte(0)) continue;
-          const key = `${long ? 'L' : 'S'}|${leverage}|${entryIdx}|${cumFunding.toString()}`;
+          const key = `${long ? 'L' : 'S'}|${leverage}|${entry.toString()}|${cumFunding.toString()}`;
           let p = positions.get(key);
           if (!p) {
             p = { key, long, leverage, entry, entryIdx, fundingAtEntry: cumFunding, ...terms(long, entry, leverage, cumFunding), base: ZERO, lp: ZERO, idx: null };
@@ -286,22 +319,27 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
           }
           const base = size.div(factor);
           p.base = p.base.add(base);
+          baseTotal = baseTotal.add(base);
           account(p, base, 1);
         }
       }
-    } else if (delta.lt(0)) {
-      let total = ZERO;
-      for (const p of positions.values()) total = total.add(p.base);
-      total = total.mul(factor);
-      if (total.gt(0)) {
-        // total holds both sides (2 × OI): Δ closes Δ on each side, proportionally.
-        const keep = RD.max(0, ONE.sub(delta.neg().mul(2).div(total)));
-        if (keep.isZero()) {
-          positions.clear();
-          factor = ONE;
-          rebuild();
-        } else factor = factor.mul(keep);
-      }
+    };
+    if (seed) {
+      seedPending = seedPending.add(delta);
+      seedUntil = b.t + params.seedWarmupHours * 3_600_000;
+    } else if (delta.gt(0)) {
+      const flow = b.buy.add(b.sell);
+      const imbalance = flow.gt(0) ? b.buy.sub(b.sell).div(flow) : ZERO;
+      const longShare = HALF.add(HALF.mul(params.imbalanceWeight).mul(imbalance));
+      // OI counts one side: Δ opens Δ of longs and Δ of shorts, tilted by flow.
+      open(delta.mul(2).mul(longShare), delta.mul(2).mul(ONE.sub(longShare)));
+    }
+    // 4b. seeding: (what is left) × width / (time left) of the warm-up window, at this VWAP
+    if (seedPending.gt(0)) {
+      const left = seedUntil - b.t;
+      const q = left <= width ? seedPending : seedPending.mul(width).div(left);
+      seedPending = seedPending.sub(q);
+      open(q, q);
     }
     // 5. snapshot
     if (opts.emit && !opts.emit(b.t)) continue;
@@ -317,7 +355,7 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     out.push({
       t: b.t,
       price: b.close.toNumber(),
-      priceStep: step.toNumber(),
+      priceStep: step!.toNumber(),
       long: num(sides.long.levels),
       short: num(sides.short.levels),
       oiLong: num(sides.long.oi),

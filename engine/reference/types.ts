@@ -54,6 +54,8 @@ export interface ReferenceParams {
   readonly participation: number;
   readonly halfLifeHours: number;
   readonly fundingAdjusted: boolean;
+  /** Hours over which the open interest standing at the first snapshot is seeded. */
+  readonly seedWarmupHours: number;
 }
 
 /** The reference's levels at the end of one bucket, as numbers (price-bucket index → quote notional). */

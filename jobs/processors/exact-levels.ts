@@ -1,4 +1,4 @@
-import { assembleBuckets, detectClusters, exactSnapshot, niceStep, type GmxPosition, type KnownPosition, type ModelParams, type RuleSet } from '../../engine/index.js';
+import { assembleBuckets, detectClusters, exactSnapshot, gridPeriod, niceStep, type GmxPosition, type KnownPosition, type ModelParams, type RuleSet } from '../../engine/index.js';
 import {
   clearDirty,
   commitResultsChunk,
@@ -53,7 +53,8 @@ export async function computeExactMarket(store: Store, market: string, params: M
   const rolledBack = await rollbackResults(store, market, paramsHash, 0);
   const width = params.timeBucketSeconds * 1000;
   const replay = new GmxReplay(await positionHistory(store, market), await marketStateHistory(store, market), options.rules);
-  let step: number | null = null;
+  let step = 1;
+  let period: number | null = null;
   let buckets = 0;
   let lastT: number | null = null;
   const first = Math.floor(span.firstMs / width) * width;
@@ -65,7 +66,11 @@ export async function computeExactMarket(store: Store, market: string, params: M
     const clusters: ClusterRow[] = [];
     for (const b of chunk) {
       replay.advanceTo((b.t + width) * 1000);
-      step ??= niceStep(b.close, params.priceBucketFraction);
+      // The grid follows the price as in the estimated model: a step per UTC day, from its first close.
+      if (period !== gridPeriod(b.t)) {
+        period = gridPeriod(b.t);
+        step = niceStep(b.close, params.priceBucketFraction);
+      }
       const snap = exactSnapshot(b.t, b.close, step, replay.positions().map(knownPosition));
       rows.push(toHeatmapRow(snap, ds.version));
       detectClusters(snap, { limit: 10, smoothing: 1 }).forEach((c, rank) => clusters.push({ t: snap.t, rank, ...c }));

@@ -35,14 +35,14 @@ const bucket = (i: number, o: Partial<MarketBucket> = {}): MarketBucket => ({
   realizedShort: 0,
   ...o,
 });
-const one10x = parseModelParams({ leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001 });
+const one10x = parseModelParams({ leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, seedWarmupHours: 0 });
 const total = (m: ReadonlyMap<number, number>) => [...m.values()].reduce((s, v) => s + v, 0);
 
 describe('the estimated model on hand-checked scenarios', () => {
   it('opens one cohort per side at the VWAP and places its liquidation at entry × (1 ∓ 1/L ± …)/(1 ∓ mmr)', () => {
     const s = createModelState(one10x);
-    stepModel(s, bucket(0, { openInterest: 1000 }));
-    const snap = stepModel(s, bucket(1, { openInterest: 1010, vwap: 100 }));
+    stepModel(s, bucket(0, { openInterest: 0 }));
+    const snap = stepModel(s, bucket(1, { openInterest: 10, vwap: 100 }));
     expect(snap.priceStep).toBe(0.1);
     // long: 100 × 0.9 / 0.995 = 90.452…; short: 100 × 1.1 / 1.005 = 109.452…
     expect([...snap.long.keys()]).toEqual([904]);
@@ -55,9 +55,8 @@ describe('the estimated model on hand-checked scenarios', () => {
 
   it('removes a level when the bucket trades through it, and reports it liquidated', () => {
     const s = createModelState(one10x);
-    stepModel(s, bucket(0, { openInterest: 1000 }));
-    stepModel(s, bucket(1, { openInterest: 1010 }));
-    const through = stepModel(s, bucket(2, { low: 90.4, close: 91, openInterest: 1010 }));
+    stepModel(s, bucket(0, { openInterest: 10 }));
+    const through = stepModel(s, bucket(2, { low: 90.4, close: 91 }));
     expect(through.long.size).toBe(0);
     expect(through.liquidatedLong).toBeCloseTo(10 * ((100 * 0.9) / 0.995), 9);
     expect(through.short.size).toBe(1);
@@ -66,19 +65,19 @@ describe('the estimated model on hand-checked scenarios', () => {
   it('closes positions proportionally when open interest falls, and tilts new exposure to the taker side', () => {
     const tilted = parseModelParams({ ...one10x, imbalanceWeight: 1 });
     const s = createModelState(tilted);
-    stepModel(s, bucket(0, { openInterest: 100 }));
-    const opened = stepModel(s, bucket(1, { openInterest: 110, buyVolume: 3, sellVolume: 1 }));
+    stepModel(s, bucket(0, { openInterest: 0 }));
+    const opened = stepModel(s, bucket(1, { openInterest: 10, buyVolume: 3, sellVolume: 1 }));
     expect(total(opened.oiLong) / total(opened.oiShort)).toBeCloseTo(0.75 / 0.25, 9);
-    // 15 long + 5 short at 100; OI −5 closes 5 on each side's total: half of 2 × 10.
-    const closed = stepModel(s, bucket(2, { openInterest: 105 }));
-    expect(total(closed.oiLong) + total(closed.oiShort)).toBeCloseTo(1000, 9);
+    // 15 long + 5 short at 100; OI 10 → 5 closes half of every level.
+    const closed = stepModel(s, bucket(2, { openInterest: 5 }));
+    expect(total(closed.oiLong)).toBeCloseTo(750, 9);
+    expect(total(closed.oiShort)).toBeCloseTo(250, 9);
   });
 
   it('moves levels with the funding paid since entry', () => {
     const s = createModelState(one10x);
-    stepModel(s, bucket(0, { openInterest: 1000 }));
-    stepModel(s, bucket(1, { openInterest: 1010 }));
-    const after = stepModel(s, bucket(2, { openInterest: 1010, fundingRate: 0.01 }));
+    stepModel(s, bucket(0, { openInterest: 10 }));
+    const after = stepModel(s, bucket(2, { openInterest: 10, fundingRate: 0.01 }));
     // Longs paid 1%: (0.9 + 0.01)/0.995 → 91.457…; shorts received: (1.1 + 0.01)/1.005 → 110.447…
     expect([...after.long.keys()]).toEqual([914]);
     expect([...after.short.keys()]).toEqual([1104]);
@@ -96,12 +95,11 @@ describe('the estimated model on hand-checked scenarios', () => {
   it('lets realized force orders remove the levels nearest the price beyond what the crossing removed', () => {
     const two = parseModelParams({ ...one10x, leverages: [{ leverage: 10, weight: 0.5 }, { leverage: 5, weight: 0.5 }] });
     const s = createModelState(two);
-    stepModel(s, bucket(0, { openInterest: 1000 }));
-    const opened = stepModel(s, bucket(1, { openInterest: 1010 }));
+    const opened = stepModel(s, bucket(0, { openInterest: 10 }));
     const near = opened.long.get(904)!; // the 10× longs, nearest the price
     const far = total(opened.long) - near;
     // 300 of longs were force-closed while price never reached a modelled level.
-    const after = stepModel(s, bucket(2, { openInterest: 1010, realizedLong: 300 }));
+    const after = stepModel(s, bucket(2, { realizedLong: 300 }));
     expect(after.liquidatedLong).toBeCloseTo(300, 9);
     expect(after.long.get(904)).toBeCloseTo(near - 300, 9);
     expect(total(after.long) - after.long.get(904)!).toBeCloseTo(far, 9);
@@ -115,9 +113,8 @@ describe('the estimated model on hand-checked scenarios', () => {
     expect(parseModelParams({}).maintenanceMarginRate).toBe(0.004);
     expect(parseModelParams({ maintenanceMarginRate: 0.008 }).maintenanceAmountFraction).toBe(0);
     // The amount moves a long's liquidation price down by c·E/(1 − m).
-    const s = createModelState(parseModelParams({ ...big, leverages: [{ leverage: 10, weight: 1 }], priceBucketFraction: 0.001, halfLifeHours: 0 }));
-    stepModel(s, bucket(0, { openInterest: 1 }));
-    const snap = stepModel(s, bucket(1, { openInterest: 2 }));
+    const s = createModelState(parseModelParams({ ...big, leverages: [{ leverage: 10, weight: 1 }], priceBucketFraction: 0.001, halfLifeHours: 0, seedWarmupHours: 0 }));
+    const snap = stepModel(s, bucket(0, { openInterest: 1 }));
     const lp = (100 * (1 - 0.1 - 950 / 1_000_000)) / (1 - 0.0065);
     expect([...snap.long.keys()]).toEqual([Math.floor(lp / 0.1)]);
   });
@@ -129,6 +126,121 @@ describe('the estimated model on hand-checked scenarios', () => {
     expect(modelParamsHash(parseModelParams({}))).toBe(modelParamsHash(parseModelParams({ timeBucketSeconds: 60 })));
     expect(modelParamsHash(parseModelParams({}))).not.toBe(modelParamsHash(parseModelParams({ halfLifeHours: 24 })));
     expect(() => parseModelParams({ leverages: [{ leverage: 500, weight: 1 }], maintenanceMarginRate: 0.01 })).toThrow(/no margin above/);
+    // A decimal product that lands on a step is that step, not the one below it.
+    expect(niceStep(40000, 0.0005)).toBe(20);
+    expect(niceStep(0.6, 0.0005)).toBe(0.0002);
+    // A parsed set parses to itself (the jobs re-parse with a candle interval).
+    const parsed = parseModelParams({ positionNotional: 1_000_000 });
+    expect(parseModelParams(parsed)).toEqual(parsed);
+    const flat = parseModelParams({ maintenanceMarginRate: 0.008 });
+    expect(parseModelParams(flat)).toEqual(flat);
+  });
+});
+
+/** 80,000 BTC of open interest on a day of minute buckets wandering around 60,000. */
+function btcDay(days = 1, oi: (i: number) => number = () => 80_000): MarketBucket[] {
+  const out: MarketBucket[] = [];
+  let price = 60_000;
+  for (let i = 0; i < 1440 * days; i++) {
+    price *= 1 + 0.0004 * Math.sin(i / 37) + 0.0002 * Math.cos(i / 11);
+    out.push(bucket(i, { open: price, high: price * 1.0003, low: price * 0.9997, close: price, vwap: price, buyVolume: 5, sellVolume: 5, openInterest: oi(i) }));
+  }
+  return out;
+}
+const sizeHeld = (s: ReturnType<typeof createModelState>) => (s.totalSize * s.scale) / 2;
+
+describe('the open interest standing when the data starts', () => {
+  // 5× only: nothing is liquidated by the day's ±2% swings, so the held size is the placed size.
+  const params = parseModelParams({ halfLifeHours: 0, leverages: [{ leverage: 5, weight: 1 }] });
+
+  it('is seeded over the warm-up window: after it the model holds the real open interest, spread over the prices traded', () => {
+    const day = btcDay();
+    const s = createModelState(params);
+    day.slice(0, 720).forEach((b) => stepModel(s, b));
+    // Time-uniform placement: half the warm-up, half the standing interest.
+    expect(sizeHeld(s) / 80_000).toBeCloseTo(0.5, 2);
+    let snap: LevelSnapshot | undefined;
+    for (const b of day.slice(720)) snap = stepModel(s, b);
+    expect(sizeHeld(s) / 80_000).toBeCloseTo(1, 6);
+    // Entries follow the VWAPs of the window: the open-interest profile spans the traded range.
+    const step = snap!.priceStep;
+    const keys = [...snap!.oiLong.keys()];
+    const lo = Math.min(...day.map((b) => b.vwap));
+    const hi = Math.max(...day.map((b) => b.vwap));
+    expect(Math.min(...keys) * step).toBeLessThanOrEqual(lo + step);
+    expect(Math.max(...keys) * step).toBeGreaterThanOrEqual(hi - 2 * step);
+    expect(total(snap!.oiLong) / (80_000 * (lo + hi) / 2)).toBeCloseTo(1, 1);
+  });
+
+  it('loses Δ / (open interest) of every level to a decrease, never whole bands: −60 BTC on 80,000 removes 0.075%', () => {
+    // 80,000 BTC standing, +10 opened during the day, then −60.
+    const day = btcDay(1, (i) => (i < 100 ? 80_000 : 80_010));
+    const s = createModelState(params);
+    let before!: LevelSnapshot;
+    for (const b of day) before = stepModel(s, b);
+    expect(before.long.size).toBeGreaterThan(50);
+    const last = day.at(-1)!;
+    const after = stepModel(s, { ...last, t: last.t + 60_000, openInterest: 79_950 });
+    for (const side of ['long', 'short', 'oiLong', 'oiShort'] as const) {
+      expect(after[side].size).toBe(before[side].size);
+      for (const [k, v] of before[side]) expect(after[side].get(k)! / v).toBeCloseTo(1 - 60 / 80_010, 9);
+    }
+  });
+
+  it('without open-interest data infers from volume, and once snapshots start a decrease removes only its share', () => {
+    const s = createModelState(parseModelParams({ halfLifeHours: 0, seedWarmupHours: 0 }));
+    stepModel(s, bucket(0, { buyVolume: 5, sellVolume: 5 })); // 0.5 per side inferred
+    expect(sizeHeld(s)).toBeCloseTo(0.5, 12);
+    stepModel(s, bucket(1, { openInterest: 1000 })); // seeds the 999.5 the model lacks
+    expect(sizeHeld(s)).toBeCloseTo(1000, 9);
+    const before = stepModel(s, bucket(2, { openInterest: 1000 }));
+    const after = stepModel(s, bucket(3, { openInterest: 990 }));
+    for (const [k, v] of before.long) expect(after.long.get(k)! / v).toBeCloseTo(0.99, 12);
+  });
+});
+
+describe('open interest the model lacks', () => {
+  it('reopens at the VWAP what liquidations and decay took while the real open interest stands', () => {
+    const s = createModelState(parseModelParams({ ...one10x, halfLifeHours: 1 }));
+    stepModel(s, bucket(0, { openInterest: 10 }));
+    const an = stepModel(s, { ...bucket(0, { openInterest: 10, vwap: 101, close: 101, high: 101, low: 101 }), t: T0 + 3_600_000 });
+    // An hour at a one-hour half-life took half; the other half reopened at 101.
+    expect(sizeHeld(s)).toBeCloseTo(10, 9);
+    expect(an.oiLong.get(1000)).toBeCloseTo(5 * 100, 9);
+    expect(an.oiLong.get(1010)).toBeCloseTo(5 * 101, 9);
+  });
+
+  it('seeds afresh after a gap of more than a day, so far older data leaves no trace', () => {
+    const p = parseModelParams({ halfLifeHours: 48, seedWarmupHours: 24, leverages: [{ leverage: 5, weight: 1 }] });
+    const fresh = createModelState(p);
+    const old = createModelState(p);
+    stepModel(old, { ...bucket(0, { openInterest: 50_000, close: 9_700, vwap: 9_700, high: 9_700, low: 9_700 }), t: Date.UTC(2020, 1, 22) });
+    let a!: LevelSnapshot;
+    let b!: LevelSnapshot;
+    for (const x of btcDay()) {
+      a = stepModel(fresh, x);
+      b = stepModel(old, x);
+    }
+    expect(compareSnapshots([b], [a], 1e-12).ok).toBe(true);
+  });
+});
+
+describe('the price grid', () => {
+  it('re-chooses its step from each UTC day\'s first close and re-bins the standing levels', () => {
+    const p = parseModelParams({ ...one10x, priceBucketFraction: 0.0005 });
+    const s = createModelState(p);
+    const a = stepModel(s, bucket(0, { close: 30_000, vwap: 30_000, high: 30_000, low: 30_000, openInterest: 1 }));
+    expect(a.priceStep).toBe(10);
+    const later = stepModel(s, bucket(1, { close: 50_000, vwap: 30_000, high: 30_000, low: 30_000, openInterest: 1 }));
+    expect(later.priceStep).toBe(10); // same day: same grid
+    const next = stepModel(s, { ...bucket(0, { close: 50_000, vwap: 30_000, high: 30_000, low: 30_000, openInterest: 1 }), t: T0 + 86_400_000 });
+    expect(next.priceStep).toBe(20);
+    // The same long level, binned by price on the new grid.
+    const lp = (30_000 * 0.9) / 0.995;
+    expect([...a.long.keys()]).toEqual([Math.floor(lp / 10)]);
+    expect([...next.long.keys()]).toEqual([Math.floor(lp / 20)]);
+    expect(total(next.long)).toBeCloseTo(total(a.long), 9);
+    expect([...next.oiLong.keys()]).toEqual([1500]);
   });
 });
 
@@ -219,41 +331,93 @@ describe('accuracy', () => {
   });
 });
 
-/** Random but plausible event sequences: trades around a random walk, OI snapshots, funding. */
+/**
+ * Random but plausible event sequences covering every event kind the model reads: trades (with
+ * and without a taker side), candles (one or two per bucket, with and without volume, alone or
+ * next to trades), mark prices (alone: the bar of last resort), buckets with no price at all
+ * (their open interest, funding and liquidations carry to the next priced bucket), open-interest
+ * snapshots, funding prints, and liquidations (by notional, by quantity, without a side); gaps of
+ * up to a few days cross UTC days (the grid re-chooses its step) and big moves cross steps.
+ */
+const stepArb = fc.record({
+  move: fc.integer({ min: -300, max: 300 }),
+  big: fc.boolean(),
+  gapMin: fc.oneof(fc.constant(1), fc.constant(1), fc.integer({ min: 1, max: 90 }), fc.integer({ min: 600, max: 4000 })),
+  bar: fc.constantFrom('trades', 'trades', 'trades', 'candle', 'trades+candle', 'mark', 'none'),
+  n: fc.integer({ min: 1, max: 4 }),
+  sideless: fc.boolean(),
+  candles: fc.integer({ min: 1, max: 2 }),
+  candleShift: fc.constantFrom(-0.004, 0.004),
+  candleVolume: fc.boolean(),
+  mark: fc.boolean(),
+  oi: fc.option(fc.integer({ min: -50, max: 80 }), { nil: null }),
+  funding: fc.option(fc.integer({ min: -30, max: 30 }), { nil: null }),
+  liq: fc.option(fc.record({ n: fc.integer({ min: -400, max: 400 }), byQty: fc.boolean(), sideless: fc.boolean() }), { nil: null }),
+});
 const eventsArb: fc.Arbitrary<ModelEvent[]> = fc
-  .record({
-    steps: fc.array(fc.record({ move: fc.integer({ min: -300, max: 300 }), n: fc.integer({ min: 0, max: 4 }), oi: fc.option(fc.integer({ min: -50, max: 80 }), { nil: null }), funding: fc.option(fc.integer({ min: -30, max: 30 }), { nil: null }), liq: fc.option(fc.integer({ min: -400, max: 400 }), { nil: null }), big: fc.boolean() }), { minLength: 3, maxLength: 40 }),
-    withOi: fc.boolean(),
-  })
-  .map(({ steps, withOi }) => {
+  .record({ steps: fc.array(stepArb, { minLength: 3, maxLength: 40 }), withOi: fc.boolean(), startOi: fc.integer({ min: 0, max: 3000 }), start: fc.constantFrom(30_000, 39_990, 0.61, 2_450) })
+  .map(({ steps, withOi, startOi, start }) => {
     const events: ModelEvent[] = [];
-    let price = 30000;
-    let oi = 1000;
-    steps.forEach((s, i) => {
-      const t = (T0 + i * 60_000) * 1000;
-      price = Math.max(100, price * (1 + s.move / (s.big ? 500 : 10_000)));
-      for (let k = 0; k < Math.max(1, s.n); k++) {
-        events.push({ kind: 'trade', ts: t + k * 1000, price: price.toFixed(1), qty: (0.5 + k).toFixed(3), side: k % 2 === 0 ? 'buy' : 'sell' });
+    let price: number = start;
+    let oi = startOi;
+    let minute = 23 * 60 + 30; // half an hour before a UTC day ends
+    const px = (v: number) => v.toPrecision(6);
+    for (const s of steps) {
+      minute += s.gapMin;
+      const t = (T0 + minute * 60_000) * 1000;
+      price = Math.max(start / 100, price * (1 + s.move / (s.big ? 500 : 10_000)));
+      if (s.bar === 'trades' || s.bar === 'trades+candle') {
+        for (let k = 0; k < s.n; k++) {
+          const side = s.sideless && k % 2 === 1 ? null : k % 2 === 0 ? 'buy' : 'sell';
+          events.push({ kind: 'trade', ts: t + k * 1000, price: px(price * (1 + (k - 1) / 2000)), qty: (0.5 + k).toFixed(3), side });
+        }
       }
+      if (s.bar === 'candle' || s.bar === 'trades+candle') {
+        for (let k = 0; k < s.candles; k++) {
+          // A second candle sits above or below the first: both the merged high and low move.
+          const o = price * (1 + k * s.candleShift);
+          events.push({ kind: 'candle', ts: t + k * 30_000_000, open: px(o), high: px(o * 1.002), low: px(o * 0.997), close: px(o * 1.001), volume: s.candleVolume ? (3 + k).toFixed(2) : null });
+        }
+      }
+      if (s.bar === 'mark' || s.mark) events.push({ kind: 'mark_price', ts: t + 5_000_000, markPrice: px(price * 1.0001) });
       if (withOi && s.oi !== null) {
-        oi = Math.max(1, oi + s.oi);
+        oi = Math.max(0, oi + s.oi);
         events.push({ kind: 'open_interest', ts: t + 30_000_000, oiQty: String(oi) });
       }
       if (s.funding !== null) events.push({ kind: 'funding', ts: t + 1, rate: (s.funding / 100_000).toString() });
-      if (s.liq !== null) events.push({ kind: 'liquidation', ts: t + 2, side: s.liq > 0 ? 'sell' : 'buy', price: price.toFixed(1), qty: null, notional: String(Math.abs(s.liq) * 1000) });
-    });
+      if (s.liq !== null) {
+        const side = s.liq.sideless ? null : s.liq.n > 0 ? 'sell' : 'buy';
+        const notional = Math.abs(s.liq.n) * 10 * price;
+        events.push({ kind: 'liquidation', ts: t + 2, side, price: px(price), qty: s.liq.byQty ? (notional / Number(px(price))).toFixed(6) : null, notional: s.liq.byQty ? null : notional.toFixed(4) });
+      }
+    }
     return events;
   });
+
+const paramsArb = fc.record({
+  halfLifeHours: fc.constantFrom(0, 24),
+  fundingAdjusted: fc.boolean(),
+  seedWarmupHours: fc.constantFrom(0, 0.5, 24),
+  imbalanceWeight: fc.constantFrom(0, 0.5, 1),
+  // Different brackets of the default table, or a flat rate.
+  positionNotional: fc.constantFrom(10_000, 50_000, 600_000, 1_000_000), // on and between caps
+  flat: fc.boolean(),
+});
 
 describe('fast model = reference engine (fast-check)', () => {
   it('agrees cell by cell within 1e-9 of the total notional on generated event sequences', () => {
     fc.assert(
-      fc.property(eventsArb, fc.constantFrom(0, 24), fc.boolean(), (events, halfLife, fundingAdjusted) => {
-        const params = parseModelParams({ halfLifeHours: halfLife, fundingAdjusted, participation: 0.2 });
+      fc.property(eventsArb, paramsArb, (events, { flat, ...p }) => {
+        const params = parseModelParams({ ...p, participation: 0.2, ...(flat ? { maintenanceMarginRate: 0.006 } : {}) });
         const fast = runModel(params, aggregateBuckets(events, params.timeBucketSeconds)).snapshots;
         const ref = referenceReplay(events, params);
         const a = compareSnapshots(fast, ref, 1e-9);
         if (!a.ok) throw new Error(`disagreement: ${JSON.stringify(a)}`);
+        for (let i = 0; i < ref.length; i++) {
+          if (fast[i]!.priceStep !== ref[i]!.priceStep) throw new Error(`grid step ${fast[i]!.priceStep} ≠ ${ref[i]!.priceStep} at ${ref[i]!.t}`);
+          const liq = Math.abs(fast[i]!.liquidatedLong - ref[i]!.liquidatedLong) + Math.abs(fast[i]!.liquidatedShort - ref[i]!.liquidatedShort);
+          if (liq > 1e-9 * Math.max(1, ref[i]!.liquidatedLong + ref[i]!.liquidatedShort)) throw new Error(`liquidated notional differs at ${ref[i]!.t}`);
+        }
         return true;
       }),
       { numRuns: 150 },
