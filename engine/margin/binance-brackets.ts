@@ -44,5 +44,30 @@ const BTCUSDT: BracketSnapshot = {
   ],
 };
 
+/** A bracket whose leverage cap the source does not give. */
+const UNCHECKED = Number.POSITIVE_INFINITY;
+
+const ETHUSDT: BracketSnapshot = {
+  symbol: 'ETHUSDT',
+  // Binance's own date of this table is unknown: it is the ETH-USDT table of Binance's web
+  // calculator as copied in public gists (crackcomm/e29582030d9eeac6c6124a7503cd0ac2, and its
+  // fork mattj161/21bec86528700b7e4cb025730485a2a7, last active 2023-09-18). Older than the
+  // BTCUSDT snapshot; pass --mmr/--cum (or model maintenanceTiers) for today's. The source
+  // gives the table's 100× only: the leverage caps of the higher brackets are not checked.
+  asOf: 'undated, ≤ 2023-09',
+  source: 'Binance USDⓈ-M ETHUSDT leverage and margin table, via public gists (see comment)',
+  brackets: [
+    { cap: '10000', mmr: '0.005', cum: '0', maxLeverage: 100 },
+    { cap: '100000', mmr: '0.0065', cum: '15', maxLeverage: UNCHECKED },
+    { cap: '500000', mmr: '0.01', cum: '365', maxLeverage: UNCHECKED },
+    { cap: '1000000', mmr: '0.02', cum: '5365', maxLeverage: UNCHECKED },
+    { cap: '2000000', mmr: '0.05', cum: '35365', maxLeverage: UNCHECKED },
+    { cap: '5000000', mmr: '0.1', cum: '135365', maxLeverage: UNCHECKED },
+    { cap: '10000000', mmr: '0.125', cum: '260365', maxLeverage: UNCHECKED },
+    { cap: '20000000', mmr: '0.15', cum: '510365', maxLeverage: UNCHECKED },
+    { cap: '5000000000', mmr: '0.25', cum: '2510365', maxLeverage: UNCHECKED },
+  ],
+};
+
 /** Built-in snapshots by symbol. */
-export const BINANCE_BRACKETS: Readonly<Record<string, BracketSnapshot>> = { BTCUSDT };
+export const BINANCE_BRACKETS: Readonly<Record<string, BracketSnapshot>> = { BTCUSDT, ETHUSDT };

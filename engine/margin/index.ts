@@ -13,3 +13,4 @@ export { GMX_V2_ARBITRUM_PARAMS, GMX_V2_BASE_PARAMS, GMX_V2_PARAMS_SOURCE, gmxMa
 export { fundingRate, fundingPayment, fundingPaidSince, BINANCE_FUNDING, HYPERLIQUID_FUNDING, DYDX_FUNDING, type FundingRule } from './funding.js';
 export { quoteInputSchema, type QuoteInput } from './quote-input.js';
 export { quotePosition, type QuoteResult } from './quote.js';
+export { marketBrackets, bracketAt, type MarketBrackets, type MaintenanceBracket } from './bracket-registry.js';

@@ -1,5 +1,5 @@
 /** engine/model: the estimated liquidation-level model, clusters, cascades and accuracy. */
-export { DEFAULT_MODEL_PARAMS, MODEL_PARAM_RANGES, describeRange, inRange, parseModelParams, modelParamsHash, type ModelParams, type LeverageWeight, type ParamRange } from './params.js';
+export { DEFAULT_MODEL_PARAMS, MODEL_PARAM_RANGES, describeRange, inRange, parseModelParams, modelParamsHash, capLeverageMix, type ModelParams, type LeverageWeight, type ParamRange } from './params.js';
 export type { MarketBucket, LevelSnapshot, ModelEvent, Cluster, LevelsByLeverage } from './types.js';
 export { niceStep, priceIndex, gridPeriod, GRID_PERIOD_MS } from './price-grid.js';
 export { aggregateBuckets, assembleBuckets, type BucketPart } from './aggregate-buckets.js';

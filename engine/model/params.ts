@@ -239,3 +239,16 @@ export function modelParamsHash(p: ModelParams): string {
   const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted, p.seedWarmupHours]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
+
+/**
+ * A leverage mix no higher than a venue allows: weights of leverages above `max` move to `max`
+ * (a venue capping leverage at 40× has its 50× and 100× traders at 40×).
+ */
+export function capLeverageMix(mix: readonly LeverageWeight[], max: number): LeverageWeight[] {
+  const out = new Map<number, number>();
+  for (const l of mix) {
+    const lev = Math.min(l.leverage, max);
+    out.set(lev, (out.get(lev) ?? 0) + l.weight);
+  }
+  return [...out].map(([leverage, weight]) => ({ leverage, weight }));
+}

@@ -29,6 +29,8 @@ interface Position {
   readonly entry: RD;
   /** The entry price's bucket on the current grid (re-binned when the step changes). */
   entryIdx: number;
+  /** The grid (its version) `entryIdx` is on. */
+  grid: number;
   readonly fundingAtEntry: RD;
   /** lp = k × (a + cumulative funding): k = entry / (1 ∓ m), a = 1 ∓ 1/L ∓ c − funding at entry. */
   readonly k: RD;
@@ -129,6 +131,8 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
   let step: RD | null = null;
   let invStep: RD | null = null;
   let day: number | null = null;
+  // Bumped whenever the step changes: positions re-bin their entry bucket on it.
+  let grid = 0;
   let lastT: number | null = null;
   let lastOi: RD | null = null;
   let seenOi = false;
@@ -163,7 +167,10 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     add(s.oi, p.entryIdx, sign === 1 ? base.mul(p.entry) : base.mul(p.entry).neg());
   };
   const place = (p: Position) => {
-    p.entryIdx = p.entry.mul(invStep!).floor().toNumber();
+    if (p.grid !== grid) {
+      p.entryIdx = p.entry.mul(invStep!).floor().toNumber();
+      p.grid = grid;
+    }
     p.lp = liquidationPrice(p);
     p.idx = p.lp.gt(0) ? p.lp.mul(invStep!).floor().toNumber() : null;
     if (p.idx === null) return;
@@ -211,7 +218,10 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
       step = next;
       // 1, 2 or 5 × 10ᵏ: its inverse is exact, so lp × invStep is lp / step.
       invStep = ONE.div(step);
-      if (changed) rebuild();
+      if (changed) {
+        grid++;
+        rebuild();
+      }
     }
     const gap = lastT === null ? Infinity : b.t - lastT;
     // 1. decay: every size × 0.5^(Δt / half-life)
@@ -313,7 +323,7 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
           const key = `${long ? 'L' : 'S'}|${leverage}|${entry.toString()}|${cumFunding.toString()}`;
           let p = positions.get(key);
           if (!p) {
-            p = { key, long, leverage, entry, entryIdx, fundingAtEntry: cumFunding, ...terms(long, entry, leverage, cumFunding), base: ZERO, lp: ZERO, idx: null };
+            p = { key, long, leverage, entry, entryIdx, grid, fundingAtEntry: cumFunding, ...terms(long, entry, leverage, cumFunding), base: ZERO, lp: ZERO, idx: null };
             positions.set(key, p);
             place(p);
           }
