@@ -76,7 +76,9 @@ export async function readHeatmap(ctx: ApiContext, ref: ResultsRef, layer: Heatm
     if (!(shape.resolutionSeconds > 0)) throw userError('BAD_USER_INPUT', 'resolutionSeconds must be greater than 0');
     stepMs = Math.max(1, Math.round((shape.resolutionSeconds * 1000) / width)) * width;
   }
-  const step = extent.priceStep;
+  // Rows of different grid steps (the grid follows the price) are drawn on a common multiple
+  // of all of them, so every model bucket falls in exactly one display row.
+  const step = commonStep(extent.priceSteps);
   const lo = shape.priceLow ?? extent.minPrice * (1 - DEFAULT_PRICE_MARGIN);
   const hi = shape.priceHigh ?? extent.maxPrice * (1 + DEFAULT_PRICE_MARGIN);
   if (!(lo >= 0) || !(hi > lo)) throw userError('BAD_USER_INPUT', `price range: priceHigh (${hi}) must be above priceLow (${lo}) and both at least 0`);
@@ -97,10 +99,28 @@ export async function readHeatmap(ctx: ApiContext, ref: ResultsRef, layer: Heatm
 }
 
 /**
+ * The least common multiple of grid steps (1, 2 or 5 × 10ᵏ: steps 2 and 5 give 10), computed on
+ * integers at the finest step's decimals.
+ */
+export function commonStep(steps: readonly number[]): number {
+  if (steps.length === 0) return 1;
+  const decimals = Math.max(...steps.map((s) => Math.max(0, -Math.floor(Math.log10(s) + 1e-9))));
+  const scale = 10 ** decimals;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let l = 1;
+  for (const s of steps) {
+    const n = Math.round(s * scale);
+    l = (l / gcd(l, n)) * n;
+  }
+  return Number((l / scale).toPrecision(12));
+}
+
+/**
  * Sums model price buckets into display rows of `k` × `step` quote each, from display row `j0`.
- * `step` is the window's coarsest grid step; a row computed on a finer grid (the grid follows
- * the price, day by day) is binned by price: a model bucket that straddles two display rows is
- * split between them in proportion to its overlap with each.
+ * `step` is a multiple of every row's grid step ({@link commonStep}); a row on a finer grid (the
+ * grid follows the price, day by day) is binned by price, each model bucket into the display row
+ * holding it (were the display row not a multiple of a row's step, a bucket straddling two rows
+ * would be split between them in proportion to its overlap with each).
  */
 export function binRows(rows: readonly HeatmapWindowRow[], j0: number, nRows: number, k: number, step: number): Omit<HeatmapMatrix, 'layer' | 'resolutionSeconds'> {
   const long = new Array<number>(rows.length * nRows).fill(0);

@@ -25,17 +25,17 @@ export interface HeatmapWindowRow {
 /**
  * Price range and grid of a market's persisted rows in a time range (one cheap aggregate). The
  * model's grid follows the price (its step is re-chosen per UTC day), so rows of one window can
- * have different steps: `priceStep` is the coarsest, `minPriceStep` the finest.
+ * have different steps: `priceStep` is the coarsest, `priceSteps` all of them.
  */
-export async function heatmapExtent(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number): Promise<{ rows: number; minPrice: number; maxPrice: number; priceStep: number; minPriceStep: number; firstT: number; lastT: number } | null> {
-  const r = await sql<{ n: number; lo: number | null; hi: number | null; step: number | null; min_step: number | null; first: number | null; last: number | null }>`
-    select count(*)::int as n, min(price) as lo, max(price) as hi, max(price_step) as step, min(price_step) as min_step,
+export async function heatmapExtent(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number): Promise<{ rows: number; minPrice: number; maxPrice: number; priceStep: number; priceSteps: number[]; firstT: number; lastT: number } | null> {
+  const r = await sql<{ n: number; lo: number | null; hi: number | null; step: number | null; steps: number[] | string | null; first: number | null; last: number | null }>`
+    select count(*)::int as n, min(price) as lo, max(price) as hi, max(price_step) as step, array_agg(distinct price_step)::float8[] as steps,
       (extract(epoch from min(t)) * 1000)::float8 as first, (extract(epoch from max(t)) * 1000)::float8 as last
     from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash}
       and t >= ${timestampText(fromMs * 1000)}::text::timestamptz and t <= ${timestampText(toMs * 1000)}::text::timestamptz`.execute(store.db);
   const row = r.rows[0];
   if (!row || row.n === 0 || row.lo === null || row.hi === null || row.step === null) return null;
-  return { rows: row.n, minPrice: Number(row.lo), maxPrice: Number(row.hi), priceStep: Number(row.step), minPriceStep: Number(row.min_step), firstT: Number(row.first), lastT: Number(row.last) };
+  return { rows: row.n, minPrice: Number(row.lo), maxPrice: Number(row.hi), priceStep: Number(row.step), priceSteps: floats(row.steps), firstT: Number(row.first), lastT: Number(row.last) };
 }
 
 /**

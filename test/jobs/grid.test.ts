@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter, readHeatmapRows, readHeatmapWindow, type CanonicalEvent, type HeatmapRow } from '../../db/index.js';
 import { modelParamsHash } from '../../engine/index.js';
 import { computeMarket, effectiveParams } from '../../jobs/index.js';
-import { binRows } from '../../api/levels/heatmap.js';
+import { binRows, commonStep } from '../../api/levels/heatmap.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 
 const DAY = 86_400_000;
@@ -84,6 +84,20 @@ describe('the price grid does not depend on data far outside the window', () => 
       expect(sum).toBeGreaterThan(0);
       expected.forEach((v, j) => expect(Math.abs(got[j]! - v)).toBeLessThan(1e-9 * sum));
     });
+  });
+});
+
+describe('display rows over rows of different grid steps', () => {
+  it('draws on a common multiple of the steps, every model bucket in the row holding its price range', () => {
+    expect(commonStep([2, 5])).toBe(10);
+    expect(commonStep([20, 10])).toBe(20);
+    expect(commonStep([0.0002, 0.0005, 0.0001])).toBe(0.001);
+    expect(commonStep([1])).toBe(1);
+    const row = (priceStep: number, aLo: number, a: number[]) => ({ t: 0, price: 100, priceStep, aLo, a, bLo: 0, b: [] });
+    // Step 2: [4, 6) and [8, 10) land in [0, 10); [10, 12) in [10, 20). Step 5: [5, 10) and [10, 15).
+    const m = binRows([row(2, 2, [1, 0, 3, 7]), row(5, 1, [11, 13])], 0, 2, 1, 10);
+    expect(m.long).toEqual([4, 7, 11, 13]);
+    expect(m.priceBucket).toBe(10);
   });
 });
 
