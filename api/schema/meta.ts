@@ -1,4 +1,4 @@
-import { marketFreshness, sourceFreshness } from '../../db/index.js';
+import { liveGaps, marketFreshness, sourceFreshness } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors } from '../errors.js';
 
@@ -12,6 +12,22 @@ export const metaTypeDefs = /* GraphQL */ `
     sources: [SourceMeta!]!
     "Every market's data version and newest event."
     markets: [MarketMeta!]!
+    "Ranges live feeds missed that the venues' REST history could not fill (newest first, at most 100)."
+    gaps: [LiveGap!]!
+  }
+
+  "A range a live feed missed (a disconnect) that REST history could not fill: its rows are absent, not zero."
+  type LiveGap {
+    "exchange:SYMBOL."
+    market: ID!
+    "What is missing: trades, liquidations."
+    stream: String!
+    "Start of the missing range (ISO-8601 UTC)."
+    from: DateTime!
+    "End of the missing range (ISO-8601 UTC)."
+    to: DateTime!
+    "Why REST could not fill it."
+    reason: String!
   }
 
   "One ingest source (a file, an archive member, a subgraph, the demo simulator)."
@@ -53,11 +69,12 @@ export const metaResolvers = {
   Query: {
     _meta: exposeUserErrors(async (_: unknown, __: unknown, ctx: ApiContext) => {
       const now = Date.now();
-      const [sources, markets] = await Promise.all([sourceFreshness(ctx.store), marketFreshness(ctx.store)]);
+      const [sources, markets, gaps] = await Promise.all([sourceFreshness(ctx.store), marketFreshness(ctx.store), liveGaps(ctx.store)]);
       return {
         now: new Date(now),
         sources: sources.map((s) => ({ source: s.sourceKey, format: s.format, rows: s.rowsWritten, done: s.done, updatedAt: s.updatedAt, lagSeconds: (now - s.updatedAt.getTime()) / 1000 })),
         markets: markets.map((m) => ({ market: m.marketId, dataVersion: m.version, lastEventAt: m.lastEventAt, lagSeconds: m.lastEventAt ? (now - m.lastEventAt.getTime()) / 1000 : null })),
+        gaps: gaps.map((g) => ({ market: g.marketId, stream: g.stream, from: g.from, to: g.to, reason: g.reason })),
       };
     }),
   },

@@ -41,3 +41,18 @@ export async function globalDataVersion(store: Store): Promise<number> {
   const r = await sql<{ v: string | number | null }>`select coalesce(sum(version), 0) as v from market_versions`.execute(store.db);
   return Number(r.rows[0]?.v ?? 0);
 }
+
+/** A range a live feed missed and REST history could not fill. */
+export interface LiveGapRow {
+  readonly marketId: string;
+  readonly stream: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly reason: string;
+}
+
+/** The newest recorded live-feed gaps (newest first). */
+export async function liveGaps(store: Store, limit = 100): Promise<LiveGapRow[]> {
+  const rows = await store.db.selectFrom('live_gaps').select(['market_id', 'stream', 'from_ts', 'to_ts', 'reason']).orderBy('from_ts', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ marketId: r.market_id, stream: r.stream, from: r.from_ts, to: r.to_ts, reason: r.reason }));
+}

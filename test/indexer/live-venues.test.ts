@@ -5,6 +5,7 @@ import { silentLogger } from '../../base/index.js';
 import type { Store } from '../../db/index.js';
 import { exponentialBackoff, parseLiveMarkets, startLiveIndexer } from '../../indexer/index.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
+import { startTestApi } from '../_setup/api.js';
 import { startReplayServer, type Fault, type ReplayServer } from '../_fixtures/live/replay-server.js';
 import { bybitBehaviour, bybitReplay, hyperliquidBehaviour, hyperliquidReplay, okxBehaviour, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
 import { count, liveConfig, storedRows, storedTrades, waitFor } from '../_fixtures/live/compare.js';
@@ -168,6 +169,14 @@ describe('live Bybit, OKX and Hyperliquid feeds against local servers speaking t
       const parties = await store.db.selectFrom('trade_parties').select(['trade_id', 'buyer', 'seller']).where('market_id', '=', M).orderBy('trade_id').execute();
       expect(parties).toHaveLength(sent.size);
       expect(parties[0]).toEqual({ trade_id: String(r.trades.find((t) => sent.has(t.id))!.id), buyer: expect.stringMatching(/^0xbuyer/), seller: expect.stringMatching(/^0xseller/) });
+      // …and `_meta` says so.
+      const api = await startTestApi(store);
+      try {
+        const meta = await api.gql<{ _meta: { gaps: { market: string; stream: string; from: string; to: string; reason: string }[] } }>('{ _meta { gaps { market stream from to reason } } }');
+        expect(meta.data!._meta.gaps).toEqual([{ market: M, stream: 'trades', from: new Date(gaps[0]!.fromUs / 1000).toISOString(), to: new Date(gaps[0]!.toUs / 1000).toISOString(), reason: gaps[0]!.reason }]);
+      } finally {
+        await api.close();
+      }
       // Asset contexts carry no time: stamped on receipt (a fast replay puts several in one millisecond).
       expect(await count(store, 'mark_prices', M)).toBeGreaterThan(10);
       expect(await count(store, 'open_interest', M)).toBeGreaterThan(10);
