@@ -8,7 +8,7 @@ import type { BenchFigure } from './types.js';
  * prints each figure next to its same-run baseline, as a ratio.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const all = ['ingest', 'model', 'accuracy', 'jobs', 'api'];
+const all = ['ingest', 'model', 'accuracy', 'jobs', 'api', 'live'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const results: BenchFigure[] = [];
 for (const name of wanted) {

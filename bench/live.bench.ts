@@ -1,0 +1,159 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { parseConfig, silentLogger } from '../base/index.js';
+import { createPostgresStore, migrateToLatest, type BatchResult, type Store } from '../db/index.js';
+import { exponentialBackoff, ingestPaths, parseLiveMarkets, startLiveIndexer } from '../indexer/index.js';
+import { computeMarket } from '../jobs/index.js';
+import { binanceBehaviour, binanceReplayFromCapture, type BinanceReplay } from '../test/_fixtures/live/binance.js';
+import { startReplayServer } from '../test/_fixtures/live/replay-server.js';
+import type { BenchFigure } from './types.js';
+
+const PG = process.env.LIQMAP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const CAPTURE = path.resolve(process.cwd(), '../shared/data/binance-usdm-btcusdt-ws-2024-08-08.jsonl.gz');
+const MARKET = 'binance:BTCUSDT';
+
+async function freshStore(tag: string): Promise<{ store: Store; drop: () => Promise<void> }> {
+  const schema = `bench_live_${tag}_${process.pid}`;
+  const admin = postgres(PG, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop schema if exists ${schema} cascade`);
+  const store = createPostgresStore({ url: `${PG}?schema=${schema}`, max: 4 });
+  await migrateToLatest(store);
+  return {
+    store,
+    async drop() {
+      await store.close();
+      await admin.unsafe(`drop schema if exists ${schema} cascade`).catch(() => {});
+      await admin.end();
+    },
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/**
+ * One replay of the capture through the live path (local websocket + REST server → feed →
+ * exactly-once batches → compute): wall time until every trade is committed, and per batch the
+ * lag of its oldest event from the moment the replay sent it (exchange time scaled by the
+ * speed) to the row committed and to its bucket computed (an upper bound per event).
+ */
+async function replayOnce(replay: BinanceReplay, speed: number | null) {
+  const { store, drop } = await freshStore(speed === null ? 'max' : `x${speed}`);
+  const server = await startReplayServer({ frames: replay.frames, venue: binanceBehaviour(replay), speed, burst: 500 });
+  const t0 = replay.frames[0]!.tsMs;
+  let started = 0;
+  const sentAt = (us: number) => started + (us / 1000 - t0) / (speed ?? Infinity);
+  const commitLag: number[] = [];
+  const computeLag: number[] = [];
+  // The jobs side: one compute at a time, covering every batch committed before it started.
+  let pending: number[] = [];
+  let computing: Promise<void> | null = null;
+  const compute = () => {
+    computing ??= (async () => {
+      while (pending.length > 0) {
+        const batch = pending;
+        pending = [];
+        await computeMarket(store, { market: MARKET });
+        const now = performance.now();
+        for (const us of batch) computeLag.push(now - sentAt(us));
+      }
+      computing = null;
+    })();
+  };
+  const onBatch = (r: BatchResult) => {
+    const now = performance.now();
+    for (const t of r.touched) {
+      commitLag.push(now - sentAt(t.fromUs));
+      pending.push(t.fromUs);
+    }
+    if (speed !== null) compute();
+  };
+  const config = parseConfig({ LIQMAP_BINANCE_WS_URL: server.wsUrl, LIQMAP_BINANCE_REST_URL: server.restUrl });
+  started = performance.now();
+  const live = await startLiveIndexer({ store, config, logger: silentLogger, markets: parseLiveMarkets([MARKET]), onBatch, pollIntervalMs: 0, flushMs: 100, backoff: exponentialBackoff({ baseMs: 20, maxMs: 200 }) });
+  try {
+    await server.finished();
+    for (;;) {
+      const r = await store.db.selectFrom('trades').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      if (Number(r.n) >= replay.aggTrades.length && live.status()[0]!.buffered === 0) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const wall = (performance.now() - started) / 1000;
+    await live.stop();
+    while (computing) await computing;
+    return { wall, commitLag, computeLag };
+  } finally {
+    await live.stop();
+    await server.close();
+    await drop();
+  }
+}
+
+/** The same frames as a file through `liqmap ingest` (the file path's own throughput). */
+async function fileOnce(file: string) {
+  const { store, drop } = await freshStore('file');
+  try {
+    const t = performance.now();
+    await ingestPaths(store, [file], { batchSize: 5000 });
+    return (performance.now() - t) / 1000;
+  } finally {
+    await drop();
+  }
+}
+
+export async function run(): Promise<BenchFigure[]> {
+  if (!existsSync(CAPTURE)) {
+    process.stderr.write(`live bench skipped: ${CAPTURE} is absent\n`);
+    return [];
+  }
+  const replay = binanceReplayFromCapture(CAPTURE);
+  const frames = replay.frames.length;
+  const recordedSecs = (replay.frames.at(-1)!.tsMs - replay.frames[0]!.tsMs) / 1000;
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'liqmap-bench-live-')), 'btcusdt-frames.jsonl');
+  writeFileSync(file, `${replay.frames.map((f) => f.text).join('\n')}\n`);
+  // Unpaced, alternately with the file path, three times each.
+  const liveRates: number[] = [];
+  const fileRates: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    liveRates.push(frames / (await replayOnce(replay, null)).wall);
+    fileRates.push(frames / (await fileOnce(file)));
+  }
+  const med = (xs: number[]) => pct(xs, 50);
+  const figures: BenchFigure[] = [
+    {
+      name: `live path, unpaced: the capture (${frames.toLocaleString('en')} frames, ${replay.aggTrades.length.toLocaleString('en')} aggregate trades) until every trade is committed (frames/s)`,
+      value: Math.round(med(liveRates)),
+      unit: 'frames/s',
+      baseline: Math.round(med(fileRates)),
+      baselineName: 'the same frames as a file through liqmap ingest',
+      ratio: med(liveRates) / med(fileRates),
+      note: `min/median/max ${liveRates.map((r) => Math.round(r)).sort((a, b) => a - b).join('/')} vs ${fileRates.map((r) => Math.round(r)).sort((a, b) => a - b).join('/')}; = ${(med(liveRates) / (frames / recordedSecs)).toFixed(0)}× the recorded pace (${(frames / recordedSecs).toFixed(0)} frames/s), where lag starts to grow`,
+    },
+  ];
+  for (const speed of [100, 10]) {
+    const r = await replayOnce(replay, speed);
+    figures.push({
+      name: `live path at ${speed}× the recorded pace: lag from sent to row committed, p99 (ms; lower is better)`,
+      value: Math.round(pct(r.commitLag, 99)),
+      unit: 'ms',
+      baseline: 1000,
+      baselineName: 'the target (1 s)',
+      ratio: pct(r.commitLag, 99) / 1000,
+      note: `p50 ${Math.round(pct(r.commitLag, 50))} ms over ${r.commitLag.length} batches (each batch's oldest event)`,
+    });
+    figures.push({
+      name: `live path at ${speed}× the recorded pace: lag from sent to its heatmap bucket computed, p99 (ms; lower is better)`,
+      value: Math.round(pct(r.computeLag, 99)),
+      unit: 'ms',
+      baseline: 2000,
+      baselineName: 'the target (2 s)',
+      ratio: pct(r.computeLag, 99) / 2000,
+      note: `p50 ${Math.round(pct(r.computeLag, 50))} ms`,
+    });
+  }
+  return figures;
+}
