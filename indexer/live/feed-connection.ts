@@ -74,7 +74,6 @@ export class FeedConnection {
   async #loop(): Promise<void> {
     const markets = this.markets;
     let attempt = 0;
-    await this.#venue.prepare?.(markets.map((m) => m.market));
     while (!this.#stopped) {
       if (this.#overloaded) {
         // Reopen only once every buffer is below half its bound (held trades wait for the backfill).

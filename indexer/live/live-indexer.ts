@@ -71,6 +71,9 @@ export async function startLiveIndexer(options: LiveIndexerOptions): Promise<Liv
       const group = markets.slice(i, i + probe.marketsPerConnection);
       // Each connection gets its own venue instance (per-connection parse state).
       const venueFeed: VenueFeed = i === 0 ? probe : factory({ wsUrl: urls.ws, rest, pollIntervalMs });
+      // What parsing needs (contract values) before the first frame: a market the venue does
+      // not list, or a REST API that stays down, stops start-up with one line.
+      await venueFeed.prepare?.(group);
       const groupFeeds = group.map((m) => new MarketFeed(m, venueFeed, { store: options.store, writer, logger: options.logger, onBatch: options.onBatch }, feedOptions));
       for (const f of groupFeeds) await f.init();
       feeds.push(...groupFeeds);
