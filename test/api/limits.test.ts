@@ -133,10 +133,25 @@ describe('request limits: cost by cells, coded limit errors, no suggestions, int
     expect(Date.now() - started).toBeLessThan(5000);
     expect(closed).toMatch(/408/);
     const before = logs.length;
-    const ac = new AbortController();
-    const pending = fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ heatmap(market: "${MARKET}", resolutionSeconds: 60) { values long short } }` }), signal: ac.signal }).catch(() => null);
-    setTimeout(() => ac.abort(), 5);
-    await pending;
+    // Through the byte cache and straight to GraphQL (a request with Authorization), aborted mid-answer.
+    for (const headers of [{}, { authorization: 'Bearer someone' }]) {
+      const ac = new AbortController();
+      const pending = fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: `{ heatmap(market: "${MARKET}", resolutionSeconds: 60) { values long short } }` }), signal: ac.signal }).catch(() => null);
+      setTimeout(() => ac.abort(), 5);
+      await pending;
+    }
+    // A client that goes away while sending its body.
+    await new Promise<void>((resolve) => {
+      const s = tcpConnect(server.port, '127.0.0.1', () => {
+        s.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":');
+        setTimeout(() => s.destroy(), 100);
+      });
+      s.on('close', () => resolve());
+    });
+    const sse = new AbortController();
+    const stream = await fetch(`${server.url}/graphql?query=${encodeURIComponent(`subscription { clustersUpdated(market: "${MARKET}") { at } }`)}`, { headers: { accept: 'text/event-stream' }, signal: sse.signal });
+    await stream.body!.getReader().read();
+    sse.abort();
     await new Promise((r) => setTimeout(r, 1500));
     expect(logs.slice(before).filter((l) => l.level >= 50)).toEqual([]);
     // The server is still serving.
