@@ -17,9 +17,10 @@ function staticFile(name: string, contentType: string): Route {
 }
 
 /** The non-GraphQL routes: the dashboard (`/`, public GraphQL only) and `/heatmap.png`. */
-export function extraRoutes(deps: ApiDeps): Map<string, Route> {
+export function extraRoutes(deps: ApiDeps): Map<string, Route> & { close(): Promise<void> } {
   const viridis = viridisModule();
-  return new Map<string, Route>([
+  const png = heatmapPngRoute(deps);
+  const routes = new Map<string, Route>([
     ['/', staticFile('index.html', 'text/html; charset=utf-8')],
     ['/dashboard/app.js', staticFile('app.js', 'text/javascript; charset=utf-8')],
     [
@@ -28,6 +29,8 @@ export function extraRoutes(deps: ApiDeps): Map<string, Route> {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }).end(viridis);
       },
     ],
-    ['/heatmap.png', heatmapPngRoute(deps)],
+    ['/heatmap.png', png],
   ]);
+  // The image endpoint's render threads stop with the server.
+  return Object.assign(routes, { close: () => png.close() });
 }

@@ -177,6 +177,7 @@ export async function startServer(given: ApiDeps, options: ServerOptions = {}): 
     port: addr.port,
     close: async () => {
       await ownChecks?.close();
+      await routes.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

@@ -1,15 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { globalDataVersion } from '../../db/index.js';
 import type { ApiContext, ApiDeps } from '../context.js';
 import { createLoaders } from '../context.js';
 import { toUserError, userError } from '../errors.js';
-import { readHeatmap } from '../levels/heatmap.js';
+import { checkHeatmapArgs, readHeatmap } from '../levels/heatmap.js';
 import { DEFAULT_WINDOW_MS, resultsFor } from '../schema/levels.js';
 import { checkRange } from '../schema/market-arg.js';
 import { microsFromIso } from '../schema/scalars.js';
-import { renderHeatmapPng } from './heatmap-png.js';
+import { toRenderInput } from './heatmap-png.js';
+import { RenderPool } from './render-pool.js';
 
-/** Largest image the endpoint renders, pixels per side. */
+/** Largest image the endpoint renders, pixels per side and in all (4,000,000 = 16 MB of RGBA). */
 export const MAX_PNG_SIDE = 4000;
+export const MAX_PNG_PIXELS = 4_000_000;
+/** Rendered images kept for repeated requests (until the data version changes), bytes. */
+const CACHE_BYTES = 64 * 1024 * 1024;
 
 function numberParam(q: URLSearchParams, name: string, fallback?: number): number | undefined {
   const raw = q.get(name);
@@ -19,42 +24,91 @@ function numberParam(q: URLSearchParams, name: string, fallback?: number): numbe
   return n;
 }
 
+/** Images by request and data version, LRU-bounded by bytes. */
+class PngCache {
+  readonly #entries = new Map<string, { png: Buffer; version: number }>();
+  #bytes = 0;
+  get(key: string, version: number): Buffer | null {
+    const e = this.#entries.get(key);
+    if (!e) return null;
+    this.#entries.delete(key);
+    if (e.version !== version) {
+      this.#bytes -= e.png.length;
+      return null;
+    }
+    this.#entries.set(key, e);
+    return e.png;
+  }
+  put(key: string, png: Buffer, version: number): void {
+    if (png.length > CACHE_BYTES / 4) return;
+    const old = this.#entries.get(key);
+    if (old) this.#bytes -= old.png.length;
+    this.#entries.set(key, { png, version });
+    this.#bytes += png.length;
+    for (const [k, e] of this.#entries) {
+      if (this.#bytes <= CACHE_BYTES) break;
+      this.#entries.delete(k);
+      this.#bytes -= e.png.length;
+    }
+  }
+}
+
 /**
  * `GET /heatmap.png?market=…&from=…&to=…[&width=900&height=450&timeBucketSeconds=&priceBucket=
  * &resolutionSeconds=&priceLow=&priceHigh=]`: the `heatmap` query's answer, rendered
- * server-side (same defaults, limits and colour scale as the dashboard). A caller's mistake is
- * a 400 with `{ error, code }`.
+ * server-side (same defaults, limits and colour scale as the dashboard) in a render thread, and
+ * kept until the data version changes (identical concurrent requests share one render). Like
+ * GraphQL it serves and never computes: parameters other than the served sets answer 503
+ * NOT_READY. A caller's mistake is a 400 with `{ error, code }`.
  */
-export function heatmapPngRoute(deps: ApiDeps) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
+export function heatmapPngRoute(deps: ApiDeps): ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & { close(): Promise<void> } {
+  const pool = new RenderPool();
+  const cache = new PngCache();
+  const inFlight = new Map<string, Promise<Buffer>>();
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const q = url.searchParams;
     const ctx: ApiContext = { ...deps, loaders: createLoaders(deps.store), authorized: false };
     try {
       const market = q.get('market');
       if (!market) throw userError('BAD_USER_INPUT', 'market is required, e.g. /heatmap.png?market=binance:BTCUSDT');
       const width = Math.round(numberParam(q, 'width', 900)!);
       const height = Math.round(numberParam(q, 'height', 450)!);
-      if (width < 16 || height < 16 || width > MAX_PNG_SIDE || height > MAX_PNG_SIDE) throw userError('BAD_USER_INPUT', `width and height must be between 16 and ${MAX_PNG_SIDE} pixels`);
+      if (width < 16 || height < 16 || width > MAX_PNG_SIDE || height > MAX_PNG_SIDE) throw userError('BAD_USER_INPUT', `width and height must be between 16 and ${MAX_PNG_SIDE} pixels (got ${width} × ${height})`);
+      if (width * height > MAX_PNG_PIXELS) throw userError('BAD_USER_INPUT', `width × height = ${width * height} pixels; at most ${MAX_PNG_PIXELS} (e.g. 2000 × 2000)`);
+      const shape = { resolutionSeconds: numberParam(q, 'resolutionSeconds'), priceBucket: numberParam(q, 'priceBucket'), priceLow: numberParam(q, 'priceLow'), priceHigh: numberParam(q, 'priceHigh') };
+      checkHeatmapArgs(shape, ctx.config.LIQMAP_MAX_RANGE_DAYS * 86_400);
       const fromUs = q.get('from') ? microsFromIso(q.get('from')!) : null;
       const toUs = q.get('to') ? microsFromIso(q.get('to')!) : null;
       if (fromUs !== null && toUs !== null) checkRange(ctx, fromUs, toUs, 'heatmap.png');
-      const ref = await resultsFor(ctx, { market, timeBucketSeconds: numberParam(q, 'timeBucketSeconds') ?? null }, toUs);
-      const toMs = toUs === null ? ref.span.lastMs : toUs / 1000;
-      const fromMs = fromUs === null ? toMs - DEFAULT_WINDOW_MS : fromUs / 1000;
-      const m = await readHeatmap(ctx, ref, 'liquidations', {
-        fromMs,
-        toMs,
-        resolutionSeconds: numberParam(q, 'resolutionSeconds'),
-        priceBucket: numberParam(q, 'priceBucket'),
-        priceLow: numberParam(q, 'priceLow'),
-        priceHigh: numberParam(q, 'priceHigh'),
-      });
-      const png = renderHeatmapPng(m, { width, height });
+      const version = await globalDataVersion(deps.store);
+      const key = [...q.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
+      let png = cache.get(key, version);
+      if (!png) {
+        let run = inFlight.get(`${key}|${version}`);
+        if (!run) {
+          run = (async () => {
+            const ref = await resultsFor(ctx, { market, timeBucketSeconds: numberParam(q, 'timeBucketSeconds') ?? null }, toUs);
+            const toMs = toUs === null ? ref.span.lastMs : toUs / 1000;
+            const fromMs = fromUs === null ? toMs - DEFAULT_WINDOW_MS : fromUs / 1000;
+            checkRange(ctx, fromMs * 1000, toMs * 1000, 'heatmap.png');
+            const m = await readHeatmap(ctx, ref, 'liquidations', { fromMs, toMs, ...shape });
+            return pool.render(toRenderInput(m), { width, height });
+          })().finally(() => inFlight.delete(`${key}|${version}`));
+          inFlight.set(`${key}|${version}`, run);
+        }
+        png = await run;
+        cache.put(key, png, version);
+      }
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'public, max-age=30' }).end(png);
     } catch (e) {
-      const user = toUserError(e);
+      const busy = e instanceof Error && /queue is at limit|Task queue is at limit/i.test(e.message);
+      const user = busy ? userError('NOT_READY', 'every render thread is busy and the queue is full; ask again shortly') : toUserError(e);
       if (!user) throw e;
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: user.message, code: user.extensions.code }));
+      const code = String(user.extensions.code);
+      const status = code === 'NOT_READY' ? 503 : 400;
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 503 ? { 'retry-after': '5' } : {}) }).end(JSON.stringify({ error: user.message, code, ...(user.extensions.jobId ? { jobId: user.extensions.jobId } : {}) }));
     }
   };
+  return Object.assign(route, { close: () => pool.close() });
 }

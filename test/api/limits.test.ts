@@ -134,7 +134,7 @@ describe('request limits: cost by cells, coded limit errors, no suggestions, int
     expect(closed).toMatch(/408/);
     const before = logs.length;
     // Through the byte cache and straight to GraphQL (a request with Authorization), aborted mid-answer.
-    for (const headers of [{}, { authorization: 'Bearer someone' }]) {
+    for (const headers of [{}, { authorization: 'Bearer someone' }] as Record<string, string>[]) {
       const ac = new AbortController();
       const pending = fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: `{ heatmap(market: "${MARKET}", resolutionSeconds: 60) { values long short } }` }), signal: ac.signal }).catch(() => null);
       setTimeout(() => ac.abort(), 5);
