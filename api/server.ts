@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { createCheckService } from '../jobs/index.js';
+import { withTimeout } from '../base/index.js';
 import type { ApiDeps } from './context.js';
 import { createGraphQL, type GraphQLOptions } from './yoga.js';
 import { createApiMetrics } from './plugins/metrics.js';
@@ -51,22 +52,25 @@ export interface ServerOptions extends Partial<Pick<GraphQLOptions, 'persistedOp
   readonly requestTimeoutMs?: number;
 }
 
+/** How long each readiness check may take: a dead dependency answers 503, never a hang. */
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** Runs one readiness check: `ok`, or why not without internals (no host, port or stack). */
+async function check(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await withTimeout(run(), READINESS_TIMEOUT_MS, () => Object.assign(new Error('timeout'), { code: 'TIMEOUT' }));
+    return 'ok';
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return `unavailable${typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? ` (${code})` : ''}`;
+  }
+}
+
 async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
   const checks: Record<string, string> = {};
-  try {
-    await sql`select 1`.execute(deps.store.db);
-    checks.database = 'ok';
-  } catch (e) {
-    checks.database = `unreachable: ${(e as Error).message}`;
-  }
-  if (deps.jobs?.ping) {
-    try {
-      await deps.jobs.ping();
-      checks.redis = 'ok';
-    } catch (e) {
-      checks.redis = `unreachable: ${(e as Error).message}`;
-    }
-  }
+  const [database, redis] = await Promise.all([check(() => sql`select 1`.execute(deps.store.db)), deps.jobs?.ping ? check(() => deps.jobs!.ping!()) : null]);
+  checks.database = database;
+  if (redis !== null) checks.redis = redis;
   return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
 }
 

@@ -1,4 +1,5 @@
 import { Migrator, sql, type MigrationResultSet } from 'kysely';
+import { LiqmapError } from '../base/index.js';
 import { migrations } from './migrations/index.js';
 import type { Store } from './store.js';
 import { quoteIdent } from './sql-ident.js';
@@ -24,7 +25,7 @@ export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
   const failed = result.results?.find((r) => r.status === 'Error');
   if (result.error || failed) {
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
-    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`);
+    throw new LiqmapError('MIGRATION_FAILED', `migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause.split('\n')[0]}`, { migration: failed?.migrationName }, result.error);
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type FlowJob, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { BatchResult } from '../db/index.js';
+import { maskUrl, serviceUnavailable, withTimeout } from '../base/index.js';
+import { computedFreshness, marketFreshness, releaseLeaseOfJob, type BatchResult, type Store } from '../db/index.js';
 import type { ModelParams } from '../engine/index.js';
 import { processJob } from './processors/dispatch.js';
 import { backfillStepId, COMPUTE_QUEUE, computeJobId, MAINTENANCE_QUEUE, RETRY, type ComputeJobData } from './queues.js';
@@ -11,6 +12,21 @@ import { jobMetrics } from './metrics.js';
 import { requestedParamsHash, servedParamSets } from './served-sets.js';
 
 const SANDBOX = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sandbox/processor.mjs');
+
+/** How long a producer's Redis command may wait (Redis down: a clear error, never a hang). */
+const COMMAND_TIMEOUT_MS = 5_000;
+
+/** Reconnect backoff: 200 ms, 400 ms, … capped at 5 s, forever (a restarted Redis is picked up). */
+const retryStrategy = (times: number) => Math.min(times * 200, 5_000);
+
+/** Sets `liqmap_compute_lag_seconds` for a market: its newest event minus its newest computed bucket. */
+async function updateLag(store: Store, market: string): Promise<void> {
+  const [events, computed] = await Promise.all([marketFreshness(store), computedFreshness(store)]);
+  const last = events.find((m) => m.marketId === market)?.lastEventAt?.getTime();
+  const done = Math.max(...computed.filter((c) => c.market === market).map((c) => c.lastT));
+  // Event time, not wall-clock time: historical data that is fully computed has lag 0.
+  if (last !== undefined && Number.isFinite(done)) jobMetrics.lag.set({ market }, Math.max(0, (last - done) / 1000));
+}
 
 /** A BullMQ runner plus what only it can do (backfill flows, schedulers). */
 export interface BullmqRunner extends JobRunner {
@@ -29,24 +45,55 @@ export interface BullmqRunner extends JobRunner {
  */
 export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: string }): Promise<BullmqRunner> {
   const { store, logger, config } = opts;
-  const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy, connectTimeout: 5_000 });
   const prefix = config.LIQMAP_QUEUE_PREFIX;
+  const redisDown = (cause: unknown) => serviceUnavailable('Redis', opts.redisUrl, cause, 'start Redis or fix REDIS_URL');
+  const timed = <T>(p: Promise<T>, what: string): Promise<T> => {
+    if (down) {
+      p.catch(() => {}); // queued offline; ioredis sends it if Redis comes back
+      return Promise.reject(redisDown(lastCause));
+    }
+    return withTimeout(p, COMMAND_TIMEOUT_MS, () => redisDown(lastCause ?? new Error(`${what}: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`)));
+  };
+  // One log line per outage and one per recovery (ioredis reports every reconnect attempt).
+  let down = false;
+  let lastCause: unknown = null;
+  connection.on('error', (err) => {
+    lastCause = err;
+    if (down) return;
+    down = true;
+    if (opts.logOutages !== false) logger.warn({ at: 'jobs#redis', service: 'redis', url: maskUrl(opts.redisUrl), cause: String((err as Error).message ?? err) }, 'Redis unreachable; reconnecting with backoff');
+  });
+  connection.on('ready', () => {
+    if (down) logger.info({ at: 'jobs#redis', service: 'redis', url: maskUrl(opts.redisUrl) }, 'Redis reconnected');
+    down = false;
+    // A Redis restarted without persistence lost the job schedulers: the workers put them back.
+    if (opts.mode === 'work') void registerSchedulers().catch((e: unknown) => logger.warn({ at: 'jobs#redis', err: e }, 'could not re-register job schedulers'));
+  });
   const conn = connection as unknown as ConnectionOptions;
   const compute = new Queue<ComputeJobData>(COMPUTE_QUEUE, { connection: conn, prefix });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: conn, prefix });
   const flows = new FlowProducer({ connection: conn, prefix });
   const workers: Worker[] = [];
   const retentionDays = config.LIQMAP_RETENTION_DAYS;
+  const onQueueError = (err: Error) => (down ? undefined : logger.warn({ at: 'jobs#queue', err }, 'queue error'));
+  compute.on('error', onQueueError);
+  maintenance.on('error', onQueueError);
+  flows.on('error', onQueueError);
+  const registerSchedulers = async () => {
+    await maintenance.upsertJobScheduler('refresh-stale-markets', { every: 60_000 }, { name: 'refresh' });
+    await maintenance.upsertJobScheduler('prune-old-results', { pattern: '17 3 * * *' }, { name: 'prune' });
+  };
 
   const served = servedParamSets(config);
   const enqueue = async (market: string, params?: Partial<ModelParams>): Promise<string> => {
     const id = computeJobId(market, requestedParamsHash(params));
-    const existing = await compute.getJob(id);
+    const existing = await timed(compute.getJob(id), 'enqueue');
     if (existing && (await existing.getState()) === 'failed') {
       // The failure is kept in job_runs (error and input); new data gets a fresh attempt.
       await existing.remove();
     }
-    await compute.add('compute', { market, ...(params && Object.keys(params).length > 0 ? { params: params as Record<string, unknown> } : {}) }, { jobId: id, ...RETRY, removeOnComplete: true, removeOnFail: false });
+    await timed(compute.add('compute', { market, ...(params && Object.keys(params).length > 0 ? { params: params as Record<string, unknown> } : {}) }, { jobId: id, ...RETRY, removeOnComplete: true, removeOnFail: false }), 'enqueue');
     return id;
   };
   // New data concerns every set the workers keep computed: the default and the presets.
@@ -87,18 +134,29 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
         jobMetrics.duration.observe({ queue: w.name }, ms / 1000);
         const r = job.returnvalue as { buckets?: number; market?: string } | undefined;
         if (r?.market && r.buckets) jobMetrics.buckets.inc({ market: r.market }, r.buckets);
+        if (r?.market) void updateLag(store, r.market).catch((e: unknown) => logger.debug({ at: 'jobs#worker', err: e }, 'lag not updated'));
       });
-      w.on('error', (err) => logger.error({ at: 'jobs#worker', err }, 'worker error'));
+      // While Redis is down the outage is logged once (above), not once per reconnect attempt.
+      w.on('error', (err) => (down ? undefined : logger.error({ at: 'jobs#worker', err }, 'worker error')));
+      // A job whose worker died: free its market's lease now instead of when it expires (~2 min).
+      w.on('stalled', (jobId) => {
+        void (async () => {
+          const job = await compute.getJob(jobId);
+          const market = (job?.data as { market?: string } | undefined)?.market;
+          if (market && (await releaseLeaseOfJob(store, market, jobId)) > 0) logger.warn({ at: 'jobs#worker', job: jobId, market }, 'stalled job: released its compute lease');
+        })().catch((e: unknown) => logger.warn({ at: 'jobs#worker', job: jobId, err: e }, 'could not release the lease of a stalled job'));
+      });
       workers.push(w);
     }
-    await maintenance.upsertJobScheduler('refresh-stale-markets', { every: 60_000 }, { name: 'refresh' });
-    await maintenance.upsertJobScheduler('prune-old-results', { pattern: '17 3 * * *' }, { name: 'prune' });
+    // Registered on every (re)connect; waited for here only while Redis answers.
+    await withTimeout(registerSchedulers(), COMMAND_TIMEOUT_MS, () => new Error('timeout')).catch(() => {});
+    logger.info({ at: 'jobs#work', redis: maskUrl(opts.redisUrl), prefix }, `serving queues under the Redis prefix "${prefix}"`);
   }
 
   const status = async (): Promise<QueueStatus[]> => {
     const out: QueueStatus[] = [];
     for (const q of [compute, maintenance]) {
-      const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children');
+      const counts = await timed(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'), 'queue status');
       for (const [state, n] of Object.entries(counts)) jobMetrics.depth.set({ queue: q.name, state }, n);
       const summary = (j: Job): JobSummary => ({
         id: String(j.id),
@@ -108,7 +166,7 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
         attempts: j.attemptsMade,
         error: j.failedReason ?? null,
       });
-      out.push({ name: q.name, counts, active: (await q.getActive(0, 50)).map(summary), failed: (await q.getFailed(0, 50)).map(summary) });
+      out.push({ name: q.name, counts, active: (await timed(q.getActive(0, 50), 'queue status')).map(summary), failed: (await timed(q.getFailed(0, 50), 'queue status')).map(summary) });
     }
     return out;
   };
@@ -121,7 +179,8 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
     },
     recompute: enqueue,
     async ping() {
-      await connection.ping();
+      if (down) throw redisDown(lastCause ?? new Error('disconnected'));
+      await timed(connection.ping(), 'PING');
     },
     status,
     async idle() {
@@ -164,11 +223,18 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
       return { done, total, state };
     },
     async close() {
-      for (const w of workers) await w.close();
-      await flows.close();
-      await compute.close();
-      await maintenance.close();
-      await connection.quit().catch(() => {});
+      // With Redis down nothing is left to flush: drop the connections instead of waiting.
+      const graceful = async () => {
+        for (const w of workers) await w.close();
+        await flows.close();
+        await compute.close();
+        await maintenance.close();
+        await connection.quit();
+      };
+      await withTimeout(down ? Promise.reject(new Error('down')) : graceful(), 10_000, () => new Error('close timed out')).catch(() => {
+        for (const w of workers) void w.close(true).catch(() => {});
+        connection.disconnect();
+      });
     },
   };
 }

@@ -49,6 +49,8 @@ export interface JobRunnerOptions {
   readonly mode: RunnerMode;
   /** Worker concurrency (different markets in parallel; default 2). */
   readonly concurrency?: number;
+  /** Log a queue outage (default true); one-shot commands report it in their own one line instead. */
+  readonly logOutages?: boolean;
   /** Run compute jobs in worker threads (BullMQ sandbox; default true for `work`). */
   readonly sandboxed?: boolean;
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { LiqmapError, printable } from '../../base/index.js';
+import { LiqmapError, isLiqmapError, printable } from '../../base/index.js';
 import { MARKET_ID_RULE, isMarketId, type BatchResult } from '../../db/index.js';
 import { createProgressReporter, DEFAULT_INPUT_LIMITS, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, ingestSubsquid, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
@@ -44,6 +44,39 @@ export function reportIngest(summary: IngestSummary, json: boolean, flagsMarket?
   }
   const anyValid = summary.members.some((m) => m.rows > 0 || m.status === 'skipped');
   if (!anyValid) process.exitCode = 1;
+}
+
+/**
+ * The batch hook of an ingest that must finish even when the queue is down: the first failure
+ * to enqueue (Redis unreachable) is kept, and the markets of every later batch are only noted
+ * as pending. The rows are committed either way; `report()` says what is pending.
+ */
+export function queueHook(runner: { onIngested(r: BatchResult): Promise<void> }): { onBatch: BatchHook; report(): void } {
+  const pending = new Set<string>();
+  let failure: unknown = null;
+  return {
+    async onBatch(r) {
+      if (failure === null) {
+        try {
+          await runner.onIngested(r);
+          return;
+        } catch (e) {
+          failure = e;
+        }
+      }
+      for (const t of r.touched) pending.add(t.market);
+    },
+    report() {
+      if (failure === null) return;
+      const head = isLiqmapError(failure) ? `${failure.code}: ${failure.message}` : String((failure as Error).message ?? failure);
+      const markets = [...pending];
+      process.stderr.write(
+        `liqmap: ${head}; the rows are committed, computing ${markets.length} market(s) is pending (${markets.slice(0, 5).join(', ')}${markets.length > 5 ? ', …' : ''}): the workers' refresh picks them up once the queue answers\n`,
+      );
+      // 3: ingested, but the computation was not enqueued.
+      if (!process.exitCode) process.exitCode = 3;
+    },
+  };
 }
 
 /** Runs a file ingest with the runtime's store, migrating first. */
@@ -98,7 +131,8 @@ export function ingestCommand(): Command {
       const rt = await createRuntime();
       const { createJobRunner } = await import('../../jobs/index.js');
       const store = await rt.store({ migrate: true });
-      const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only' });
+      const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only', logOutages: false });
+      const queue = queueHook(runner);
       try {
         if (paths[0] === 'subsquid') {
           const url = z.string().url('must be the squid GraphQL URL, e.g. https://gmx.squids.live/gmx-synthetics-arbitrum:prod/api/graphql').parse(paths[1]);
@@ -131,7 +165,7 @@ export function ingestCommand(): Command {
             startBlock: raw.startBlock === undefined ? undefined : Number(raw.startBlock),
             logger: rt.logger,
             signal: ac.signal,
-            onBatch: (r) => runner.onIngested(r),
+            onBatch: queue.onBatch,
           });
           process.stdout.write(
             flags.json ? `${JSON.stringify(s)}\n` : `subgraph ${url}: ${s.pages} pages, ${s.events} events (${s.inserted} new), ${s.positions} position changes, ${s.skipped} skipped, ${s.reorgs} reorg(s); resume at block ${s.cursor?.block ?? '-'}\n`,
@@ -141,15 +175,16 @@ export function ingestCommand(): Command {
         if (paths.length === 1 && paths[0] === 'demo') {
           const days = z.coerce.number().positive().max(365).parse(raw.days);
           const seed = z.coerce.number().int().parse(raw.seed);
-          const s = await ingestDemo(store, { days, seed, batchSize: flags.batchSize, onBatch: (r) => runner.onIngested(r) });
+          const s = await ingestDemo(store, { days, seed, batchSize: flags.batchSize, onBatch: queue.onBatch });
           process.stdout.write(
             flags.json ? `${JSON.stringify(s)}\n` : `demo ${s.market}: ${s.rows} events${s.skipped ? ' (already ingested)' : `, ${s.inserted} new`}\n`,
           );
           return;
         }
-        const summary = await runFileIngest(rt, paths, flags, (r) => runner.onIngested(r));
+        const summary = await runFileIngest(rt, paths, flags, queue.onBatch);
         reportIngest(summary, flags.json, flags.market);
       } finally {
+        queue.report();
         await runner.close();
         await rt.close();
       }

@@ -13,8 +13,9 @@ export function jobsCommand(): Command {
       try {
         const store = await rt.store({ migrate: false });
         const { createJobRunner } = await import('../../jobs/index.js');
-        const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only' });
+        const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only', logOutages: false });
         try {
+          await runner.ping?.();
           const queues = await runner.status();
           const computed = await computedFreshness(store);
           const markets = (await marketFreshness(store)).map((m) => {

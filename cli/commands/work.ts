@@ -14,7 +14,8 @@ export function workCommand(): Command {
     .option('--concurrency <n>', 'markets computed in parallel by this process', '2')
     .option('--no-sandbox', 'run the processor on the main thread instead of worker threads')
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port (0: off)', '9464')
-    .action(async (flags: { concurrency: string; sandbox: boolean; metricsPort: string }) => {
+    .option('--metrics-host <addr>', 'address the metrics endpoint listens on (0.0.0.0 for a scraper on another host)', '127.0.0.1')
+    .action(async (flags: { concurrency: string; sandbox: boolean; metricsPort: string; metricsHost: string }) => {
       const rt = await createRuntime();
       const { config, logger } = rt;
       if (!config.REDIS_URL) throw new LiqmapError('CONFIG_INVALID', 'liqmap work needs REDIS_URL (redis://host:6379); the embedded default computes in-process inside `liqmap start`');
@@ -24,14 +25,18 @@ export function workCommand(): Command {
       const port = Number(flags.metricsPort);
       const metrics =
         port > 0
-          ? createServer((req, res) => {
-              void runner.status().then(async () => {
-                res.writeHead(200, { 'content-type': jobsRegistry.contentType }).end(await jobsRegistry.metrics());
-              });
-            }).listen(port)
+          ? createServer((_req, res) => {
+              // Queue depth is refreshed when Redis answers; the rest is served regardless.
+              void runner
+                .status()
+                .catch(() => {})
+                .then(async () => {
+                  res.writeHead(200, { 'content-type': jobsRegistry.contentType }).end(await jobsRegistry.metrics());
+                });
+            }).listen(port, flags.metricsHost)
           : null;
-      logger.info({ at: 'work#start', concurrency: Number(flags.concurrency), sandboxed: flags.sandbox, metricsPort: port || null }, 'worker running');
-      process.stdout.write(`liqmap worker running (concurrency ${flags.concurrency})\n`);
+      logger.info({ at: 'work#start', concurrency: Number(flags.concurrency), sandboxed: flags.sandbox, metricsPort: port || null, metricsHost: flags.metricsHost, queuePrefix: config.LIQMAP_QUEUE_PREFIX }, 'worker running');
+      process.stdout.write(`liqmap worker running (concurrency ${flags.concurrency}, queue prefix "${config.LIQMAP_QUEUE_PREFIX}")\n`);
       const stop = async () => {
         logger.info({ at: 'work#stop' }, 'finishing current jobs');
         metrics?.close();

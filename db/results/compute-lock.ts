@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { sql } from 'kysely';
+import { LiqmapError } from '../../base/index.js';
 import type { Store } from '../store.js';
 
 /** A held compute lease on a market. */
 export interface ComputeLease {
-  /** Extends the lease (call between chunks of work). */
+  /** Who holds it: `job:<job id>@<host>:<pid>:<token>` (or `<host>:<pid>:<token>` outside a job). */
+  readonly owner: string;
+  /** Extends the lease (call between chunks of work); throws when it was lost to another holder. */
   renew(): Promise<void>;
   release(): Promise<void>;
 }
@@ -17,8 +21,8 @@ const LEASE_SECONDS = 120;
  * to `waitMs`. Leases expire, so a worker that died mid-run does not block the market for good.
  * Throws when the wait runs out (the caller's job is retried).
  */
-export async function acquireComputeLease(store: Store, market: string, waitMs = 600_000): Promise<ComputeLease> {
-  const owner = randomUUID();
+export async function acquireComputeLease(store: Store, market: string, waitMs = 600_000, jobId?: string): Promise<ComputeLease> {
+  const owner = `${jobId === undefined ? '' : `job:${jobId}@`}${hostname()}:${process.pid}:${randomUUID()}`;
   const deadline = Date.now() + waitMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     const r = await sql<{ owner: string }>`
@@ -31,11 +35,24 @@ export async function acquireComputeLease(store: Store, market: string, waitMs =
     await new Promise((res) => setTimeout(res, delay));
   }
   return {
+    owner,
     async renew() {
-      await sql`update compute_locks set expires_at = now() + make_interval(secs => ${LEASE_SECONDS}) where market_id = ${market} and owner = ${owner}`.execute(store.db);
+      const r = await sql<{ owner: string }>`update compute_locks set expires_at = now() + make_interval(secs => ${LEASE_SECONDS}) where market_id = ${market} and owner = ${owner} returning owner`.execute(store.db);
+      // Expired and taken over (this holder stalled past the lease): stop before two computations overlap.
+      if (r.rows.length === 0) throw new LiqmapError('NOT_READY', `the compute lease on ${market} was lost (held past ${LEASE_SECONDS} s without renewal); the job is retried`, { market });
     },
     async release() {
       await sql`delete from compute_locks where market_id = ${market} and owner = ${owner}`.execute(store.db);
     },
   };
+}
+
+/**
+ * Releases the lease a job held when its worker died (BullMQ detected the job as stalled), so
+ * the market is not blocked until the lease expires. Only that job's lease is removed: its
+ * retry cannot hold the lease yet, since the dead holder's lease was still in force.
+ */
+export async function releaseLeaseOfJob(store: Store, market: string, jobId: string): Promise<number> {
+  const r = await sql<{ owner: string }>`delete from compute_locks where market_id = ${market} and starts_with(owner, ${`job:${jobId}@`}) returning owner`.execute(store.db);
+  return r.rows.length;
 }

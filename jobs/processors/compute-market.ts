@@ -45,6 +45,8 @@ export interface ComputeInput {
   readonly params?: Partial<ModelParams> | undefined;
   /** Stop after the bucket containing this time (epoch ms): backfill steps. */
   readonly untilMs?: number | undefined;
+  /** The BullMQ job running this, recorded as the lease holder (released if the job stalls). */
+  readonly jobId?: string | undefined;
 }
 
 /** What a compute run did. */
@@ -96,7 +98,7 @@ function withMarketBrackets(market: string, partial: Partial<ModelParams>): Part
  */
 export async function computeMarket(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
   // One computation per market at a time, whichever job or process asks.
-  const lease = await acquireComputeLease(store, input.market);
+  const lease = await acquireComputeLease(store, input.market, undefined, input.jobId);
   try {
     const outcome = await computeMarketLocked(store, input, async (done, total) => {
       await lease.renew();

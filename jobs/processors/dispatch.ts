@@ -59,7 +59,7 @@ async function recordRun<T extends ComputeOutcome>(store: Store, market: string,
  * worker (in-thread or sandboxed) and tests call the same code. `enqueue` lets `refresh` add
  * compute jobs.
  */
-export async function processJob(store: Store, job: Pick<Job, 'name' | 'data' | 'updateProgress'>, opts: { retentionDays: number; enqueue?: (markets: string[]) => Promise<void> }): Promise<unknown> {
+export async function processJob(store: Store, job: Pick<Job, 'name' | 'data' | 'updateProgress'> & { id?: string | undefined }, opts: { retentionDays: number; enqueue?: (markets: string[]) => Promise<void> }): Promise<unknown> {
   const name = job.name as JobName;
   switch (name) {
     case 'compute':
@@ -67,7 +67,7 @@ export async function processJob(store: Store, job: Pick<Job, 'name' | 'data' | 
       const data = parseComputeData(name, job.data);
       try {
         return await recordRun(store, data.market, () =>
-          computeMarket(store, { market: data.market, params: data.params, untilMs: name === 'compute-until' ? data.untilMs : undefined }, (done, total) => job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 100)),
+          computeMarket(store, { market: data.market, params: data.params, untilMs: name === 'compute-until' ? data.untilMs : undefined, jobId: job.id }, (done, total) => job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 100)),
         );
       } catch (e) {
         if (e instanceof EngineError && e.code === 'INPUT_INVALID') throw new UnrecoverableError(e.message);
