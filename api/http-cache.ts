@@ -1,45 +1,91 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { globalDataVersion, type Store } from '../db/index.js';
+import { sql } from 'kysely';
+import type { Store } from '../db/index.js';
 
-interface Entry {
+/** A response as the cache keeps and replays it. */
+export interface CachedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
-  readonly contentType: string;
-  readonly version: number;
 }
+
+interface Entry extends CachedResponse {
+  /** Markets the request names, with their data versions when it was computed; null: all markets. */
+  readonly deps: ReadonlyMap<string, number> | null;
+  /** The sum of every market's version then (for requests that name no market). */
+  readonly global: number;
+  /** Bytes this entry holds in memory, overhead included. */
+  readonly cost: number;
+}
+
+/** The data versions a response is checked against. */
+interface Versions {
+  readonly byMarket: ReadonlyMap<string, number>;
+  readonly global: number;
+}
+
+/** A quoted string shaped like a market id (`venue:SYMBOL`), quotes JSON-escaped or not. */
+const MARKET_LITERAL = /\\?"([a-z0-9_-]{1,32}:[A-Za-z0-9._/-]{1,64})\\?"/g;
 
 /** Largest request body read for caching; larger ones go to GraphQL uncached. */
 const MAX_BODY = 256 * 1024;
 
 /**
+ * Memory an entry costs beyond its body and key: the Map slot, the entry and header objects,
+ * the Buffer and its ArrayBuffer, the deps map. Measured with `node --expose-gc` over 200k
+ * entries of this shape with 20-byte bodies (Node 20): 566 B of heap + external and 812 B of RSS
+ * per entry. Counted as 1,280 B so that counted bytes bound real memory (736k tiny entries once
+ * took 977 MB against 128 MiB of counted body bytes).
+ */
+export const ENTRY_OVERHEAD_BYTES = 1280;
+
+/**
  * A byte-level cache in front of GraphQL for POSTed queries: the serialised response is kept
- * under sha256(body) and served as is while the database's data version (bumped by every ingest
- * batch and every persisted result) is unchanged, so a repeated heatmap costs a hash and a
- * write instead of re-executing and re-serialising a megabyte of JSON. Mutations, subscriptions,
- * authorised requests and error responses are never cached. LRU-bounded by bytes.
+ * under sha256(origin, body) and replayed — status, headers (CORS included) and bytes — while
+ * the data it depends on is unchanged, so a repeated heatmap costs a hash and a write instead of
+ * re-executing and re-serialising a megabyte of JSON. A request that names markets (in its query
+ * or variables) depends on those markets' data versions only, so one market's ingest leaves the
+ * others' entries alone; one that names none depends on every market. Concurrent identical
+ * misses are computed once (coalesced). LRU, bounded by the memory entries really use.
+ * Mutations, subscriptions, authorised requests and error responses are never cached.
  */
 export class GraphQLHttpCache {
   readonly #store: Store;
   readonly #maxBytes: number;
   readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<CachedResponse>>();
   #bytes = 0;
-  #version = 0;
+  #versions: Versions = { byMarket: new Map(), global: -1 };
   #readAt = 0;
-  #reading: Promise<number> | null = null;
+  #reading: Promise<Versions> | null = null;
 
   constructor(store: Store, maxBytes = 128 * 1024 * 1024) {
     this.#store = store;
     this.#maxBytes = maxBytes;
   }
 
-  /** The data version, read at most every 250 ms. */
-  async version(): Promise<number> {
-    if (Date.now() - this.#readAt < 250) return this.#version;
-    this.#reading ??= globalDataVersion(this.#store)
-      .then((v) => {
-        this.#version = v;
+  /** Bytes counted against the bound (bodies, keys, headers and per-entry overhead). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Every market's data version, read at most every 250 ms. */
+  async versions(): Promise<Versions> {
+    if (Date.now() - this.#readAt < 250) return this.#versions;
+    this.#reading ??= sql<{ market_id: string; version: string | number }>`select market_id, version from market_versions`
+      .execute(this.#store.db)
+      .then((r) => {
+        const byMarket = new Map(r.rows.map((x) => [x.market_id, Number(x.version)]));
+        let global = 0;
+        for (const v of byMarket.values()) global += v;
+        this.#versions = { byMarket, global };
         this.#readAt = Date.now();
-        return v;
+        return this.#versions;
       })
       .finally(() => (this.#reading = null));
     return this.#reading;
@@ -56,32 +102,81 @@ export class GraphQLHttpCache {
     }
   }
 
-  static key(body: Buffer): string {
-    return createHash('sha256').update(body).digest('hex');
+  /** The key of a request: its body, Origin (CORS headers differ per origin) and Accept (the format). */
+  static key(body: Buffer, origin = '', accept = ''): string {
+    return createHash('sha256').update(origin).update('\0').update(accept).update('\0').update(body).digest('hex');
   }
 
-  /** Serves a hit; returns false on a miss. */
-  async serve(key: string, res: ServerResponse): Promise<boolean> {
+  /**
+   * Serves `key` from the cache, or computes it with `compute` — once for every concurrent
+   * identical request — and keeps a clean (200, error-free) answer. Returns the response and
+   * whether it was a hit.
+   */
+  async get(key: string, body: Buffer, compute: () => Promise<CachedResponse>): Promise<{ response: CachedResponse; hit: boolean }> {
+    const versions = await this.versions();
     const e = this.#entries.get(key);
-    if (!e) return false;
-    if (e.version !== (await this.version())) {
+    if (e) {
+      if (this.#fresh(e, versions)) {
+        // Refresh recency.
+        this.#entries.delete(key);
+        this.#entries.set(key, e);
+        return { response: e, hit: true };
+      }
       this.#drop(key, e);
-      return false;
     }
-    // Refresh recency.
-    this.#entries.delete(key);
-    this.#entries.set(key, e);
-    res.writeHead(200, { 'content-type': e.contentType, 'x-liqmap-cache': 'hit' }).end(e.body);
+    let pending = this.#inflight.get(key);
+    if (!pending) {
+      pending = compute()
+        .then((r) => {
+          if (GraphQLHttpCache.#keepable(r)) this.#put(key, body, r, versions);
+          return r;
+        })
+        .finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
+    }
+    return { response: await pending, hit: false };
+  }
+
+  /**
+   * Only clean answers are kept: no errors (a caller's mistake is cheap to recompute), and no
+   * check still running or failed (the same request later must see the verdict).
+   */
+  static #keepable(r: CachedResponse): boolean {
+    if (r.status !== 200 || r.body.subarray(0, 64).toString().includes('"errors"') || r.body.includes('"errors":[')) return false;
+    return !r.body.includes('"status":"PENDING"') && !r.body.includes('"status":"FAILED"');
+  }
+
+  #fresh(e: Entry, v: Versions): boolean {
+    if (e.deps === null) return e.global === v.global;
+    for (const [m, version] of e.deps) if ((v.byMarket.get(m) ?? 0) !== version) return false;
     return true;
   }
 
-  /** Stores a successful response computed at `version`. */
-  put(key: string, body: Buffer, contentType: string, version: number): void {
-    if (body.length > this.#maxBytes / 4) return;
+  /**
+   * The markets a request depends on: every string in its body that is a known market id or has
+   * the shape of one (a market that does not exist yet is a dependency too: version 0 until it
+   * does). Null — every market — when it names none or asks for cross-market fields.
+   */
+  #depsOf(body: Buffer, v: Versions): Map<string, number> | null {
+    const text = body.toString('utf8');
+    if (/\b(markets|_meta)\b/.test(text)) return null;
+    const deps = new Map<string, number>();
+    for (const m of text.matchAll(MARKET_LITERAL)) deps.set(m[1]!, v.byMarket.get(m[1]!) ?? 0);
+    for (const [m, version] of v.byMarket) if (text.includes(`"${m}\\"`) || text.includes(`"${m}"`)) deps.set(m, version);
+    return deps.size > 0 ? deps : null;
+  }
+
+  #put(key: string, body: Buffer, r: CachedResponse, v: Versions): void {
+    const deps = this.#depsOf(body, v);
+    let headerBytes = 0;
+    for (const [k, val] of Object.entries(r.headers)) headerBytes += 2 * (k.length + val.length);
+    const cost = r.body.length + 2 * key.length + headerBytes + (deps ? deps.size * 96 : 0) + ENTRY_OVERHEAD_BYTES;
+    if (cost > this.#maxBytes / 4) return;
     const old = this.#entries.get(key);
     if (old) this.#drop(key, old);
-    this.#entries.set(key, { body, contentType, version });
-    this.#bytes += body.length;
+    // A private copy: a slice of a larger buffer would keep all of it alive.
+    this.#entries.set(key, { status: r.status, headers: r.headers, body: Buffer.from(r.body), deps, global: v.global, cost });
+    this.#bytes += cost;
     for (const [k, e] of this.#entries) {
       if (this.#bytes <= this.#maxBytes) break;
       this.#drop(k, e);
@@ -90,8 +185,13 @@ export class GraphQLHttpCache {
 
   #drop(key: string, e: Entry): void {
     this.#entries.delete(key);
-    this.#bytes -= e.body.length;
+    this.#bytes -= e.cost;
   }
+}
+
+/** Writes a cached (or freshly computed) response. */
+export function writeCached(res: ServerResponse, r: CachedResponse, hit: boolean): void {
+  res.writeHead(r.status, hit ? { ...r.headers, 'x-liqmap-cache': 'hit' } : r.headers).end(r.body);
 }
 
 /** Reads a request body up to `limit` bytes (null when larger). */

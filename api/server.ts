@@ -7,7 +7,7 @@ import type { ApiDeps } from './context.js';
 import { createGraphQL, type GraphQLOptions } from './yoga.js';
 import { createApiMetrics } from './plugins/metrics.js';
 import { extraRoutes } from './routes.js';
-import { GraphQLHttpCache, readBody } from './http-cache.js';
+import { GraphQLHttpCache, readBody, writeCached } from './http-cache.js';
 
 /** Largest request body, bytes (a GraphQL document with its variables). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -123,21 +123,20 @@ export async function startServer(given: ApiDeps, options: ServerOptions = {}): 
         return '/graphql';
       }
       const cacheable = GraphQLHttpCache.cacheable(body);
-      const key = cacheable ? GraphQLHttpCache.key(body) : '';
-      if (cacheable && (await cache.serve(key, res))) return '/graphql';
-      const version = cacheable ? await cache.version() : 0;
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, { method: 'POST', headers, body });
-      const out = Buffer.from(await response.arrayBuffer());
-      const contentType = response.headers.get('content-type') ?? 'application/json';
-      const outHeaders: Record<string, string> = {};
-      response.headers.forEach((v, k) => (outHeaders[k] = v));
-      res.writeHead(response.status, outHeaders).end(out);
-      // Only clean answers are kept (no errors: a caller's mistake is cheap to recompute).
-      // A check still running (or failed) is not a result: the same request later must see the verdict.
-      const unsettled = out.includes('"status":"PENDING"') || out.includes('"status":"FAILED"');
-      if (cacheable && response.status === 200 && !unsettled && !out.subarray(0, 64).toString().includes('"errors"') && !out.includes('"errors":[')) cache.put(key, out, contentType, version);
+      const compute = async () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+        const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, { method: 'POST', headers, body });
+        const outHeaders: Record<string, string> = {};
+        response.headers.forEach((v, k) => (outHeaders[k] = v));
+        return { status: response.status, headers: outHeaders, body: Buffer.from(await response.arrayBuffer()) };
+      };
+      if (!cacheable) {
+        writeCached(res, await compute(), false);
+        return '/graphql';
+      }
+      const { response, hit } = await cache.get(GraphQLHttpCache.key(body, req.headers.origin ?? '', req.headers.accept ?? ''), body, compute);
+      writeCached(res, response, hit);
       return '/graphql';
     }
     await yoga.handle(req, res);

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchWriter, type CanonicalEvent } from '../../db/index.js';
+import { ENTRY_OVERHEAD_BYTES, GraphQLHttpCache } from '../../api/http-cache.js';
+import { createTestStore, type TestStore } from '../_setup/store.js';
+import { startTestApi, type TestApi } from '../_setup/api.js';
+
+const T0 = Date.UTC(2024, 4, 1) * 1000;
+let seq = 0;
+const trades = (market: string, n: number): CanonicalEvent[] =>
+  Array.from({ length: n }, () => ({ kind: 'trade' as const, market, ts: T0 + ++seq * 1e6, tradeId: String(seq), price: '60000.5', qty: '0.1', side: 'buy' as const }));
+
+describe('the response cache', () => {
+  let t: TestStore;
+  let api: TestApi;
+  beforeAll(async () => {
+    t = await createTestStore();
+    await new BatchWriter(t.store).write({ events: [...trades('binance:AAAUSDT', 3), ...trades('binance:BBBUSDT', 3)] });
+    api = await startTestApi(t.store, { CORS_ORIGINS: 'https://dash.example' });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await t?.drop();
+  });
+
+  const post = (query: string, headers: Record<string, string> = {}) =>
+    fetch(`${api.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const settle = () => new Promise((r) => setTimeout(r, 300)); // the versions are re-read every 250 ms
+
+  it('one market\'s ingest leaves the other markets\' entries cached', async () => {
+    const qa = '{ market(id: "binance:AAAUSDT") { tradeCount } }';
+    const qb = '{ market(id: "binance:BBBUSDT") { tradeCount } }';
+    const qall = '{ markets { id tradeCount } }';
+    for (const q of [qa, qb, qall]) await post(q);
+    for (const q of [qa, qb, qall]) expect((await post(q)).headers.get('x-liqmap-cache')).toBe('hit');
+    await new BatchWriter(t.store).write({ events: trades('binance:BBBUSDT', 2) });
+    await settle();
+    expect((await post(qa)).headers.get('x-liqmap-cache')).toBe('hit');
+    const b = await post(qb);
+    expect(b.headers.get('x-liqmap-cache')).toBeNull();
+    expect(((await b.json()) as { data: { market: { tradeCount: number } } }).data.market.tradeCount).toBe(5);
+    expect((await post(qall)).headers.get('x-liqmap-cache')).toBeNull();
+    // A market that does not exist yet is a dependency too.
+    const qc = '{ market(id: "binance:CCCUSDT") { tradeCount } }';
+    await post(qc);
+    await new BatchWriter(t.store).write({ events: trades('binance:CCCUSDT', 1) });
+    await settle();
+    expect(((await (await post(qc)).json()) as { data: { market: { tradeCount: number } | null } }).data.market?.tradeCount).toBe(1);
+  });
+
+  it('a cached response carries the CORS headers of a fresh one', async () => {
+    const q = '{ market(id: "binance:AAAUSDT") { id } }';
+    const h = { origin: 'https://dash.example' };
+    const miss = await post(q, h);
+    const hit = await post(q, h);
+    expect(hit.headers.get('x-liqmap-cache')).toBe('hit');
+    expect(miss.headers.get('access-control-allow-origin')).toBe('https://dash.example');
+    expect(hit.headers.get('access-control-allow-origin')).toBe('https://dash.example');
+  });
+
+  it('computes concurrent identical misses once', async () => {
+    const cache = new GraphQLHttpCache(t.store);
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      await new Promise((r) => setTimeout(r, 100));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"data":{}}') };
+    };
+    const body = Buffer.from('{"query":"{ markets { id } }"}');
+    const key = GraphQLHttpCache.key(body);
+    const all = await Promise.all(Array.from({ length: 20 }, () => cache.get(key, body, compute)));
+    expect(computed).toBe(1);
+    expect(all.every((r) => r.response.body.toString() === '{"data":{}}')).toBe(true);
+    expect((await cache.get(key, body, compute)).hit).toBe(true);
+  });
+
+  it('is bounded by the memory its entries use, not their body bytes', async () => {
+    const max = 1024 * 1024;
+    const cache = new GraphQLHttpCache(t.store, max);
+    for (let i = 0; i < 5_000; i++) {
+      const body = Buffer.from(`{"query":"{ q${i} }"}`);
+      await cache.get(GraphQLHttpCache.key(body), body, async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') }));
+    }
+    expect(cache.bytes).toBeLessThanOrEqual(max);
+    // 2-byte bodies: counting bodies alone would have kept all 5,000.
+    expect(cache.size).toBeLessThanOrEqual(Math.floor(max / ENTRY_OVERHEAD_BYTES));
+    expect(cache.size).toBeGreaterThan(100);
+  });
+});
