@@ -14,7 +14,7 @@ import { requestedParamsHash, servedParamSets } from './served-sets.js';
 const SANDBOX = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sandbox/processor.mjs');
 
 /** How long a producer's Redis command may wait (Redis down: a clear error, never a hang). */
-const COMMAND_TIMEOUT_MS = 5_000;
+const COMMAND_TIMEOUT_MS = 15_000;
 
 /** Reconnect backoff: 200 ms, 400 ms, … capped at 5 s, forever (a restarted Redis is picked up). */
 const retryStrategy = (times: number) => Math.min(times * 200, 5_000);
@@ -48,12 +48,23 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy, connectTimeout: 5_000 });
   const prefix = config.LIQMAP_QUEUE_PREFIX;
   const redisDown = (cause: unknown) => serviceUnavailable('Redis', opts.redisUrl, cause, 'start Redis or fix REDIS_URL');
-  const timed = <T>(p: Promise<T>, what: string): Promise<T> => {
+  const timed = async <T>(p: Promise<T>, what: string): Promise<T> => {
     if (down) {
       p.catch(() => {}); // queued offline; ioredis sends it if Redis comes back
-      return Promise.reject(redisDown(lastCause));
+      throw redisDown(lastCause);
     }
-    return withTimeout(p, COMMAND_TIMEOUT_MS, () => redisDown(lastCause ?? new Error(`${what}: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`)));
+    // A refused connection fails the command at once; a silent one after the timeout.
+    let onError: ((e: unknown) => void) | undefined;
+    const refused = new Promise<never>((_, reject) => {
+      onError = (e) => reject(redisDown(e));
+      connection.once('error', onError);
+    });
+    refused.catch(() => {});
+    try {
+      return await withTimeout(Promise.race([p, refused]), COMMAND_TIMEOUT_MS, () => redisDown(lastCause ?? new Error(`${what}: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`)));
+    } finally {
+      connection.removeListener('error', onError!);
+    }
   };
   // One log line per outage and one per recovery (ioredis reports every reconnect attempt).
   let down = false;
@@ -149,7 +160,7 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
       workers.push(w);
     }
     // Registered on every (re)connect; waited for here only while Redis answers.
-    await withTimeout(registerSchedulers(), COMMAND_TIMEOUT_MS, () => new Error('timeout')).catch(() => {});
+    await withTimeout(registerSchedulers(), 5_000, () => new Error("timeout")).catch(() => {});
     logger.info({ at: 'jobs#work', redis: maskUrl(opts.redisUrl), prefix }, `serving queues under the Redis prefix "${prefix}"`);
   }
 
