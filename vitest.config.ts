@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/_setup/fast-check.ts'],
+    // Per run: a TMPDIR and a schema/queue-prefix id, all removed at the end (nothing left behind).
+    globalSetup: ['test/_setup/global.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -23,7 +23,8 @@ export interface TestStore {
 
 /** A unique schema name per call, so test files run in parallel without sharing data. */
 export function uniqueName(prefix: string): string {
-  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // The run id (test/_setup/global.ts) lets the run's teardown find whatever a test left.
+  return `${prefix}_${process.env.LIQMAP_TEST_RUN ?? 'x'}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
 /** Creates a migrated store on a new schema of the real Postgres. */
