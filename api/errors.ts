@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isLiqmapError, type ErrorCode } from '../base/index.js';
+import { EngineError } from '../engine/index.js';
 
 /**
  * A mistake of the caller (bad argument, range too large, unknown market): shown to the caller
@@ -13,10 +14,7 @@ export function userError(code: ErrorCode | 'BAD_USER_INPUT', message: string, e
 export function toUserError(e: unknown): GraphQLError | null {
   if (e instanceof GraphQLError) return e;
   if (isLiqmapError(e)) return userError(e.code, e.message);
-  if (e instanceof Error && e.name === 'EngineError' && typeof (e as { code?: unknown }).code === 'string') {
-    return new GraphQLError(e.message, { extensions: { code: (e as unknown as { code: string }).code } });
-  }
-  if (e instanceof Error && e.name === 'BadCursorError') return userError('BAD_USER_INPUT', e.message);
+  if (e instanceof EngineError) return new GraphQLError(e.message, { extensions: { code: e.code } });
   return null;
 }
 

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'NOT_READY'
   | 'SERVICE_UNAVAILABLE'
-  | 'DATABASE_BUSY';
+  | 'DATABASE_BUSY'
+  | 'BAD_USER_INPUT';
 
 /** An error with a machine-readable code and a message meant for the person running liqmap. */
 export class LiqmapError extends Error {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isLiqmapError } from '../base/index.js';
+import { EngineError } from '../engine/index.js';
 import { startCommand } from './commands/start.js';
 import { migrateCommand } from './commands/migrate.js';
 import { ingestCommand } from './commands/ingest.js';
@@ -33,8 +34,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    if (e instanceof Error && e.name === 'EngineError') {
-      process.stderr.write(`liqmap: ${(e as Error & { code: string }).code}: ${e.message}\n`);
+    if (e instanceof EngineError) {
+      process.stderr.write(`liqmap: ${e.code}: ${e.message}\n`);
       process.exitCode = 2;
       return;
     }

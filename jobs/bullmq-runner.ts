@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type FlowJob, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { maskUrl, serviceUnavailable, withTimeout } from '../base/index.js';
+import { LiqmapError, maskUrl, serviceUnavailable, withTimeout } from '../base/index.js';
 import { computedFreshness, marketFreshness, releaseLeaseOfJob, type BatchResult, type Store } from '../db/index.js';
 import type { ModelParams } from '../engine/index.js';
 import { processJob } from './processors/dispatch.js';
@@ -114,7 +114,7 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
 
   if (opts.mode === 'work') {
     const sandboxed = opts.sandboxed ?? true;
-    if (sandboxed && !config.DATABASE_URL) throw new Error('sandboxed workers need DATABASE_URL (Postgres): PGlite cannot be shared across threads');
+    if (sandboxed && !config.DATABASE_URL) throw new LiqmapError('CONFIG_INVALID', 'sandboxed workers need DATABASE_URL (Postgres): PGlite cannot be shared across threads');
     const inline = (job: Job) => processJob(store, job, { retentionDays });
     const computeWorker = new Worker(COMPUTE_QUEUE, sandboxed ? SANDBOX : inline, {
       connection: conn,

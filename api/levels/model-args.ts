@@ -1,4 +1,4 @@
-import { describeRange, MODEL_PARAM_RANGES as R, parseModelParams, type ModelParams } from '../../engine/index.js';
+import { describeRange, EngineError, MODEL_PARAM_RANGES as R, parseModelParams, type ModelParams } from '../../engine/index.js';
 import { userError } from '../errors.js';
 
 /** The `model: ModelInput` argument as GraphQL hands it over (every field optional). */
@@ -86,7 +86,7 @@ export function partialParams(model: ModelInputArg | null | undefined, timeBucke
   try {
     parseModelParams(out);
   } catch (e) {
-    if (!(e instanceof Error && e.name === 'EngineError')) throw e;
+    if (!(e instanceof EngineError)) throw e;
     // "model parameter priceBucketFraction = …" → the argument's name as the caller wrote it.
     const message = e.message.replace(/^model parameter (\S+)/, (_, p: string) => (p === 'timeBucketSeconds' ? 'timeBucketSeconds' : `model.${p}`));
     throw userError('BAD_USER_INPUT', message);

@@ -1,3 +1,4 @@
+import { LiqmapError } from '../../base/index.js';
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../store.js';
 import { timestampText } from '../copy-csv.js';
@@ -62,9 +63,9 @@ const SPECS: Record<PagedKind, TableSpec> = {
 };
 
 /** Error thrown for a cursor that this server did not issue. */
-export class BadCursorError extends Error {
+export class BadCursorError extends LiqmapError {
   constructor() {
-    super('the `after` cursor is not one this API issued (use pageInfo.endCursor of the previous page)');
+    super('BAD_USER_INPUT', 'the `after` cursor is not one this API issued (use pageInfo.endCursor of the previous page)');
     this.name = 'BadCursorError';
   }
 }

@@ -31,7 +31,7 @@ export async function acquireComputeLease(store: Store, market: string, waitMs =
         where compute_locks.expires_at < now()
       returning owner`.execute(store.db);
     if (r.rows[0]?.owner === owner) break;
-    if (Date.now() > deadline) throw new Error(`market ${market} is being computed elsewhere (waited ${waitMs} ms)`);
+    if (Date.now() > deadline) throw new LiqmapError('NOT_READY', `market ${market} is being computed elsewhere (waited ${waitMs} ms)`, { market });
     await new Promise((res) => setTimeout(res, delay));
   }
   return {

@@ -1,6 +1,6 @@
 import type { SandboxedJob } from 'bullmq';
 import { connect, type Store } from '../../db/index.js';
-import { parseConfig } from '../../base/index.js';
+import { LiqmapError, parseConfig } from '../../base/index.js';
 import { processJob } from '../processors/dispatch.js';
 
 let store: Promise<Store> | null = null;
@@ -14,7 +14,7 @@ let store: Promise<Store> | null = null;
 export async function sandboxedProcessor(job: SandboxedJob): Promise<unknown> {
   const config = parseConfig(process.env);
   const url = config.DATABASE_URL;
-  if (!url) throw new Error('sandboxed compute needs DATABASE_URL (Postgres)');
+  if (!url) throw new LiqmapError('CONFIG_INVALID', 'sandboxed compute needs DATABASE_URL (Postgres)');
   store ??= connect({ databaseUrl: url, dataDir: config.LIQMAP_DATA_DIR });
   return processJob(await store, job, { retentionDays: config.LIQMAP_RETENTION_DAYS });
 }

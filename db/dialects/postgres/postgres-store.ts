@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Kysely } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
+import { LiqmapError } from '../../../base/index.js';
 import type { Database } from '../../schema.js';
 import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
@@ -24,7 +25,7 @@ export function parsePostgresUrl(url: string): { url: string; schema: string } {
   u.searchParams.delete('schema');
   u.searchParams.delete('search_path');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
-    throw new Error(`DATABASE_URL: schema "${schema}" must be a plain identifier`);
+    throw new LiqmapError('CONFIG_INVALID', `DATABASE_URL: schema "${schema}" must be a plain identifier`);
   }
   return { url: u.toString(), schema };
 }
