@@ -118,6 +118,12 @@ export interface ReferenceOptions {
   readonly emit?: ((t: number) => boolean) | undefined;
   /** Stop after the bucket starting at this time (epoch ms). */
   readonly untilT?: number | undefined;
+  /**
+   * Which maps an emitted snapshot carries (default all): `levels` (long, short), `openInterest`
+   * (oiLong, oiShort), `leverage` (by leverage). The others are left empty: converting every
+   * cell of every map to a number is most of a snapshot's cost.
+   */
+  readonly layers?: readonly ('levels' | 'openInterest' | 'leverage')[] | undefined;
 }
 
 /** The reference model over bucket inputs (in time order): the levels at the end of each emitted bucket. */
@@ -353,25 +359,30 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     }
     // 5. snapshot
     if (opts.emit && !opts.emit(b.t)) continue;
+    // Numbers only here, at the end: the cell's exact sum to a float, times the factor as a float
+    // (two roundings, ~1e-16 relative) while the factor is a normal float; exactly otherwise.
+    const f = factor.toNumber();
     const num = (m: Map<number, RD>) => {
       const r = new Map<number, number>();
       for (const [k, v] of m) {
-        const x = v.mul(factor).toNumber();
+        const x = f > 1e-200 ? v.toNumber() * f : v.mul(factor).toNumber();
         if (x !== 0) r.set(k, x);
       }
       return r;
     };
     const numLev = (m: Map<number, Map<number, RD>>) => new Map([...m].map(([k, v]) => [k, num(v)]));
+    const layer = (l: 'levels' | 'openInterest' | 'leverage') => !opts.layers || opts.layers.includes(l);
+    const none = new Map<number, number>();
     out.push({
       t: b.t,
       price: b.close.toNumber(),
       priceStep: step!.toNumber(),
-      long: num(sides.long.levels),
-      short: num(sides.short.levels),
-      oiLong: num(sides.long.oi),
-      oiShort: num(sides.short.oi),
-      longByLeverage: numLev(sides.long.byLeverage),
-      shortByLeverage: numLev(sides.short.byLeverage),
+      long: layer('levels') ? num(sides.long.levels) : none,
+      short: layer('levels') ? num(sides.short.levels) : none,
+      oiLong: layer('openInterest') ? num(sides.long.oi) : none,
+      oiShort: layer('openInterest') ? num(sides.short.oi) : none,
+      longByLeverage: layer('leverage') ? numLev(sides.long.byLeverage) : new Map(),
+      shortByLeverage: layer('leverage') ? numLev(sides.short.byLeverage) : new Map(),
       liquidatedLong: liqLong.toNumber(),
       liquidatedShort: liqShort.toNumber(),
     });

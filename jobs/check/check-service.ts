@@ -38,6 +38,8 @@ export interface CheckServiceOptions {
   readonly budgetMs: number;
   /** The API may not write: verdicts are kept in memory instead of `result_checks`. */
   readonly readOnly?: boolean;
+  /** Checks queued or running at most (default 16); more are refused (FAILED, try later). */
+  readonly maxQueued?: number;
   /** A check running longer than this is stopped and reported FAILED, ms (default 10 minutes). */
   readonly hardLimitMs?: number;
 }
@@ -157,6 +159,8 @@ export function createCheckService(opts: CheckServiceOptions): CheckService {
       if (run) return within(id, run);
       const k = await known(id);
       if (k?.status === 'DONE') return k;
+      // Anonymous callers must not queue unbounded work: a bounded number of checks wait their turn.
+      if (inFlight.size >= (opts.maxQueued ?? 16)) return { id, status: 'FAILED', verdict: null, error: `${inFlight.size} checks are queued or running on this API process; try again later` };
       // Pending elsewhere (a process that stopped) or failed: the same request runs it again here.
       return within(id, start(id, spec));
     },

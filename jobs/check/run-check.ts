@@ -77,7 +77,8 @@ async function modelStage(loader: CheckLoader, spec: CheckSpec, width: number): 
   for (let a = start; a < end; a += PAGE_BUCKETS * width) inputs.push(...(await loader.bucketInputs(spec.market, spec.paramsHash, width, a, Math.min(a + PAGE_BUCKETS * width, end))));
   const served = spec.served;
   const wanted = new Set(served.kind === 'grid' ? served.grid.times : [served.t]);
-  const snaps: ReferenceSnapshot[] = referenceModel(inputs, spec.params, { emit: (t) => wanted.has(t), untilT: spec.untilT });
+  const layers = served.kind === 'clusters' ? (['levels', 'leverage'] as const) : served.grid.layer === 'liquidations' ? (['levels'] as const) : (['openInterest'] as const);
+  const snaps: ReferenceSnapshot[] = referenceModel(inputs, spec.params, { emit: (t) => wanted.has(t), untilT: spec.untilT, layers });
   let a: CellAgreement;
   let compared: string;
   if (served.kind === 'grid') {
