@@ -136,8 +136,11 @@ export class BatchWriter {
   readonly #knownMarkets = new Set<string>();
   readonly #knownPartitions = new Set<string>();
 
-  constructor(store: Store) {
+  readonly #reconnectDelaysMs: readonly number[];
+
+  constructor(store: Store, options: { readonly reconnectDelaysMs?: readonly number[] } = {}) {
     this.#store = store;
+    this.#reconnectDelaysMs = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
   }
 
   /**
@@ -151,7 +154,7 @@ export class BatchWriter {
       try {
         return await this.#writeOnce(batch);
       } catch (e) {
-        const delay = RECONNECT_DELAYS_MS[attempt];
+        const delay = this.#reconnectDelaysMs[attempt];
         if (!isConnectionLoss(e) || delay === undefined) throw e;
         this.onRetry?.(e, attempt + 1, delay);
         await new Promise((r) => setTimeout(r, delay));

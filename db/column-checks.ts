@@ -25,11 +25,17 @@ const NUMERIC = /^-?\d+(?:\.\d+)?$/;
 const MIN_TS_US = -62_135_596_800_000_000;
 const MAX_TS_US = 253_402_214_400_000_000 - 1;
 
+// NUL or any surrogate: one cheap scan; only a hit takes the precise checks below.
+// eslint-disable-next-line no-control-regex
+const SUSPECT_TEXT = /[\u0000\ud800-\udfff]/;
+
 function textProblem(v: string, maxBytes: number): string | null {
-  // One scan for the characters text columns refuse (NUL) or would silently change (lone
-  // surrogates become U+FFFD in UTF-8, so two different ids could collide).
-  if (v.includes('\u0000')) return 'contains a NUL byte, which a text column cannot store';
-  if (LONE_SURROGATE.test(v)) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
+  // The characters text columns refuse (NUL) or would silently change (lone surrogates become
+  // U+FFFD in UTF-8, so two different ids could collide).
+  if (SUSPECT_TEXT.test(v)) {
+    if (v.includes('\u0000')) return 'contains a NUL byte, which a text column cannot store';
+    if (LONE_SURROGATE.test(v)) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
+  }
   if (v.length * 3 > maxBytes && Buffer.byteLength(v) > maxBytes) return `is longer than ${maxBytes} bytes`;
   return null;
 }

@@ -326,7 +326,7 @@ function databaseLost(e: unknown, member: InputMember, committedLine: number): L
   const cause = printable(String((e as { code?: unknown }).code ?? '') + ': ' + String((e as Error).message ?? e).split('\n')[0], 200);
   return new LiqmapError(
     'SERVICE_UNAVAILABLE',
-    `Postgres (DATABASE_URL) is unavailable (${cause}) after retrying for ~30 s; ${printable(member.sourceKey, 200)} is committed up to line ${committedLine}: run the same command again once Postgres answers and it resumes there`,
+    `Postgres (DATABASE_URL) is unavailable (${cause}) after retrying; ${printable(member.sourceKey, 200)} is committed up to line ${committedLine}: run the same command again once Postgres answers and it resumes there`,
     { service: 'Postgres', file: member.sourceKey, line: committedLine },
     e,
   );

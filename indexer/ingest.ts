@@ -14,6 +14,8 @@ export interface IngestOptions {
   readonly force?: boolean | undefined;
   readonly onBatch?: ((result: BatchResult) => Promise<void> | void) | undefined;
   readonly progress?: ProgressReporter | undefined;
+  /** Waits between retries of a batch after a lost connection (default ~30 s in all). */
+  readonly reconnectDelaysMs?: readonly number[] | undefined;
   /** Line-length and decompression limits (default {@link DEFAULT_INPUT_LIMITS}). */
   readonly limits?: Partial<InputLimits> | undefined;
 }
@@ -50,7 +52,7 @@ export async function expandInputs(patterns: readonly string[]): Promise<string[
  */
 export async function ingestPaths(store: Store, patterns: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const files = await expandInputs(patterns);
-  const writer = new BatchWriter(store);
+  const writer = new BatchWriter(store, options.reconnectDelaysMs ? { reconnectDelaysMs: options.reconnectDelaysMs } : {});
   const members: MemberSummary[] = [];
   const failed: { file: string; error: string }[] = [];
   const progress = options.progress;

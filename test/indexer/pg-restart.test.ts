@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { LiqmapError } from '../../base/index.js';
 import { createPostgresStore, migrateToLatest, type Store } from '../../db/index.js';
+import { ingestPaths } from '../../indexer/index.js';
 import { spawnCli } from '../_setup/cli.js';
 import { PG_BIN, throwawayPostgres, type ThrowawayPostgres } from '../_setup/throwaway-postgres.js';
 
@@ -60,5 +62,31 @@ describe.skipIf(!PG_BIN)('a Postgres restart in the middle of `liqmap ingest` (a
     expect([Number(r.n), Number(r.d)]).toEqual([N, N]);
     const cp = await store.db.selectFrom('ingest_checkpoints').select(['line', 'done', 'rows_written']).executeTakeFirstOrThrow();
     expect([Number(cp.line), cp.done, Number(cp.rows_written)]).toEqual([N + 1, true, N]);
+  }, 120_000);
+
+  it('when Postgres stays down: one SERVICE_UNAVAILABLE line naming the file and the line to resume from; the rerun completes', async () => {
+    const file = path.join(dir, 'ETHUSDT-aggTrades-2024-01-01.csv');
+    writeFileSync(file, aggTrades(20_000));
+    let batches = 0;
+    const run = ingestPaths(store, [file], {
+      batchSize: 2000,
+      reconnectDelaysMs: [50, 100, 200],
+      onBatch: () => {
+        if (++batches === 2) pg.stop();
+      },
+    });
+    const e = (await run.then(() => null, (x: unknown) => x)) as LiqmapError | null;
+    expect(e).toBeInstanceOf(LiqmapError);
+    expect(e!.code).toBe('SERVICE_UNAVAILABLE');
+    const m = /^Postgres \(DATABASE_URL\) is unavailable \(.+\) after retrying; .*ETHUSDT-aggTrades-2024-01-01\.csv is committed up to line (\d+): run the same command again/.exec(e!.message);
+    expect(m, e!.message).not.toBeNull();
+    expect(e!.message.split('\n')).toHaveLength(1);
+    pg.start();
+    const resumed = await ingestPaths(store, [file], { batchSize: 2000 });
+    expect(resumed.members[0]!.status).toBe('resumed');
+    const r = await store.db.selectFrom('trades').select(sql<string>`count(*)`.as('n')).where('market_id', '=', 'binance:ETHUSDT').executeTakeFirstOrThrow();
+    expect(Number(r.n)).toBe(20_000);
+    const cp = await store.db.selectFrom('ingest_checkpoints').select('line').where('source_key', '=', path.resolve(file)).executeTakeFirstOrThrow();
+    expect(Number(m![1])).toBeLessThan(Number(cp.line));
   }, 120_000);
 });
