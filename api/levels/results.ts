@@ -18,8 +18,22 @@ export interface ResultsRef {
   readonly basis: 'ESTIMATED' | 'EXACT';
 }
 
+/**
+ * Refuses a requested (not served) parameter set whose results over the market's history would
+ * exceed {@link MAX_REQUESTED_SET_CELLS}: RANGE_TOO_LARGE saying the cells and what to change.
+ */
+export function checkRequestedSetSize(params: ModelParams, paramsHash: string, span: { readonly firstMs: number; readonly lastMs: number }): void {
+  const cells = historyCells(params, span);
+  if (cells <= MAX_REQUESTED_SET_CELLS) return;
+  throw userError(
+    'RANGE_TOO_LARGE',
+    `these parameters would persist ${historyBuckets(params, span)} time buckets × up to ${priceBucketsPerRow(params)} price buckets = ${cells.toExponential(2)} cells over the market's history (${new Date(span.firstMs).toISOString()} to ${new Date(span.lastMs).toISOString()}); at most ${MAX_REQUESTED_SET_CELLS.toExponential(2)} per requested set: choose a larger timeBucketSeconds or model.priceBucketFraction`,
+    { paramsHash },
+  );
+}
+
 /** Whether `params` (effective, for `market`) is one of the sets served to anyone: the default or a preset. */
-async function isServedSet(ctx: ApiContext, market: string, paramsHash: string): Promise<boolean> {
+export async function isServedSet(ctx: ApiContext, market: string, paramsHash: string): Promise<boolean> {
   for (const p of servedParamSets(ctx.config)) if (modelParamsHash(await effectiveParams(ctx.store, market, p)) === paramsHash) return true;
   return false;
 }
@@ -52,16 +66,7 @@ export async function ensureResults(ctx: ApiContext, market: string, partial: Pa
   if (!served && !ctx.authorized) {
     throw userError('NOT_READY', `levels of "${market}" under these parameters (hash ${paramsHash}) are not computed, and this parameter set is not one this server serves (the default${Object.keys(ctx.config.LIQMAP_MODEL_PRESETS).length ? ' or a preset of LIQMAP_MODEL_PRESETS' : ''}); a caller with the API key (Authorization: Bearer <API_KEY>) can have the workers compute it`, { paramsHash });
   }
-  if (!served) {
-    const cells = historyCells(params, span);
-    if (cells > MAX_REQUESTED_SET_CELLS) {
-      throw userError(
-        'RANGE_TOO_LARGE',
-        `these parameters would persist ${historyBuckets(params, span)} time buckets × up to ${priceBucketsPerRow(params)} price buckets = ${cells.toExponential(2)} cells over the market's history (${new Date(span.firstMs).toISOString()} to ${new Date(span.lastMs).toISOString()}); at most ${MAX_REQUESTED_SET_CELLS.toExponential(2)} per requested set: choose a larger timeBucketSeconds or model.priceBucketFraction`,
-        { paramsHash },
-      );
-    }
-  }
+  if (!served) checkRequestedSetSize(params, paramsHash, span);
   const jobs = ctx.jobs;
   // A read-only API must not compute in its own process: only a queue (BullMQ) takes the work.
   const canEnqueue = jobs !== undefined && jobs.canCompute && !(ctx.readOnly && jobs.kind === 'in-process');

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { latestModelCheckpoint, rollbackResults } from '../../db/index.js';
+import { latestModelCheckpoint, marketSpan, rollbackResults } from '../../db/index.js';
 import { modelParamsHash } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import { partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
-import { ensureResults } from '../levels/results.js';
+import { checkRequestedSetSize, ensureResults, isServedSet } from '../levels/results.js';
 import { clustersAt, MAX_CLUSTERS } from './levels.js';
 import { requireMarket } from './market-arg.js';
 
@@ -61,12 +61,20 @@ export const liveResolvers = {
     recompute: exposeUserErrors(async (_: unknown, args: { market: string; from?: number | null; to?: number | null; timeBucketSeconds?: number | null; model?: ModelInputArg | null }, ctx: ApiContext) => {
       if (ctx.config.API_KEY === undefined) throw userError('UNAUTHORIZED', 'mutations are disabled on this server: set API_KEY to enable them');
       if (!ctx.authorized) throw userError('UNAUTHORIZED', 'recompute needs the header Authorization: Bearer <API_KEY>');
-      if (!ctx.jobs) throw userError('BAD_USER_INPUT', 'this server has no jobs pipeline to enqueue work on');
+      if (!ctx.jobs || !ctx.jobs.canCompute || (ctx.readOnly && ctx.jobs.kind === 'in-process')) {
+        throw userError('BAD_USER_INPUT', 'this server has no jobs pipeline that computes (set REDIS_URL and run `liqmap work`, or use `liqmap start`): a recompute would never run');
+      }
+      if (ctx.readOnly && args.from != null) {
+        throw userError('BAD_USER_INPUT', 'this API is read-only and cannot roll results back from `from`: omit from (the workers bring results up to date), or run `liqmap jobs backfill <market> --from …` where the database is writable');
+      }
       const market = await requireMarket(ctx, args.market);
       const partial = partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS);
       // The hash only: recomputing is the workers' job, not this request's.
       const params = await effectiveParams(ctx.store, market, partial);
       const paramsHash = modelParamsHash(params);
+      const span = await marketSpan(ctx.store, market);
+      // The key buys work, but not unbounded work: the same cell bound as a query with the key.
+      if (span && !(await isServedSet(ctx, market, paramsHash))) checkRequestedSetSize(params, paramsHash, span);
       let rolledBack = 0;
       if (args.from != null) {
         // As the compute processor does for late data: drop results from `from` on, then the

@@ -242,6 +242,8 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     const fine = await api.gql(`{ heatmap(market: "demo:SPARSE", model: { priceBucketFraction: 0.0001 }) { times } }`, {}, { authorization: `Bearer ${API_KEY}` });
     expect(fine.errors![0]!.extensions!.code).toBe('RANGE_TOO_LARGE');
     expect(fine.errors![0]!.message).toContain('1576801 time buckets × up to 25000 price buckets');
+    const viaMutation = await api.gql(`mutation { recompute(market: "demo:SPARSE", model: { priceBucketFraction: 0.0001 }) { jobId } }`, {}, { authorization: `Bearer ${API_KEY}` });
+    expect(viaMutation.errors![0]!.extensions!.code).toBe('RANGE_TOO_LARGE');
     expect(await jobs.status()).toMatchObject([{ counts: { waiting: 0, active: 0 } }]);
     expect((await api.gql(`{ markets { id } }`)).data!.markets.length).toBeGreaterThan(0);
   });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { parseConfig, silentLogger } from '../../base/index.js';
 import { BatchWriter, createPostgresStore, type Store } from '../../db/index.js';
 import { startServer, type RunningServer } from '../../api/index.js';
+import { createInProcessRunner } from '../../jobs/index.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 
 const T0 = Date.UTC(2024, 2, 1) * 1000;
@@ -34,6 +35,21 @@ describe('a read-only API process and persisted operations', () => {
     const h = await post({ query: '{ heatmap(market: "binance:BTCUSDT") { basis } }' });
     expect(h.errors[0].extensions.code).toBe('NOT_READY');
     await expect(sql`insert into markets (id, exchange, symbol) values ('x:Y', 'x', 'Y')`.execute(ro.db)).rejects.toThrow(/read-only/);
+  });
+
+  it('answers recompute on a read-only API with a precise error, not an internal one or a job that never runs', async () => {
+    const key = 'read-only-key-0123456789';
+    const config = parseConfig({ HOST: '127.0.0.1', API_KEY: key });
+    const jobs = createInProcessRunner(ro, silentLogger, false);
+    const api = await startServer({ store: ro, config, logger: silentLogger, readOnly: true, jobs }, { port: 0 });
+    try {
+      const r = await (await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query: 'mutation { recompute(market: "binance:BTCUSDT", from: "2024-03-01T00:00:00Z") { jobId } }' }) })).json() as any;
+      expect(r.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(r.errors[0].message).toMatch(/never run/);
+    } finally {
+      await api.close();
+      await jobs.close();
+    }
   });
 
   it('accepts a persisted operation by its hash', async () => {
