@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,6 +14,8 @@ import postgres from 'postgres';
 export default function setup(): () => Promise<void> {
   const run = randomBytes(3).toString('hex');
   const dir = mkdtempSync(path.join(tmpdir(), `liqmap-test-${run}-`));
+  // Like /tmp itself: throwaway servers run as another OS user (postgres) create their dirs here.
+  chmodSync(dir, 0o1777);
   process.env.LIQMAP_TEST_RUN = run;
   process.env.TMPDIR = dir;
   return async () => {
