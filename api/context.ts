@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import type { Config, Logger } from '../base/index.js';
 import { coverage, marketsById, tradeStats, type CoverageKind, type KindCoverage, type MarketSummary, type Store, type TradeStats } from '../db/index.js';
 import type { CheckService, JobRunner } from '../jobs/index.js';
+import type { ClustersSnapshot } from './live/cluster-feeds.js';
+import type { SharedFeeds } from './live/shared-feeds.js';
 
 /** What the server is built from. */
 export interface ApiDeps {
@@ -21,6 +23,8 @@ export interface ApiContext extends ApiDeps {
   readonly loaders: Loaders;
   /** Whether the request carried the API key (mutations need it). */
   readonly authorized: boolean;
+  /** The shared per-market feeds subscriptions read (set by the subscriptions plugin). */
+  readonly clusterFeeds?: SharedFeeds<ClustersSnapshot>;
 }
 
 /** Request-scoped batch loaders. */

@@ -8,6 +8,7 @@ import { buildSchema } from './schema/index.js';
 import { useArmor } from './plugins/armor.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
 import type { ApiMetrics } from './plugins/metrics.js';
+import { useSubscriptions } from './plugins/subscriptions.js';
 
 /** Options of {@link createGraphQL}. */
 export interface GraphQLOptions {
@@ -16,6 +17,8 @@ export interface GraphQLOptions {
   readonly persistedOperations?: ReadonlyMap<string, string>;
   /** Refuse documents that are not persisted (for a locked-down deployment). */
   readonly persistedOnly?: boolean;
+  /** Poll interval of the subscriptions' shared feeds, ms (default 1 s; tests). */
+  readonly subscriptionPollMs?: number;
 }
 
 /**
@@ -71,6 +74,7 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
     }),
     plugins: [
       ...useArmor({ maxRangeDays: deps.config.LIQMAP_MAX_RANGE_DAYS, introspection }),
+      useSubscriptions(deps, { metrics: opts.metrics, intervalMs: opts.subscriptionPollMs }),
       usePersistedOperations({
         allowArbitraryOperations: !opts.persistedOnly,
         getPersistedOperation: (hash: string) => persisted.get(hash) ?? null,

@@ -105,6 +105,10 @@ export const configSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.string().optional()),
   /** `true`/`false`: GraphQL introspection and GraphiQL on or off (default: on, off when NODE_ENV=production). */
   LIQMAP_INTROSPECTION: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true'))),
+  /** Open GraphQL subscriptions one client (an IP address, an IPv6 /64, or the API key) may hold. */
+  LIQMAP_MAX_SUBSCRIPTIONS_PER_CLIENT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(20)),
+  /** Open GraphQL subscriptions the API process holds in all. */
+  LIQMAP_MAX_SUBSCRIPTIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(1_000_000).default(2000)),
   /** Comma-separated CORS origins for the API; `*` allows any. */
   CORS_ORIGINS: z.preprocess(emptyToUndefined, z.string().default('*')),
   /** Markets `liqmap ingest live` follows when no --market is given (comma or space separated). */

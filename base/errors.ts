@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'NOT_READY'
   | 'SERVICE_UNAVAILABLE'
   | 'DATABASE_BUSY'
+  | 'TOO_MANY_SUBSCRIPTIONS'
   | 'BAD_USER_INPUT';
 
 /** An error with a machine-readable code and a message meant for the person running liqmap. */

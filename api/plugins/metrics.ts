@@ -1,10 +1,15 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The API process's Prometheus registry and its HTTP metrics. */
 export interface ApiMetrics {
   readonly registry: Registry;
   readonly requestDuration: Histogram<'route' | 'status'>;
   readonly graphqlErrors: Counter<'code'>;
+  /** Reads of the subscription pollers (one per watched market per interval, whatever the subscribers). */
+  readonly subscriptionPolls: Counter<'market'>;
+  readonly subscriptionsOpen: Gauge;
+  readonly subscriptionPollers: Gauge;
+  readonly subscriptionsRefused: Counter<'limit'>;
 }
 
 /** Creates a registry with process metrics and the API's request histogram. */
@@ -21,5 +26,9 @@ export function createApiMetrics(): ApiMetrics {
       registers: [registry],
     }),
     graphqlErrors: new Counter({ name: 'liqmap_api_graphql_errors_total', help: 'GraphQL errors returned, by code', labelNames: ['code'], registers: [registry] }),
+    subscriptionPolls: new Counter({ name: 'liqmap_api_subscription_polls_total', help: 'Database reads of the shared subscription pollers, by market (one poller per watched market)', labelNames: ['market'], registers: [registry] }),
+    subscriptionsOpen: new Gauge({ name: 'liqmap_api_subscriptions', help: 'Open GraphQL subscriptions', registers: [registry] }),
+    subscriptionPollers: new Gauge({ name: 'liqmap_api_subscription_pollers', help: 'Running subscription pollers (watched markets)', registers: [registry] }),
+    subscriptionsRefused: new Counter({ name: 'liqmap_api_subscriptions_refused_total', help: 'Subscriptions refused by a cap (per_client or total)', labelNames: ['limit'], registers: [registry] }),
   };
 }

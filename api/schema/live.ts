@@ -1,16 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { latestModelCheckpoint, marketSpan, rollbackResults } from '../../db/index.js';
 import { modelParamsHash } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import { partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
-import { checkRequestedSetSize, ensureResults, isServedSet } from '../levels/results.js';
-import { clustersAt, MAX_CLUSTERS } from './levels.js';
+import { checkRequestedSetSize, isServedSet } from '../levels/results.js';
+import { filterClusters, type ClustersSnapshot } from '../live/cluster-feeds.js';
+import { MAX_CLUSTERS } from './levels.js';
 import { requireMarket } from './market-arg.js';
-
-/** How often a `clustersUpdated` subscription looks for newly computed buckets, ms. */
-export const SUBSCRIPTION_POLL_MS = 1000;
 
 /** The `recompute` mutation (API key) and the `clustersUpdated` subscription (SSE). */
 export const liveTypeDefs = /* GraphQL */ `
@@ -90,23 +87,23 @@ export const liveResolvers = {
   },
   Subscription: {
     clustersUpdated: {
-      subscribe: async function* (_: unknown, args: { market: string; side?: 'LONG' | 'SHORT' | null; limit?: number | null; minNotional?: number | null }, ctx: ApiContext & { request?: Request }) {
+      // One shared poller per market (api/live/cluster-feeds.ts); each subscriber filters what it sends.
+      subscribe: exposeUserErrors(async (_: unknown, args: ClustersUpdatedArgs, ctx: ApiContext & { request?: Request }) => {
         const limit = args.limit ?? MAX_CLUSTERS;
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CLUSTERS) throw userError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_CLUSTERS}`);
+        if (args.minNotional != null && !Number.isFinite(args.minNotional)) throw userError('BAD_USER_INPUT', 'minNotional must be a finite number (quote currency)');
         const market = await requireMarket(ctx, args.market);
-        const signal = ctx.request?.signal;
-        let seen = '';
-        while (!signal?.aborted) {
-          const ref = await ensureResults(ctx, market, {});
-          const cp = await latestModelCheckpoint(ctx.store, market, ref.paramsHash);
-          const key = cp ? `${cp.t}:${cp.dataVersion}` : '';
-          if (cp && key !== seen) {
-            seen = key;
-            yield { clustersUpdated: await clustersAt(ctx, ref, cp.t, { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: false }) };
-          }
-          await sleep(SUBSCRIPTION_POLL_MS, undefined, { signal }).catch(() => undefined);
-        }
-      },
+        if (!ctx.clusterFeeds) throw new Error('clustersUpdated needs the subscriptions plugin (api/plugins/subscriptions.ts)');
+        return ctx.clusterFeeds.subscribe(market, ctx.request?.signal);
+      }),
+      resolve: (snapshot: ClustersSnapshot, args: ClustersUpdatedArgs) => filterClusters(snapshot, { side: args.side ?? null, limit: args.limit ?? MAX_CLUSTERS, minNotional: args.minNotional ?? 0 }),
     },
   },
 };
+
+interface ClustersUpdatedArgs {
+  market: string;
+  side?: 'LONG' | 'SHORT' | null;
+  limit?: number | null;
+  minNotional?: number | null;
+}
