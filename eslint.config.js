@@ -1,9 +1,10 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'subgraph/**', '.liqmap/**', 'coverage/**', 'api/dashboard/*.js'] },
+  { ignores: ['node_modules/**', 'dist/**', 'subgraph/**', '.liqmap/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,4 +15,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The dashboard's modules run in the browser.
+  { files: ['api/dashboard/**/*.js'], languageOptions: { globals: globals.browser } },
 );

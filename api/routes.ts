@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiDeps } from './context.js';
 import { heatmapPngRoute } from './render/heatmap-route.js';
@@ -6,6 +9,16 @@ import { viridisModule } from './render/viridis.js';
 
 /** A plain HTTP route beside GraphQL (dashboard, image endpoint). */
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+const DASHBOARD = fileURLToPath(new URL('./dashboard/', import.meta.url));
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/** Every file of the dashboard folder (its modules), relative to it with `/` separators. */
+function dashboardFiles(): string[] {
+  return readdirSync(DASHBOARD, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && TYPES[path.extname(e.name)] !== undefined)
+    .map((e) => path.relative(DASHBOARD, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+}
 
 /** A static dashboard file, read once and kept. */
 function staticFile(name: string, contentType: string): Route {
@@ -16,13 +29,14 @@ function staticFile(name: string, contentType: string): Route {
   };
 }
 
-/** The non-GraphQL routes: the dashboard (`/`, public GraphQL only) and `/heatmap.png`. */
+/** The non-GraphQL routes: the dashboard (`/` and its modules under `/dashboard/`, public GraphQL only) and `/heatmap.png`. */
 export function extraRoutes(deps: ApiDeps): Map<string, Route> & { close(): Promise<void> } {
   const viridis = viridisModule();
   const png = heatmapPngRoute(deps);
   const routes = new Map<string, Route>([
-    ['/', staticFile('index.html', 'text/html; charset=utf-8')],
-    ['/dashboard/app.js', staticFile('app.js', 'text/javascript; charset=utf-8')],
+    ['/', staticFile('index.html', TYPES['.html']!)],
+    // The dashboard's modules: exactly the files of the folder (listed once), nothing else.
+    ...dashboardFiles().map((f): [string, Route] => [`/dashboard/${f}`, staticFile(f, TYPES[path.extname(f)]!)]),
     [
       '/dashboard/viridis.js',
       async (_req, res) => {

@@ -3,6 +3,7 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { Plugin } from 'graphql-yoga';
 import { DEFAULT_COLUMNS, DEFAULT_ROWS, MAX_CELLS } from '../levels/heatmap.js';
 import { DEFAULT_MAP_ROWS } from '../levels/liquidation-map.js';
+import { MAX_CANDLES } from '../schema/candles.js';
 import { MAX_PAGE_SIZE } from '../schema/events.js';
 
 /**
@@ -72,6 +73,9 @@ function estimator(fragments: ReadonlyMap<string, FragmentDefinitionNode>, maxRa
     } else if (name === 'liquidationMap') {
       const rows = typeof args.priceBucket === 'number' ? 100_000 : DEFAULT_MAP_ROWS + 1;
       cost += [...selectedFields(node.selectionSet, fragments)].filter((f) => MAP_FIELDS.has(f)).length * rows;
+    } else if (name === 'priceCandles') {
+      // Five numbers per column, the columns bounded like a heatmap's (and by MAX_CANDLES).
+      cost += 5 * Math.min(MAX_CANDLES, heatmapCellBound(args, maxRangeDays).cols);
     } else if (name === 'totalCount') {
       cost = COST.totalCount;
     } else if (name === 'accuracy') {

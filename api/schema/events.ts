@@ -93,6 +93,8 @@ export const eventsTypeDefs = /* GraphQL */ `
     notional: Decimal
     "Natural key of the record within its time (force orders carry no id)."
     key: String!
+    "True when the venue's feed publishes at most one force order per period (Binance forceOrder, OKX liquidation-orders: one per second per symbol): such rows are a sample, not every liquidation."
+    sampled: Boolean!
   }
   type LiquidationEdge { cursor: String! node: Liquidation! }
   "A page of liquidations."
@@ -159,7 +161,7 @@ type Mapper = (row: PageRow) => Record<string, unknown>;
 const MAPPERS: Record<PagedKind, Mapper> = {
   trades: (r) => ({ time: r.tsUs, tradeId: r.values.trade_id, price: r.values.price, qty: r.values.qty, side: upperSide(r.values.side) }),
   funding_rates: (r) => ({ time: r.tsUs, rate: r.values.rate, markPrice: r.values.mark_price, intervalHours: r.values.interval_hours === null ? null : Number(r.values.interval_hours) }),
-  liquidations: (r) => ({ time: r.tsUs, side: upperSide(r.values.side), price: r.values.price, qty: r.values.qty, notional: r.values.notional, key: r.values.key }),
+  liquidations: (r) => ({ time: r.tsUs, side: upperSide(r.values.side), price: r.values.price, qty: r.values.qty, notional: r.values.notional, key: r.values.key, sampled: r.values.sampled === true || r.values.sampled === 't' }),
   open_interest: (r) => ({ time: r.tsUs, openInterest: r.values.oi_qty, openInterestValue: r.values.oi_value }),
 };
 

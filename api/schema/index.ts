@@ -9,6 +9,7 @@ import { quoteResolvers, quoteTypeDefs } from './quote.js';
 import { cascadeResolvers, cascadeTypeDefs } from './cascade.js';
 import { accuracyResolvers, accuracyTypeDefs } from './accuracy.js';
 import { liveResolvers, liveTypeDefs } from './live.js';
+import { candlesResolvers, candlesTypeDefs } from './candles.js';
 
 const scalarsTypeDefs = /* GraphQL */ `
   scalar DateTime
@@ -25,6 +26,7 @@ const PARTS = [
   { typeDefs: cascadeTypeDefs, resolvers: cascadeResolvers },
   { typeDefs: accuracyTypeDefs, resolvers: accuracyResolvers },
   { typeDefs: liveTypeDefs, resolvers: liveResolvers },
+  { typeDefs: candlesTypeDefs, resolvers: candlesResolvers },
 ];
 
 /** The executable schema: SDL and resolvers of every area, merged. */

@@ -37,7 +37,7 @@ export interface PageRow {
   /** Event time, epoch microseconds (exact). */
   readonly tsUs: number;
   readonly cursor: string;
-  readonly values: Readonly<Record<string, string | number | null>>;
+  readonly values: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** A page and whether more rows follow. */
@@ -57,7 +57,7 @@ interface TableSpec {
 
 const SPECS: Record<PagedKind, TableSpec> = {
   trades: { tiebreak: 'trade_id', columns: ['trade_id', 'price', 'qty', 'side'], price: 'price', size: 'qty', side: 'side' },
-  liquidations: { tiebreak: 'key', columns: ['key', 'side', 'price', 'qty', 'notional'], price: 'price', size: 'qty', side: 'side' },
+  liquidations: { tiebreak: 'key', columns: ['key', 'side', 'price', 'qty', 'notional', 'sampled'], price: 'price', size: 'qty', side: 'side' },
   funding_rates: { tiebreak: null, columns: ['rate', 'mark_price', 'interval_hours'], price: 'mark_price', size: 'rate', side: null },
   open_interest: { tiebreak: null, columns: ['oi_qty', 'oi_value'], price: null, size: 'oi_qty', side: null },
 };
@@ -130,7 +130,7 @@ export async function pageEvents(store: Store, kind: PagedKind, q: PageQuery): P
   }
   const dir = sql.raw(desc ? 'desc' : 'asc');
   const order = spec.tiebreak === null ? sql`ts ${dir}` : sql`ts ${dir}, ${sql.ref(spec.tiebreak)} ${dir}`;
-  const r = await sql<Record<string, string | number | null> & { ts_us: string }>`
+  const r = await sql<Record<string, string | number | boolean | null> & { ts_us: string }>`
     select (extract(epoch from ts) * 1000000)::bigint::text as ts_us, ${sql.join(spec.columns.map((c) => sql.ref(c)))}
     from ${sql.table(kind)} where ${sql.join(where, sql` and `)}
     order by ${order} limit ${q.first + 1}`.execute(store.db);

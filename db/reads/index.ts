@@ -6,3 +6,4 @@ export * from './bucket-parts.js';
 export * from './model-events.js';
 export * from './heatmap-window.js';
 export * from './backtest-inputs.js';
+export * from './price-candles.js';

@@ -1,0 +1,31 @@
+// Leverage toggles: the leverages the model keeps levels for (from the clusters' composition).
+// Shown once the API takes a `leverages` argument; until then the totals are all leverages.
+const $ = (id) => document.getElementById(id);
+
+export const leverage = {
+  mount(app) {
+    const box = $('leverages');
+    app.on('levels', (d) => {
+      const all = new Set();
+      for (const c of d.clusters.clusters) for (const s of c.leverageComposition) all.add(s.leverage);
+      const levs = [...all].sort((a, b) => a - b);
+      box.dataset.available = levs.join(',');
+      if (!app.supportsLeverages) return (box.hidden = true);
+      box.hidden = false;
+      const on = app.state.leverages ?? levs;
+      box.replaceChildren(
+        ...levs.map((l) => {
+          const label = document.createElement('label');
+          const input = Object.assign(document.createElement('input'), { type: 'checkbox', checked: on.includes(l), value: String(l) });
+          input.addEventListener('change', () => {
+            const picked = [...box.querySelectorAll('input:checked')].map((i) => Number(i.value));
+            app.state.leverages = picked.length === levs.length ? null : picked;
+            app.load();
+          });
+          label.append(input, `${l}×`);
+          return label;
+        }),
+      );
+    });
+  },
+};

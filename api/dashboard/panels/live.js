@@ -1,0 +1,59 @@
+// Live updates: the clustersUpdated subscription (SSE) says when a newer bucket is computed; the
+// new columns alone are fetched on the same grid and painted into the heatmap bitmap in place
+// (no full reload), and the levels at the new end replace the bands, the list and the strip.
+import { gql, subscribe } from '../lib/api.js';
+
+const $ = (id) => document.getElementById(id);
+const SUB = `subscription Live($market: ID!) { clustersUpdated(market: $market) { at price } }`;
+const DELTA = `query Delta($market: ID!, $from: DateTime, $resolutionSeconds: Int, $priceBucket: Float, $priceLow: Float, $priceHigh: Float) {
+  heatmap(market: $market, from: $from, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh) { times prices priceBucket resolutionSeconds priceLine long short }
+}`;
+
+export const live = {
+  mount(app) {
+    const box = $('live');
+    let abort = null;
+    let busy = Promise.resolve();
+    const stop = () => {
+      abort?.abort();
+      abort = null;
+    };
+    const start = () => {
+      stop();
+      if (!box.checked || !app.data || app.state.range === 'custom') return;
+      abort = new AbortController();
+      const gen = app.generation;
+      box.dataset.columns = '0';
+      subscribe(SUB, { market: app.state.market }, (msg) => {
+        const at = msg.data?.clustersUpdated?.at;
+        if (at) busy = busy.then(() => update(gen, new Date(at).getTime())).catch((e) => app.emit('error', e));
+      }, abort.signal).catch(() => {});
+    };
+    const update = async (gen, at) => {
+      const base = app.data?.base;
+      if (gen !== app.generation || !base || at <= base.times.at(-1)) return;
+      const lastStep = Math.floor(base.times.at(-1) / base.stepMs) * base.stepMs;
+      const v = app.chart.view;
+      const following = v.t1 >= base.t1 - base.stepMs;
+      const { heatmap: h } = await gql(DELTA, { market: app.state.market, from: new Date(lastStep).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
+      if (gen !== app.generation) return;
+      const before = base.t1;
+      const painted = base.append({ ...h, times: h.times.map((t) => new Date(t).getTime()) });
+      const grown = base.t1 - before;
+      v.bounds.t1 = base.t1;
+      if (following && grown > 0) {
+        v.t0 += grown;
+        v.t1 += grown;
+      }
+      app.chart.layers.current = base.priceLine.at(-1);
+      await app.levels(gen, base.times.at(-1));
+      box.dataset.columns = String(Number(box.dataset.columns) + grown / base.stepMs);
+      box.dataset.painted = String(painted);
+      app.chart.requestDraw();
+      app.emit('live', { at, painted });
+    };
+    box.addEventListener('change', start);
+    app.on('loaded', start);
+    app.on('market', stop);
+  },
+};
