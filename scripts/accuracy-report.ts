@@ -13,6 +13,7 @@ import { formatInterval } from '../cli/backtest/index.js';
 import { prepareBacktest, type BacktestFlags } from '../cli/commands/accuracy.js';
 import { presetOf, savePreset } from '../cli/commands/calibrate.js';
 import { linePlot, type Series } from './line-plot.js';
+import { keptSettings, runTrials, trialsSection, type TrialInput } from './signal-trials.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = process.env.LIQMAP_DATA ?? path.resolve(ROOT, '../shared/data');
@@ -61,6 +62,10 @@ interface PairResult {
   evaluations: number;
   legacy: ReturnType<typeof backtest>;
   plots: { capture: string; amounts: string };
+  trial: TrialInput;
+  /** Buckets of the covered period with an open-interest snapshot, and with a taker buy/sell split (trades). */
+  withOi: number;
+  withTakerSplit: number;
 }
 
 function captureCurve(trace: BacktestTrace, s: WalkForwardScore): { model: [number, number][]; distance: [number, number][] } {
@@ -83,6 +88,7 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
   const fit = walkForwardScore(fitTrace, split, { boot: p.boot, baseline: def.baseline });
   const legacy = backtest(p.data.events, p.data.realized, { params: p.params, horizonMs: 24 * 3_600_000 });
 
+  const covered = p.buckets.filter((b) => b.t >= defTrace.from - 7 * 86_400_000 && b.t < defTrace.to);
   const name = `${venue}-${coin}`.toLowerCase();
   mkdirSync(path.join(ROOT, 'docs/accuracy'), { recursive: true });
   const dc = captureCurve(defTrace, def);
@@ -113,7 +119,11 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
     { points: rows.map(([t, v]) => [t, v.realized / maxR]), rgb: [200, 40, 40] },
   ];
   writeFileSync(path.join(ROOT, `docs/accuracy/${name}-amounts.png`), linePlot(amounts, { x: [x0, x1 > x0 ? x1 : x0 + 1], y: [0, 1] }));
-  return { venue, coin, candleVenue, liquidations: p.data.realized.length, from: p.data.firstLiq, to: p.data.lastLiq, def, fit, params: cal.params, overfit: walkForwardOverfit(fit), seconds, evaluations: cal.evaluations, legacy, plots: { capture: `accuracy/${name}-capture.png`, amounts: `accuracy/${name}-amounts.png` } };
+  return { venue, coin, candleVenue, liquidations: p.data.realized.length, from: p.data.firstLiq, to: p.data.lastLiq, def, fit, params: cal.params, overfit: walkForwardOverfit(fit), seconds, evaluations: cal.evaluations, legacy, plots: { capture: `accuracy/${name}-capture.png`, amounts: `accuracy/${name}-amounts.png` },
+    trial: { label: `${venue} ${coin}`, events: p.data.events, buckets: p.buckets, realized: p.data.realized, params: p.params, horizonMs: p.horizonMs, semantics: p.semantics, split, base: defTrace },
+    withOi: covered.filter((b) => b.openInterest !== null).length,
+    withTakerSplit: covered.filter((b) => b.buyVolume !== b.sellVolume).length,
+  };
 }
 
 /** Out of sample below in sample beyond its interval (capture at q = 20%). */
@@ -227,6 +237,11 @@ async function main(): Promise<void> {
     process.stderr.write(`scoring ${k} (candles: ${candleVenue})…\n`);
     results.push(await scorePair(venue, coin, candleVenue));
   }
+  process.stderr.write(`signal trials (${results.length} pairs)…\n`);
+  const trials = runTrials(results.map((r) => r.trial), { resamples: 1000, seed: 1 });
+  const absent: string[] = [];
+  if (results.every((r) => r.withOi === 0)) absent.push('Δ open interest by side from taker flow (an increase with buyer-initiated flow opens more longs; the model does this whenever snapshots exist): none of the scored periods (nor the week before them) has an open-interest snapshot.');
+  if (results.every((r) => r.withTakerSplit === 0)) absent.push('minute trades instead of hourly candles (taker side, VWAP, the intra-hour path): the scored periods have hourly candles only; the model reads trades whenever they are stored.');
   const presetsFile = path.join(ROOT, 'presets/model-presets.json');
   for (const r of results) savePreset(presetsFile, `${r.venue}-${r.coin.toLowerCase()}-calibrated`, presetOf(r.params));
   const load = os.loadavg()[0]!.toFixed(1);
@@ -251,7 +266,8 @@ async function main(): Promise<void> {
     '## Per venue and coin',
     '',
   ].join('\n');
-  writeFileSync(path.join(ROOT, 'docs/accuracy.md'), `${header}${results.map(pairSection).join('\n')}`);
+  const tried = trialsSection(trials, results.map((r) => r.trial.label), absent);
+  writeFileSync(path.join(ROOT, 'docs/accuracy.md'), `${header}${results.map(pairSection).join('\n')}\n${tried}`);
   // The README's measured-accuracy table, between its markers.
   const readme = path.join(ROOT, 'README.md');
   const text = readFileSync(readme, 'utf8');
@@ -260,7 +276,7 @@ async function main(): Promise<void> {
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
   if (i < 0 || j < i) throw new Error(`README.md lacks the ${begin} … ${end} markers`);
-  const block = `${begin}\nOut of sample, traversed-range capture at q = 20% (know-nothing = 20%), 95% bootstrap intervals, generated ${started.toISOString().slice(0, 10)}; details, in-sample figures, amounts and plots in [docs/accuracy.md](docs/accuracy.md):\n\n${summaryTable(results)}\n\n${verdict(results)}\n${end}`;
+  const block = `${begin}\nOut of sample, traversed-range capture at q = 20% (know-nothing = 20%), 95% bootstrap intervals, generated ${started.toISOString().slice(0, 10)}; details, in-sample figures, amounts and plots in [docs/accuracy.md](docs/accuracy.md):\n\n${summaryTable(results)}\n\n${verdict(results)}\n\nSignals tried for the model (entry-price and leverage priors, funding skew, realized force orders; each scored as a paired out-of-sample gain, kept only beyond its interval): ${keptSettings(trials).length > 0 ? `kept ${keptSettings(trials).join('; ')}` : 'none kept'}; the table is in [docs/accuracy.md](docs/accuracy.md#signals-tried).\n${end}`;
   writeFileSync(readme, text.slice(0, i) + block + text.slice(j + end.length));
   process.stderr.write(`wrote docs/accuracy.md, docs/accuracy/*.png, presets/model-presets.json, README.md (${results.length} pairs)\n`);
 }

@@ -33,20 +33,41 @@ export interface BootstrapOptions {
  * returns the figure, or null when it is undefined on that resample (those are skipped).
  */
 export function bootstrapInterval(n: number, stat: (indexes: readonly number[]) => number | null, opts: BootstrapOptions = {}): Interval {
-  const all = Array.from({ length: n }, (_, i) => i);
-  const value = n > 0 ? stat(all) : null;
-  if (value === null || n === 0) return { value: null, low: null, high: null };
+  return stratifiedBootstrapInterval([{ n, block: opts.block }], (idx) => stat(idx[0]!), opts);
+}
+
+/** One stratum of {@link stratifiedBootstrapInterval}: its observations and their block length. */
+export interface Stratum {
+  readonly n: number;
+  readonly block?: number | undefined;
+}
+
+/**
+ * The same percentile interval over several independent strata (e.g. venue-coin pairs): each
+ * resample draws every stratum's observations (in its own blocks) from that stratum only, so a
+ * figure pooled over pairs keeps each pair's weight and dependence. `stat` gets one index list
+ * per stratum. `opts.block` is ignored (each stratum has its own).
+ */
+export function stratifiedBootstrapInterval(strata: readonly Stratum[], stat: (indexes: readonly (readonly number[])[]) => number | null, opts: BootstrapOptions = {}): Interval {
+  const all = strata.map((s) => Array.from({ length: s.n }, (_, i) => i));
+  const value = strata.some((s) => s.n > 0) ? stat(all) : null;
+  if (value === null) return { value: null, low: null, high: null };
   const resamples = opts.resamples ?? 1000;
-  const block = Math.max(1, Math.min(Math.floor(n / 5), Math.trunc(opts.block ?? 1)));
+  const blocks = strata.map((s) => Math.max(1, Math.min(Math.floor(s.n / 5), Math.trunc(s.block ?? 1))));
   const level = opts.level ?? 0.95;
   const rng = xoroshiro128plus(opts.seed ?? 1);
   const figures: number[] = [];
-  const idx = new Array<number>(n);
+  const idx = strata.map((s) => new Array<number>(s.n));
   for (let r = 0; r < resamples; r++) {
-    let k = 0;
-    while (k < n) {
-      const start = uniformInt(rng, 0, n - block);
-      for (let j = 0; j < block && k < n; j++) idx[k++] = start + j;
+    for (let g = 0; g < strata.length; g++) {
+      const n = strata[g]!.n;
+      const block = blocks[g]!;
+      const out = idx[g]!;
+      let k = 0;
+      while (k < n) {
+        const start = uniformInt(rng, 0, n - block);
+        for (let j = 0; j < block && k < n; j++) out[k++] = start + j;
+      }
     }
     const f = stat(idx);
     if (f !== null && Number.isFinite(f)) figures.push(f);

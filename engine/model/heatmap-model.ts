@@ -56,6 +56,10 @@ export interface ModelState {
   /** When the seeding warm-up ends, epoch ms. */
   seedUntil: number | null;
   cumFunding: number;
+  /** Last funding rate printed, and the count and Σ squares of the prints (the funding skew's scale). */
+  lastFundingRate: number;
+  fundingPrints: number;
+  fundingSumSq: number;
   /** Global multiplier on every cohort size (decay and proportional closes apply here). */
   scale: number;
   /** Σ cohort sizes (unscaled), base units. */
@@ -71,7 +75,7 @@ function emptySide(): SideIndex {
 
 /** A fresh state for a market. */
 export function createModelState(params: ModelParams): ModelState {
-  return { params, priceStep: null, gridPeriod: null, lastT: null, lastOi: null, seenOi: false, seedPending: 0, seedUntil: null, cumFunding: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
+  return { params, priceStep: null, gridPeriod: null, lastT: null, lastOi: null, seenOi: false, seedPending: 0, seedUntil: null, cumFunding: 0, lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
 }
 
 /** Serialises a state for a checkpoint (cohorts only; indexes are rebuilt on load). */
@@ -83,7 +87,8 @@ export function serializeModelState(s: ModelState): string {
 /** Reads a checkpointed state back. */
 export function deserializeModelState(json: string): ModelState {
   const raw = JSON.parse(json) as Omit<ModelState, 'cohorts' | 'long' | 'short'> & { cohorts: Cohort[] };
-  const s: ModelState = { ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])), long: emptySide(), short: emptySide() };
+  // Checkpoints from before the funding skew lack its running figures: they start afresh.
+  const s: ModelState = { ...({ lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0 } as const), ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])), long: emptySide(), short: emptySide() };
   rebuild(s);
   return s;
 }
@@ -221,6 +226,11 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     state.scale *= 0.5 ** ((b.t - state.lastT) / 3_600_000 / p.halfLifeHours);
   }
   state.lastT = b.t;
+  if (b.fundingRate !== null) {
+    state.lastFundingRate = b.fundingRate;
+    state.fundingPrints++;
+    state.fundingSumSq += b.fundingRate * b.fundingRate;
+  }
   if (b.fundingRate !== null && p.fundingAdjusted && b.fundingRate !== 0) {
     state.cumFunding += b.fundingRate;
     rebuild(state);
@@ -316,7 +326,7 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
   } else if (delta > 0) {
     const flow = b.buyVolume + b.sellVolume;
     const imbalance = flow > 0 ? (b.buyVolume - b.sellVolume) / flow : 0;
-    const longShare = 0.5 + 0.5 * p.imbalanceWeight * imbalance;
+    const longShare = Math.min(1, Math.max(0, 0.5 + 0.5 * p.imbalanceWeight * imbalance + 0.5 * p.fundingSkewWeight * fundingSkew(state)));
     // OI counts one side: an increase of Δ opens Δ of longs and Δ of shorts, tilted by flow.
     open(state, b, step, delta * 2 * longShare, delta * 2 * (1 - longShare));
   }
@@ -352,27 +362,62 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
   };
 }
 
-/** Opens `longQty` and `shortQty` (base units) at the bucket's VWAP, each split over the leverage mix. */
+/**
+ * Long/short skew implied by funding, −1..1: tanh of the last rate over the RMS of the rates
+ * seen (scale-free, so an hourly venue's small rates tilt as much as an 8-hourly venue's).
+ */
+function fundingSkew(s: ModelState): number {
+  if (s.fundingPrints === 0 || !(s.fundingSumSq > 0)) return 0;
+  return Math.tanh(s.lastFundingRate / Math.sqrt(s.fundingSumSq / s.fundingPrints));
+}
+
+/** The entry prices of a bucket's new positions, each with its share (see `entrySpreadPoints`). */
+function entryPrices(p: ModelParams, b: MarketBucket): { price: number; share: number }[] {
+  const n = p.entrySpreadPoints;
+  if (n <= 1 || !(b.high > b.low)) return [{ price: b.vwap, share: 1 }];
+  return Array.from({ length: n }, (_, k) => ({ price: b.low + ((k + 0.5) / n) * (b.high - b.low), share: 1 / n }));
+}
+
+/** The leverages of the mix, each spread by `leverageSpread` (weights ¼, ½, ¼), keeping margin above maintenance. */
+function leverageMix(p: ModelParams): { leverage: number; weight: number }[] {
+  const s = p.leverageSpread;
+  if (!(s > 0)) return p.leverages.map((l) => ({ leverage: l.leverage, weight: l.weight }));
+  const out: { leverage: number; weight: number }[] = [];
+  for (const { leverage, weight } of p.leverages) {
+    // Six significant digits: 10/1.2 as a float (8.333…34) is not a decimal the exact engine can
+    // meet at a bucket edge, 8.33333 is.
+    for (const [lev, w] of [[Number((leverage / (1 + s)).toPrecision(6)), 0.25], [leverage, 0.5], [Number((leverage * (1 + s)).toPrecision(6)), 0.25]] as const) {
+      const ok = lev > 1 && 1 / lev > p.maintenanceMarginRate;
+      out.push({ leverage: ok ? lev : leverage, weight: weight * w });
+    }
+  }
+  return out;
+}
+
+/** Opens `longQty` and `shortQty` (base units) at the bucket's entry prices, each split over the leverage mix. */
 function open(state: ModelState, b: MarketBucket, step: number, longQty: number, shortQty: number): void {
   const p = state.params;
-  // Half up, as the exact reference does: a decimal tie must not fall either way by float noise.
-  const entryIdx = Math.floor(b.vwap / step + 0.5 + 1e-9);
-  const entry = entryIdx * step;
-  for (const { leverage, weight } of p.leverages) {
-    for (const long of [true, false]) {
-      const size = ((long ? longQty : shortQty) * weight) / state.scale;
-      if (!(size > 0)) continue;
-      const key = `${long ? 'L' : 'S'}|${leverage}|${step}|${entryIdx}|${state.cumFunding}`;
-      let c = state.cohorts.get(key);
-      if (!c) {
-        const lp = cohortLiquidationPrice(long, entry, leverage, 0, p.maintenanceMarginRate, p.maintenanceAmountFraction);
-        c = { key, long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size: 0, lp, idx: lp > 0 ? priceIndex(lp, step) : 0 };
-        state.cohorts.set(key, c);
-        link(state, c);
+  const mix = leverageMix(p);
+  for (const { price, share } of entryPrices(p, b)) {
+    // Half up, as the exact reference does: a decimal tie must not fall either way by float noise.
+    const entryIdx = Math.floor(price / step + 0.5 + 1e-9);
+    const entry = entryIdx * step;
+    for (const { leverage, weight } of mix) {
+      for (const long of [true, false]) {
+        const size = ((long ? longQty : shortQty) * weight * share) / state.scale;
+        if (!(size > 0)) continue;
+        const key = `${long ? 'L' : 'S'}|${leverage}|${step}|${entryIdx}|${state.cumFunding}`;
+        let c = state.cohorts.get(key);
+        if (!c) {
+          const lp = cohortLiquidationPrice(long, entry, leverage, 0, p.maintenanceMarginRate, p.maintenanceAmountFraction);
+          c = { key, long, lev: leverage, entry, entryIdx, fundingAtEntry: state.cumFunding, size: 0, lp, idx: lp > 0 ? priceIndex(lp, step) : 0 };
+          state.cohorts.set(key, c);
+          link(state, c);
+        }
+        c.size += size;
+        account(state, c, size, 1);
+        state.totalSize += size;
       }
-      c.size += size;
-      account(state, c, size, 1);
-      state.totalSize += size;
     }
   }
 }

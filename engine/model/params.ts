@@ -58,6 +58,21 @@ export interface ModelParams {
    * placed time-uniformly at the VWAP of each bucket of the window (both sides, the leverage mix).
    */
   readonly seedWarmupHours: number;
+  /**
+   * Entry-price prior: new positions of a bucket open at this many prices spread evenly over the
+   * bucket's traded range (low to high), each an equal share (default 1 = all at the VWAP).
+   */
+  readonly entrySpreadPoints: number;
+  /**
+   * Leverage prior: each leverage of the mix is spread to L/(1 + s), L and L·(1 + s) with weights
+   * ¼, ½, ¼ (default 0 = the listed leverages exactly).
+   */
+  readonly leverageSpread: number;
+  /**
+   * Funding as a proxy for the long/short skew: new positions tilt toward longs by this weight
+   * times tanh(last funding rate / RMS of the funding rates seen), 0..1 (default 0).
+   */
+  readonly fundingSkewWeight: number;
 }
 
 /** The documented defaults. */
@@ -79,6 +94,9 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = Object.freeze({
   halfLifeHours: 48,
   fundingAdjusted: true,
   seedWarmupHours: 24,
+  entrySpreadPoints: 1,
+  leverageSpread: 0,
+  fundingSkewWeight: 0,
 });
 
 /** An allowed range of a numeric model parameter (inclusive unless `exclusiveMin`). */
@@ -118,6 +136,9 @@ export const MODEL_PARAM_RANGES = {
   imbalanceWeight: { min: 0, max: 1, unit: 'weight 0..1' },
   participation: { min: 0, max: 10, exclusiveMin: true, unit: 'fraction of volume' },
   halfLifeHours: { min: 0, max: 87_600, unit: 'hours' },
+  entrySpreadPoints: { min: 1, max: 11, integer: true, unit: 'prices per bucket' },
+  leverageSpread: { min: 0, max: 0.5, unit: 'fraction of leverage' },
+  fundingSkewWeight: { min: 0, max: 1, unit: 'weight 0..1' },
 } as const satisfies Record<string, ParamRange>;
 
 /** The range as text, e.g. `0.0001 to 0.1 (fraction of price)` or `greater than 1, at most 1000 (×)`. */
@@ -150,6 +171,9 @@ const schema = z.object({
   halfLifeHours: ranged(R.halfLifeHours),
   fundingAdjusted: z.boolean(),
   seedWarmupHours: z.number().min(0).max(24 * 30),
+  entrySpreadPoints: ranged(R.entrySpreadPoints),
+  leverageSpread: ranged(R.leverageSpread),
+  fundingSkewWeight: ranged(R.fundingSkewWeight),
   maintenanceTiers: z.array(z.object({ cap: z.number(), rate: z.number(), amount: z.number() })).optional(),
 });
 
@@ -236,7 +260,7 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** A stable 16-hex-digit hash of the parameters (results are keyed and versioned by it). */
 export function modelParamsHash(p: ModelParams): string {
-  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted, p.seedWarmupHours]);
+  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted, p.seedWarmupHours, ...(p.entrySpreadPoints !== 1 || p.leverageSpread !== 0 || p.fundingSkewWeight !== 0 ? [p.entrySpreadPoints, p.leverageSpread, p.fundingSkewWeight] : [])]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 

@@ -149,6 +149,23 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
   let seedUntil = 0;
   const width = params.timeBucketSeconds * 1000;
   let cumFunding = ZERO;
+  // The funding skew's inputs: the last print, and the count and Σ squares of the prints.
+  let lastFunding = ZERO;
+  let fundingPrints = 0;
+  let fundingSumSq = ZERO;
+  const entryPoints = params.entrySpreadPoints ?? 1;
+  const spread = params.leverageSpread ?? 0;
+  // The leverage prior: L/(1 + s), L, L(1 + s) at ¼, ½, ¼ (L itself where the spread leaves no margin).
+  const mix: { leverage: number; weight: RD }[] = [];
+  for (const { leverage, weight } of params.leverages) {
+    if (!(spread > 0)) {
+      mix.push({ leverage, weight: rd(weight) });
+      continue;
+    }
+    for (const [lev, w] of [[rd(leverage).div(1 + spread).toSignificantDigits(6).toNumber(), '0.25'], [leverage, '0.5'], [rd(leverage).mul(1 + spread).toSignificantDigits(6).toNumber(), '0.25']] as const) {
+      mix.push({ leverage: lev > 1 && 1 / lev > mmr.toNumber() ? lev : leverage, weight: rd(weight).mul(w) });
+    }
+  }
   const decay = new Map<number, RD>();
   const out: ReferenceSnapshot[] = [];
 
@@ -239,6 +256,11 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     }
     lastT = b.t;
     // 2. funding moves every liquidation price
+    if (b.funding) {
+      lastFunding = b.funding;
+      fundingPrints++;
+      fundingSumSq = fundingSumSq.add(b.funding.mul(b.funding));
+    }
     if (b.funding && params.fundingAdjusted && !b.funding.isZero()) {
       cumFunding = cumFunding.add(b.funding);
       rebuild();
@@ -320,23 +342,27 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
       lastOi = b.oi;
     } else if (!seenOi) delta = b.buy.add(b.sell).mul(params.participation);
     const open = (longQty: RD, shortQty: RD) => {
-      const entryIdx = b.vwap.div(step!).toDecimalPlaces(0, RD.ROUND_HALF_UP).toNumber();
-      const entry = step!.mul(entryIdx);
-      for (const { leverage, weight } of params.leverages) {
-        for (const long of [true, false]) {
-          const size = (long ? longQty : shortQty).mul(weight);
-          if (size.lte(0)) continue;
-          const key = `${long ? 'L' : 'S'}|${leverage}|${entry.toString()}|${cumFunding.toString()}`;
-          let p = positions.get(key);
-          if (!p) {
-            p = { key, long, leverage, entry, entryIdx, grid, fundingAtEntry: cumFunding, ...terms(long, entry, leverage, cumFunding), base: ZERO, lp: ZERO, idx: null };
-            positions.set(key, p);
-            place(p);
+      // The entry prior: the VWAP, or `entryPoints` prices evenly over low..high, equal shares.
+      const entries = entryPoints <= 1 || !b.high.gt(b.low) ? [{ price: b.vwap, share: ONE }] : Array.from({ length: entryPoints }, (_, k) => ({ price: b.low.add(b.high.sub(b.low).mul(k + 0.5).div(entryPoints)), share: ONE.div(entryPoints) }));
+      for (const { price, share } of entries) {
+        const entryIdx = price.div(step!).toDecimalPlaces(0, RD.ROUND_HALF_UP).toNumber();
+        const entry = step!.mul(entryIdx);
+        for (const { leverage, weight } of mix) {
+          for (const long of [true, false]) {
+            const size = (long ? longQty : shortQty).mul(weight).mul(share);
+            if (size.lte(0)) continue;
+            const key = `${long ? 'L' : 'S'}|${leverage}|${entry.toString()}|${cumFunding.toString()}`;
+            let p = positions.get(key);
+            if (!p) {
+              p = { key, long, leverage, entry, entryIdx, grid, fundingAtEntry: cumFunding, ...terms(long, entry, leverage, cumFunding), base: ZERO, lp: ZERO, idx: null };
+              positions.set(key, p);
+              place(p);
+            }
+            const base = size.div(factor);
+            p.base = p.base.add(base);
+            baseTotal = baseTotal.add(base);
+            account(p, base, 1);
           }
-          const base = size.div(factor);
-          p.base = p.base.add(base);
-          baseTotal = baseTotal.add(base);
-          account(p, base, 1);
         }
       }
     };
@@ -346,7 +372,10 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     } else if (delta.gt(0)) {
       const flow = b.buy.add(b.sell);
       const imbalance = flow.gt(0) ? b.buy.sub(b.sell).div(flow) : ZERO;
-      const longShare = HALF.add(HALF.mul(params.imbalanceWeight).mul(imbalance));
+      // Funding as the long/short skew: tanh(last print / RMS of the prints).
+      const skew = fundingPrints > 0 && fundingSumSq.gt(0) ? lastFunding.div(fundingSumSq.div(fundingPrints).sqrt()).tanh() : ZERO;
+      const tilt = HALF.add(HALF.mul(params.imbalanceWeight).mul(imbalance)).add(HALF.mul(params.fundingSkewWeight ?? 0).mul(skew));
+      const longShare = RD.min(ONE, RD.max(ZERO, tilt));
       // OI counts one side: Δ opens Δ of longs and Δ of shorts, tilted by flow.
       open(delta.mul(2).mul(longShare), delta.mul(2).mul(ONE.sub(longShare)));
     }

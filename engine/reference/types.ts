@@ -56,6 +56,12 @@ export interface ReferenceParams {
   readonly fundingAdjusted: boolean;
   /** Hours over which the open interest standing at the first snapshot is seeded. */
   readonly seedWarmupHours: number;
+  /** Entry prices per bucket, spread evenly over its low..high (1 = the VWAP); absent = 1. */
+  readonly entrySpreadPoints?: number | undefined;
+  /** Each leverage L also at L/(1 + s) and L(1 + s), weights ¼, ½, ¼; absent = 0. */
+  readonly leverageSpread?: number | undefined;
+  /** Tilt of new positions toward longs by tanh(last funding / RMS funding) × this; absent = 0. */
+  readonly fundingSkewWeight?: number | undefined;
 }
 
 /** The reference's levels at the end of one bucket, as numbers (price-bucket index → quote notional). */

@@ -399,6 +399,10 @@ const paramsArb = fc.record({
   fundingAdjusted: fc.boolean(),
   seedWarmupHours: fc.constantFrom(0, 0.5, 24),
   imbalanceWeight: fc.constantFrom(0, 0.5, 1),
+  // The priors tried for issue 11 (docs/accuracy.md, "Signals tried"): entry spread, leverage spread, funding skew.
+  entrySpreadPoints: fc.constantFrom(1, 1, 3, 5),
+  leverageSpread: fc.constantFrom(0, 0, 0.2),
+  fundingSkewWeight: fc.constantFrom(0, 0, 1),
   // Different brackets of the default table, or a flat rate.
   positionNotional: fc.constantFrom(10_000, 50_000, 600_000, 1_000_000), // on and between caps
   flat: fc.boolean(),
