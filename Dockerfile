@@ -18,6 +18,8 @@ RUN npm run build
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# /heatmap.png writes its title, axes and legend with a system font.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY subgraph/package.json ./subgraph/
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force

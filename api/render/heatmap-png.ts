@@ -1,4 +1,4 @@
-import { PNG } from 'pngjs';
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { HeatmapMatrix } from '../levels/heatmap.js';
 import { colourIndex, VIRIDIS } from './viridis.js';
 
@@ -6,6 +6,17 @@ import { colourIndex, VIRIDIS } from './viridis.js';
 export interface PngSize {
   readonly width: number;
   readonly height: number;
+}
+
+/** What the image says about itself: the market, the window and the result's basis. */
+export interface RenderMeta {
+  readonly market: string;
+  /** ESTIMATED, EXACT or MIXED. */
+  readonly basis: string;
+  readonly paramsHash: string;
+  /** The window asked for, epoch ms. */
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** What a render needs of a heatmap, in transferable form (handed to a render thread). */
@@ -16,51 +27,214 @@ export interface RenderInput {
   readonly values: Float64Array;
   /** Close of each column, quote. */
   readonly priceLine: Float64Array;
+  /** Start of each column's time step, epoch ms. */
+  readonly stepStarts: Float64Array;
+  /** Width of a column, ms. */
+  readonly stepMs: number;
   /** Lower edge of the lowest row, and the row height, quote. */
   readonly lo: number;
   readonly priceBucket: number;
+  /** Realized liquidations in the window: time (ms), price, notional (quote), side (1 sell = long liquidated, −1 buy, 0 unknown), 4 numbers each. */
+  readonly liquidations: Float64Array;
+  readonly meta: RenderMeta;
+}
+
+/** A realized liquidation as {@link toRenderInput} takes it. */
+export interface RenderLiquidation {
+  readonly t: number;
+  readonly price: number;
+  readonly notional: number;
+  readonly side: 'buy' | 'sell' | null;
 }
 
 /** A heatmap as a render input. */
-export function toRenderInput(m: HeatmapMatrix): RenderInput {
+export function toRenderInput(m: HeatmapMatrix, meta: RenderMeta, liquidations: readonly RenderLiquidation[] = []): RenderInput {
   const values = new Float64Array(m.long.length);
   for (let i = 0; i < values.length; i++) values[i] = (m.long[i] ?? 0) + (m.short[i] ?? 0);
-  return { cols: m.times.length, rows: m.prices.length, values, priceLine: Float64Array.from(m.priceLine), lo: m.prices[0] ?? 0, priceBucket: m.priceBucket };
+  const stepMs = m.resolutionSeconds * 1000;
+  const liq = new Float64Array(liquidations.length * 4);
+  liquidations.forEach((l, k) => liq.set([l.t, l.price, l.notional, l.side === 'sell' ? 1 : l.side === 'buy' ? -1 : 0], k * 4));
+  return {
+    cols: m.times.length,
+    rows: m.prices.length,
+    values,
+    priceLine: Float64Array.from(m.priceLine),
+    stepStarts: Float64Array.from(m.times, (t) => Math.floor(t / stepMs) * stepMs),
+    stepMs,
+    lo: m.prices[0] ?? 0,
+    priceBucket: m.priceBucket,
+    liquidations: liq,
+    meta,
+  };
 }
 
+/** Quote notional in human units ($12.3M), as the dashboard writes it. */
+export function money(n: number): string {
+  const a = Math.abs(n);
+  if (a >= 1e9) return `$${(a / 1e9).toFixed(2)}B`;
+  if (a >= 1e6) return `$${(a / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `$${(a / 1e3).toFixed(a >= 1e5 ? 0 : 1)}k`;
+  return `$${a.toFixed(0)}`;
+}
+
+/** A 1/2/5 × 10ᵏ step giving about `n` ticks over `span`. */
+function niceStep(span: number, n: number): number {
+  const raw = span / Math.max(1, n);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+const TIME_STEPS_S = [60, 300, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400, 172_800, 604_800];
+const iso = (ms: number) => new Date(ms).toISOString();
+/** Below this size the image is the cells and the price line alone (no room for text). */
+const MIN_DECORATED = { width: 240, height: 150 };
+
 /**
- * Renders a heatmap (long + short) as a PNG: time across, price up, viridis by cell notional,
- * the price line in white over it. Nearest-cell sampling: each pixel shows one cell.
+ * Renders a heatmap (long + short) as a PNG that explains itself: time across, price up, viridis
+ * by cell notional (√ scale, the dashboard's), the close line in white, realized liquidations as
+ * bubbles; around it a title (market, window, basis, parameter hash), the price axis on the
+ * right, the UTC time axis and the colour legend in quote. Nearest-cell sampling: each pixel
+ * shows one cell. Images smaller than 240 × 150 get the plot alone.
  */
 export function renderHeatmapPng(m: RenderInput, size: PngSize): Buffer {
   const { width, height } = size;
-  const png = new PNG({ width, height });
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  const decorated = width >= MIN_DECORATED.width && height >= MIN_DECORATED.height;
+  const plot = decorated ? { x: 0, y: 22, w: width - 62, h: height - 22 - 40 } : { x: 0, y: 0, w: width, h: height };
+  ctx.fillStyle = '#0d0d14';
+  ctx.fillRect(0, 0, width, height);
   const { cols, rows, values } = m;
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
-  const setPixel = (x: number, y: number, rgb: readonly [number, number, number]) => {
-    const o = (y * width + x) * 4;
-    png.data[o] = rgb[0];
-    png.data[o + 1] = rgb[1];
-    png.data[o + 2] = rgb[2];
-    png.data[o + 3] = 255;
-  };
-  for (let y = 0; y < height; y++) {
-    // Row 0 of the image is the highest price.
-    const j = rows === 0 ? -1 : Math.min(rows - 1, Math.floor(((height - 1 - y) / height) * rows));
-    for (let x = 0; x < width; x++) {
-      const i = cols === 0 ? -1 : Math.min(cols - 1, Math.floor((x / width) * cols));
-      const v = i < 0 || j < 0 ? 0 : (values[i * rows + j] ?? 0);
-      setPixel(x, y, VIRIDIS[colourIndex(v, max)]!);
-    }
-  }
+  // The time span shown: the window asked for, or the columns' own when they reach beyond it.
+  const t0 = Math.min(m.meta.fromMs, cols ? m.stepStarts[0]! : m.meta.fromMs);
+  const t1 = Math.max(m.meta.toMs, cols ? m.stepStarts[cols - 1]! + m.stepMs : m.meta.toMs);
+  const p0 = m.lo;
+  const p1 = m.lo + rows * m.priceBucket;
+  const x = (t: number) => plot.x + ((t - t0) / (t1 - t0 || 1)) * plot.w;
+  const y = (p: number) => plot.y + (1 - (p - p0) / (p1 - p0 || 1)) * plot.h;
+  ctx.fillStyle = '#000';
+  ctx.fillRect(plot.x, plot.y, plot.w, plot.h);
   if (cols > 0 && rows > 0) {
-    const span = rows * m.priceBucket;
-    for (let x = 0; x < width; x++) {
-      const i = Math.min(cols - 1, Math.floor((x / width) * cols));
-      const y = Math.round((1 - ((m.priceLine[i] ?? m.lo) - m.lo) / span) * (height - 1));
-      if (y >= 0 && y < height) setPixel(x, y, [255, 255, 255]);
+    const cells = createCanvas(cols, rows);
+    const cctx = cells.getContext('2d');
+    const img = cctx.createImageData(cols, rows);
+    for (let i = 0; i < cols; i++) {
+      for (let j = 0; j < rows; j++) {
+        const c = VIRIDIS[colourIndex(values[i * rows + j] ?? 0, max)]!;
+        const o = ((rows - 1 - j) * cols + i) * 4;
+        img.data[o] = c[0];
+        img.data[o + 1] = c[1];
+        img.data[o + 2] = c[2];
+        img.data[o + 3] = 255;
+      }
     }
+    cctx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    // One column per time step: the bitmap spans the first step's start to the last one's end.
+    ctx.drawImage(cells, 0, 0, cols, rows, x(m.stepStarts[0]!), plot.y, x(m.stepStarts[cols - 1]! + m.stepMs) - x(m.stepStarts[0]!), plot.h);
+    drawPriceLine(ctx, m, x, y);
+    drawLiquidations(ctx, m, x, y, plot);
   }
-  return PNG.sync.write(png);
+  if (decorated) {
+    drawFrame(ctx, m, { t0, t1, p0, p1, max }, plot, size, x, y);
+  }
+  return canvas.toBuffer('image/png');
+}
+
+function drawPriceLine(ctx: SKRSContext2D, m: RenderInput, x: (t: number) => number, y: (p: number) => number): void {
+  ctx.strokeStyle = '#ffffff';
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  for (let i = 0; i < m.cols; i++) {
+    const px = x(m.stepStarts[i]! + m.stepMs / 2);
+    const py = y(m.priceLine[i] ?? m.lo);
+    if (i === 0) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+  }
+  ctx.stroke();
+}
+
+function drawLiquidations(ctx: SKRSContext2D, m: RenderInput, x: (t: number) => number, y: (p: number) => number, plot: { x: number; y: number; w: number; h: number }): void {
+  const l = m.liquidations;
+  let max = 0;
+  for (let k = 2; k < l.length; k += 4) max = Math.max(max, l[k]!);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.x, plot.y, plot.w, plot.h);
+  ctx.clip();
+  for (let k = 0; k < l.length; k += 4) {
+    const side = l[k + 3]!;
+    ctx.fillStyle = side > 0 ? 'rgba(255, 77, 109, 0.75)' : side < 0 ? 'rgba(0, 214, 143, 0.75)' : 'rgba(190, 190, 210, 0.7)';
+    ctx.beginPath();
+    ctx.arc(x(l[k]!), y(l[k + 1]!), max > 0 ? 1.5 + 12 * Math.sqrt(l[k + 2]! / max) : 2, 0, Math.PI * 2);
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
+function drawFrame(
+  ctx: SKRSContext2D,
+  m: RenderInput,
+  d: { t0: number; t1: number; p0: number; p1: number; max: number },
+  plot: { x: number; y: number; w: number; h: number },
+  size: PngSize,
+  x: (t: number) => number,
+  y: (p: number) => number,
+): void {
+  ctx.font = '12px "DejaVu Sans", "Liberation Sans", sans-serif';
+  ctx.textBaseline = 'alphabetic';
+  // Title: what, where, when, how it was obtained.
+  ctx.fillStyle = '#ffffff';
+  ctx.textAlign = 'left';
+  ctx.fillText(`${m.meta.market} · pending liquidations · ${iso(d.t0).slice(0, 16).replace('T', ' ')} → ${iso(d.t1).slice(0, 16).replace('T', ' ')} UTC`, 6, 15);
+  ctx.fillStyle = m.meta.basis === 'EXACT' ? '#5cf0c0' : '#ffb000';
+  ctx.textAlign = 'right';
+  ctx.fillText(`${m.meta.basis} · params ${m.meta.paramsHash} · liqmap`, size.width - 6, 15);
+  // Price axis on the right.
+  ctx.font = '11px "DejaVu Sans", "Liberation Sans", sans-serif';
+  ctx.textAlign = 'left';
+  const pStep = niceStep(d.p1 - d.p0, plot.h / 45);
+  const decimals = Math.max(0, Math.min(8, -Math.floor(Math.log10(pStep))));
+  ctx.strokeStyle = 'rgba(255,255,255,0.12)';
+  for (let p = Math.ceil(d.p0 / pStep) * pStep; p <= d.p1; p += pStep) {
+    const py = Math.round(y(p)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(plot.x + plot.w, py);
+    ctx.lineTo(plot.x + plot.w + 4, py);
+    ctx.stroke();
+    ctx.fillStyle = '#bbbbbb';
+    ctx.fillText(p.toFixed(decimals), plot.x + plot.w + 6, Math.min(plot.y + plot.h, Math.max(plot.y + 9, py + 4)));
+  }
+  // Time axis (UTC).
+  const span = d.t1 - d.t0;
+  const tStep = (TIME_STEPS_S.find((s) => ((s * 1000) / span) * plot.w >= 110) ?? 604_800) * 1000;
+  ctx.textAlign = 'center';
+  for (let t = Math.ceil(d.t0 / tStep) * tStep; t <= d.t1; t += tStep) {
+    const px = Math.round(x(t)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(px, plot.y + plot.h);
+    ctx.lineTo(px, plot.y + plot.h + 4);
+    ctx.stroke();
+    const s = iso(t);
+    ctx.fillStyle = '#bbbbbb';
+    ctx.fillText(span > 4 * 86_400_000 ? s.slice(5, 10) : span > 86_400_000 ? `${s.slice(5, 10)} ${s.slice(11, 16)}` : s.slice(11, 16), px, plot.y + plot.h + 15);
+  }
+  // Legend: the colour scale with the notional its colours stand for (√ scale).
+  const lw = Math.min(260, Math.floor(size.width * 0.4));
+  const ly = size.height - 25;
+  for (let i = 0; i < lw; i++) {
+    const c = VIRIDIS[Math.round((i / (lw - 1)) * 255)]!;
+    ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+    ctx.fillRect(6 + i, ly, 1, 8);
+  }
+  ctx.fillStyle = '#bbbbbb';
+  ctx.textAlign = 'left';
+  ctx.fillText('$0', 6, ly + 19);
+  ctx.textAlign = 'right';
+  ctx.fillText(`${money(d.max)} per cell`, 6 + lw, ly + 19);
+  ctx.textAlign = 'left';
+  ctx.fillText(`√ scale · rows ${m.priceBucket} quote · columns ${m.stepMs / 60_000 >= 1 ? `${m.stepMs / 60_000} min` : `${m.stepMs / 1000} s`} · white: close · bubbles: realized liquidations`, 14 + lw, ly + 8);
 }

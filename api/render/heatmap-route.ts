@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { globalDataVersion } from '../../db/index.js';
+import { globalDataVersion, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext, ApiDeps } from '../context.js';
 import { createLoaders } from '../context.js';
 import { toUserError, userError } from '../errors.js';
@@ -13,6 +13,8 @@ import { RenderPool } from './render-pool.js';
 /** Largest image the endpoint renders, pixels per side and in all (4,000,000 = 16 MB of RGBA). */
 export const MAX_PNG_SIDE = 4000;
 export const MAX_PNG_PIXELS = 4_000_000;
+/** Realized liquidations drawn at most (the window's first), so an image's work stays bounded. */
+export const MAX_PNG_LIQUIDATIONS = 50_000;
 /** Rendered images kept for repeated requests (until the data version changes), bytes. */
 const CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -56,7 +58,9 @@ class PngCache {
 /**
  * `GET /heatmap.png?market=…&from=…&to=…[&width=900&height=450&timeBucketSeconds=&priceBucket=
  * &resolutionSeconds=&priceLow=&priceHigh=]`: the `heatmap` query's answer, rendered
- * server-side (same defaults, limits and colour scale as the dashboard) in a render thread, and
+ * server-side (same defaults, limits and colour scale as the dashboard; with a title naming the
+ * market, window, basis and parameters, the price axis, the time axis, the legend and the realized
+ * liquidations, so a pasted image explains itself) in a render thread, and
  * kept until the data version changes (identical concurrent requests share one render). Like
  * GraphQL it serves and never computes: parameters other than the served sets answer 503
  * NOT_READY. A caller's mistake is a 400 with `{ error, code }`.
@@ -93,7 +97,8 @@ export function heatmapPngRoute(deps: ApiDeps): ((req: IncomingMessage, res: Ser
             const fromMs = fromUs === null ? toMs - DEFAULT_WINDOW_MS : fromUs / 1000;
             checkRange(ctx, fromMs * 1000, toMs * 1000, 'heatmap.png');
             const m = await readHeatmap(ctx, ref, 'liquidations', { fromMs, toMs, ...shape });
-            return pool.render(toRenderInput(m), { width, height });
+            const liquidations = await readRealizedLiquidations(ctx.store, ref.market, fromMs, toMs + m.resolutionSeconds * 1000, MAX_PNG_LIQUIDATIONS);
+            return pool.render(toRenderInput(m, { market: ref.market, basis: ref.basis, paramsHash: ref.paramsHash, fromMs, toMs }, liquidations), { width, height });
           })().finally(() => inFlight.delete(`${key}|${version}`));
           inFlight.set(`${key}|${version}`, run);
         }

@@ -18,7 +18,7 @@ export class RenderPool {
   /** Renders `input` at `size` in a thread; rejects with `RENDER_BUSY` when the queue is full. */
   async render(input: RenderInput, size: PngSize): Promise<Buffer> {
     this.#pool ??= new Piscina({ filename: THREAD, minThreads: 0, maxThreads: Math.max(1, Math.floor(availableParallelism() / 2)), idleTimeout: 10_000, maxQueue: MAX_QUEUED_RENDERS });
-    const transfer = [input.values.buffer, input.priceLine.buffer] as ArrayBuffer[];
+    const transfer = [input.values.buffer, input.priceLine.buffer, input.stepStarts.buffer, input.liquidations.buffer] as ArrayBuffer[];
     const out = (await this.#pool.run({ input, size }, { transferList: transfer })) as Uint8Array;
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   }

@@ -54,12 +54,12 @@ export interface RealizedRow {
 }
 
 /** Realized liquidations of a market in (fromMs, toMs], in time order. */
-export async function readRealizedLiquidations(store: Store, market: string, fromMs: number, toMs: number): Promise<RealizedRow[]> {
+export async function readRealizedLiquidations(store: Store, market: string, fromMs: number, toMs: number, limit?: number): Promise<RealizedRow[]> {
   const r = await sql<{ t: number; price: number; notional: number; side: string | null }>`
     select (extract(epoch from ts) * 1000)::float8 as t, price::float8 as price, coalesce(notional, price * qty)::float8 as notional, side
     from liquidations where market_id = ${market}
       and ts > ${timestampText(fromMs * 1000)}::text::timestamptz and ts <= ${timestampText(toMs * 1000)}::text::timestamptz
-    order by ts`.execute(store.db);
+    order by ts ${limit === undefined ? sql`` : sql`limit ${Math.max(0, Math.trunc(limit))}`}`.execute(store.db);
   return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), notional: Number(x.notional), side: x.side === 'buy' || x.side === 'sell' ? x.side : null }));
 }
 

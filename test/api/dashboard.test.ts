@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { PNG } from 'pngjs';
@@ -9,7 +9,7 @@ import { ingestPaths } from '../../indexer/index.js';
 import { createJobRunner, type JobRunner } from '../../jobs/index.js';
 import { createTestStore, SHARED_DATA, type TestStore } from '../_setup/store.js';
 import { startTestApi, type TestApi } from '../_setup/api.js';
-import { CHROMIUM, dashboardReady, launchChromium, openPage, screenshot } from '../_setup/browser.js';
+import { ARTEFACTS, CHROMIUM, dashboardReady, launchChromium, openPage, screenshot } from '../_setup/browser.js';
 import { ingestSlices, sliceMultiVenue } from '../_fixtures/dashboard-markets.js';
 
 const TARDIS = SHARED_DATA ? path.join(SHARED_DATA, 'binance-futures-btcusdt-trades-2020-02-22.tardis.csv') : null;
@@ -83,6 +83,43 @@ describe('dashboard and /heatmap.png over real data', () => {
       for (let i = 0; i < png.data.length; i += 4) colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!);
       expect(colours.size).toBeGreaterThan(10);
       expect(colours.has(0xffffff)).toBe(true); // the price line
+    });
+
+    it('/heatmap.png explains itself: title with the basis, price axis on the right, time axis, legend, realized liquidations', async () => {
+      const from = '2026-03-04T10:00:00Z';
+      const to = '2026-03-05T10:00:00Z';
+      const r = await api.get(`/heatmap.png?market=${OKX}&from=${from}&to=${to}&width=900&height=450`);
+      expect(r.status).toBe(200);
+      const bytes = Buffer.from(await r.arrayBuffer());
+      mkdirSync(ARTEFACTS, { recursive: true });
+      writeFileSync(path.join(ARTEFACTS, 'heatmap-okx-eth.png'), bytes);
+      const png = PNG.sync.read(bytes);
+      const px = (x: number, y: number) => { const o = (y * png.width + x) * 4; return [png.data[o]!, png.data[o + 1]!, png.data[o + 2]!] as const; };
+      const count = (x0: number, y0: number, x1: number, y1: number, f: (c: readonly [number, number, number]) => boolean) => {
+        let n = 0;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (f(px(x, y))) n++;
+        return n;
+      };
+      const light = (c: readonly number[]) => c[0]! > 150 && c[1]! > 150 && c[2]! > 150;
+      // Title (white, left) and the basis in amber (ESTIMATED), right.
+      expect(count(0, 0, 450, 22, light)).toBeGreaterThan(200);
+      expect(count(450, 0, 900, 22, (c) => c[0] > 200 && c[1] > 120 && c[1] < 210 && c[2] < 80)).toBeGreaterThan(100);
+      // Price labels right of the plot, time labels under it.
+      expect(count(900 - 58, 22, 900, 450 - 40, light)).toBeGreaterThan(200);
+      expect(count(0, 450 - 40, 900 - 62, 450 - 26, light)).toBeGreaterThan(100);
+      // The legend: the scale's ends are viridis' ends.
+      const { VIRIDIS } = await import('../../api/render/viridis.js');
+      const lw = Math.min(260, Math.floor(900 * 0.4));
+      const near = (a: readonly number[], b: readonly number[]) => a.every((v, i) => Math.abs(v - b[i]!) <= 3);
+      expect(near(px(6, 429), VIRIDIS[0]!)).toBe(true);
+      expect(near(px(5 + lw, 429), VIRIDIS[255]!)).toBe(true);
+      // Realized liquidations: the OKX rows are sided, so red (longs) and green (shorts) bubbles.
+      const plot = (f: (c: readonly [number, number, number]) => boolean) => count(0, 22, 900 - 62, 450 - 40, f);
+      expect(plot((c) => c[0] > 200 && c[1] < 110 && c[2] > 60 && c[2] < 150)).toBeGreaterThan(20);
+      expect(plot((c) => c[0] < 60 && c[1] > 170 && c[2] > 100 && c[2] < 170)).toBeGreaterThan(20);
+      // A thumbnail is the plot alone: no title bar.
+      const small = PNG.sync.read(Buffer.from(await (await api.get(`/heatmap.png?market=${OKX}&from=${from}&to=${to}&width=200&height=120`)).arrayBuffer()));
+      expect(small.data[0]).not.toBe(0x0d);
     });
 
     it('answers a bad image request with a 400 naming the problem', async () => {
