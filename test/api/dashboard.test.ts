@@ -179,6 +179,20 @@ describe('dashboard and /heatmap.png over real data', () => {
         await screenshot(page, 'dashboard-okx-eth');
       });
 
+      it("shows the market's score next to the heatmap: the accuracy query's out-of-sample capture over the window shown", async () => {
+        await loaded(page, OKX);
+        await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.state === 'ok', undefined, { timeout: 90_000 });
+        const [from, to] = await page.evaluate(() => [0, -1].map((k) => new Date(window.liqmapDashboard.data.heatmap.times.at(k)).toISOString()));
+        const r = await api.gql(`query($f: DateTime!, $t: DateTime!) { accuracy(market: "${OKX}", from: $f, to: $t, horizonSeconds: 3600) { outOfSample { predictions capture { q model { value } } } } }`, { f: from, t: to });
+        expect(r.errors).toBeUndefined();
+        const w = r.data!.accuracy.outOfSample;
+        expect(w.predictions).toBeGreaterThan(0);
+        const c = w.capture.find((x: { q: number }) => x.q === 0.2);
+        const text = await page.textContent('#accuracy');
+        expect(text).toContain(`held ${(100 * c.model.value).toFixed(1)}%`);
+        expect(text).toContain(`${w.predictions} predictions`);
+      });
+
       it('hover tooltip: the cell under the cursor is the API cell, in human units', async () => {
         const w = await page.evaluate(() => ({ from: document.querySelector<HTMLInputElement>('#from')!.value, to: document.querySelector<HTMLInputElement>('#to')!.value }));
         const h = await apiHeatmap(api, OKX, `${w.from}:00Z`, `${w.to}:00Z`);

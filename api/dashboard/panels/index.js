@@ -7,9 +7,10 @@ import { leverage } from './leverage.js';
 import { tooltip } from './tooltip.js';
 import { clusterList } from './cluster-list.js';
 import { info } from './info.js';
+import { accuracy } from './accuracy.js';
 import { check } from './check.js';
 import { exportCells } from './export.js';
 import { live } from './live.js';
 import { notReady } from './not-ready.js';
 
-export const PANELS = [notReady, picker, range, leverage, tooltip, clusterList, info, check, exportCells, live];
+export const PANELS = [notReady, picker, range, leverage, tooltip, clusterList, info, accuracy, check, exportCells, live];
