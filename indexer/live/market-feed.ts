@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../base/index.js';
 import { getCheckpoint, timestampText, type BatchResult, type BatchWriter, type CanonicalEvent, type QuarantinedRow, type RawTx, type Store, type TradeEvent } from '../../db/index.js';
 import { exponentialBackoff } from './backoff.js';
+import { HeldTrades } from './held-trades.js';
 import { liveMetrics } from './metrics.js';
 import type { LiveMarket, TradeCursor, VenueFeed } from './venue-feed.js';
 
@@ -77,7 +78,7 @@ export class MarketFeed {
   /** Ready to commit, in arrival order. */
   #buffer: CanonicalEvent[] = [];
   /** Trades after a hole, waiting for the backfill to reach them. */
-  #held: TradeEvent[] = [];
+  readonly #held = new HeldTrades();
   #quarantine: QuarantinedRow[] = [];
   #gaps: LiveGap[] = [];
   /** Newest trade accepted into the buffer (ahead of the committed one). */
@@ -144,11 +145,11 @@ export class MarketFeed {
 
   /** Events received and not yet committed. */
   get buffered(): number {
-    return this.#buffer.length + this.#held.length;
+    return this.#buffer.length + this.#held.size;
   }
 
   status(): MarketFeedStatus {
-    return { market: this.market.id, connected: this.#connected, caughtUp: this.#caughtUp, buffered: this.buffered, held: this.#held.length, rowsWritten: this.#rowsWritten, cursor: this.#committed.cursor, gaps: this.#gapCount };
+    return { market: this.market.id, connected: this.#connected, caughtUp: this.#caughtUp, buffered: this.buffered, held: this.#held.size, rowsWritten: this.#rowsWritten, cursor: this.#committed.cursor, gaps: this.#gapCount };
   }
 
   /** The connection is open and subscribed: backfill what was missed since the last event. */
@@ -174,6 +175,9 @@ export class MarketFeed {
     }
     this.#connected = false;
     this.#caughtUp = false;
+    // What the next connection delivers lies after a hole, even when this one was cut before
+    // its own catch-up released what it held.
+    this.#held.cut();
     liveMetrics.connected.set({ market: this.market.id }, 0);
     liveMetrics.caughtUp.set({ market: this.market.id }, 0);
   }
@@ -317,7 +321,7 @@ export class MarketFeed {
     liveMetrics.buffered.set({ market: this.market.id }, this.buffered);
     if (this.#buffer.length >= this.#opts.batchRows) void this.flush();
     // Trades held for a backfill get half the bound, the backfill's pages the other half.
-    if (this.buffered > this.#opts.maxBuffered || this.#held.length > this.#opts.maxBuffered / 2) this.onOverload?.();
+    if (this.buffered > this.#opts.maxBuffered || this.#held.size > this.#opts.maxBuffered / 2) this.onOverload?.();
   }
 
   /**
@@ -337,9 +341,11 @@ export class MarketFeed {
    */
   async #runCatchUp(generation: number, otherFromUs: number | null): Promise<void> {
     const backoff = exponentialBackoff({ baseMs: 500, maxMs: 15_000 });
-    for (let round = 0; ; round++) {
+    /** Rounds the oldest held trade has waited for REST to close the hole before it. */
+    let retries = 0;
+    for (;;) {
       if (this.#stopped || generation !== this.#generation) return;
-      const until = this.#held[0] ?? null;
+      const until = this.#held.first();
       if (this.#cursor !== null) {
         let failures = 0;
         for (;;) {
@@ -372,7 +378,7 @@ export class MarketFeed {
         }
       }
       if (otherFromUs !== null && this.#venue.backfillOther) {
-        const toUs = this.#held[0]?.ts ?? this.#cursor?.ts ?? Date.now() * 1000;
+        const toUs = this.#held.first()?.ts ?? this.#cursor?.ts ?? Date.now() * 1000;
         try {
           for (const e of await this.#venue.backfillOther(this.market, otherFromUs, toUs)) this.#push(e);
         } catch (e) {
@@ -380,29 +386,31 @@ export class MarketFeed {
         }
         otherFromUs = null;
       }
-      // Release the held trades, unless the stream still has a hole before one of them.
+      // Release the oldest held segment, unless the stream still has a hole before one of its
+      // trades; a later segment lies after another hole, backfilled from this one's end.
       if (generation !== this.#generation) return;
-      const held = this.#held;
-      this.#held = [];
-      let hole = false;
-      for (const t of held) {
-        if (hole) {
-          this.#held.push(t);
+      const segment = this.#held.shift();
+      const rest: TradeEvent[] = [];
+      for (const t of segment) {
+        if (rest.length > 0) {
+          rest.push(t);
           continue;
         }
         const seq = this.#cursor && this.#venue.sequence ? this.#venue.sequence(this.#cursor, t) : 'next';
         if (seq === 'seen') continue;
         if (seq === 'gap') {
-          if (round < 3) {
-            hole = true;
-            this.#held.push(t);
+          if (retries < 3) {
+            rest.push(t);
             continue;
           }
           this.#recordGap({ market: this.market.id, stream: 'trades', fromUs: this.#cursor!.ts, toUs: t.ts, reason: 'REST history did not return the trades between the stored ones and the stream' });
         }
+        retries = 0;
         this.#push(t);
       }
-      if (!hole) break;
+      this.#held.unshift(rest);
+      retries = rest.length > 0 ? retries + 1 : 0;
+      if (this.#held.size === 0) break;
       await this.#waitForRoom();
     }
     if (generation === this.#generation && this.#connected) {

@@ -116,10 +116,7 @@ describe('live Bybit, OKX and Hyperliquid feeds against local servers speaking t
     }
   }, 60_000);
 
-  // Skipped at the 2026-12-02 stop: on main this run stores 1,500 of the 3,000 replayed OKX trades
-  // (no quarantine, no gap recorded) although it passed on the feed's own branch; under
-  // investigation (see issue 12's note). The Bybit and Hyperliquid cases still run.
-  it.skip('OKX: contracts converted with ctVal, REST and history pages fill both outages exactly, other swaps’ liquidations ignored', async () => {
+  it('OKX: contracts converted with ctVal, REST and history pages fill both outages exactly, other swaps’ liquidations ignored', async () => {
     const r = okxReplay('BTC-USDT-SWAP', 3000);
     const served = new Set<number>();
     const a = frameAtTrade(r, 0.2);
@@ -147,6 +144,33 @@ describe('live Bybit, OKX and Hyperliquid feeds against local servers speaking t
       const oi = await store.db.selectFrom('open_interest').select(['oi_qty']).where('market_id', '=', M).execute();
       expect(oi.length).toBeGreaterThan(10);
       for (const o of oi) expect(Number(o.oi_qty)).toBeGreaterThan(20_000 - 1);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('OKX: connections cut while still subscribing (before their catch-up began) are each backfilled from the trade before the hole', async () => {
+    // The client waits between subscribe frames before it counts a connection open; a server
+    // that streams at once and cuts within that wait (twice) leaves the trades of both
+    // connections held together, with a hole before each, and no stored trade to start from.
+    const r = okxReplay('BTC-USDT-SWAP', 900);
+    const first = frameAtTrade(r, 0.02);
+    const second = frameAtTrade(r, 0.3);
+    const server = await startReplayServer({
+      frames: r.frames,
+      venue: { ...okxBehaviour(r, 'BTC-USDT-SWAP', new Set()), streamsOnConnect: true },
+      faults: [
+        { at: first, kind: 'disconnect', lost: frameAtTrade(r, 0.25) - first },
+        { at: second, kind: 'disconnect', lost: frameAtTrade(r, 0.55) - second },
+      ],
+    });
+    const store = await newStore();
+    const M = 'okx:BTC-USDT-SWAP';
+    await run(store, M, server, 'okx', () => r.trades.length);
+    try {
+      expect(await storedTrades(store, M)).toEqual(truthKeys(r, String, undefined, norm));
+      expect(await gapsOf(store, M, 'trades')).toEqual([]);
+      expect(server.connections()).toBe(3);
     } finally {
       await server.close();
     }
