@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'DATABASE_BUSY'
   | 'TOO_MANY_SUBSCRIPTIONS'
-  | 'BAD_USER_INPUT';
+  | 'BAD_USER_INPUT'
+  | 'UNKNOWN_LEVERAGE';
 
 /** An error with a machine-readable code and a message meant for the person running liqmap. */
 export class LiqmapError extends Error {

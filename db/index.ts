@@ -21,6 +21,7 @@ export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.j
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';
 export { MARKET_ID_PATTERN, MARKET_ID_RULE, isMarketId } from './market-id.js';
+export { marketBaseQuote, venuePerpSymbol, SYMBOL_VENUES, type BaseQuote } from './market-venues.js';
 export { checkEventColumns, MAX_KEY_TEXT_BYTES, type ColumnViolation } from './column-checks.js';
 export * from './reads/index.js';
 export * from './results/index.js';

@@ -153,6 +153,26 @@ export interface HeatmapRowsTable {
   liquidated_long: number;
   liquidated_short: number;
   data_version: BigIntCol;
+  /** Leverage layers (db/results/leverage-layers.ts); null on rows computed before they were kept. */
+  lev: ColumnType<number[] | null, never, never>;
+  lev_long_lo: ColumnType<number[] | null, never, never>;
+  lev_long_n: ColumnType<number[] | null, never, never>;
+  lev_long: ColumnType<number[] | null, never, never>;
+  lev_short_lo: ColumnType<number[] | null, never, never>;
+  lev_short_n: ColumnType<number[] | null, never, never>;
+  lev_short: ColumnType<number[] | null, never, never>;
+}
+
+/** An aggregate across venues (a base asset over a set of venues) under one requested parameter set. */
+export interface AggregatesTable {
+  agg_id: string;
+  params_hash: string;
+  symbol: string;
+  venues: string[];
+  params: ColumnType<unknown, string, string>;
+  parts: ColumnType<unknown, string, string>;
+  last_t: Date | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** Detected clusters per market, params and time. */
@@ -207,6 +227,7 @@ export interface Database {
   market_versions: MarketVersionsTable;
   model_params: ModelParamsTable;
   heatmap_rows: HeatmapRowsTable;
+  aggregates: AggregatesTable;
   clusters: ClustersTable;
   model_checkpoints: ModelCheckpointsTable;
   job_runs: JobRunsTable;

@@ -130,8 +130,8 @@ async function checkExact(ctx: ApiContext, ref: ResultsRef, toMs: number): Promi
 
 /** SDL of {@link CheckResult}. */
 export const checkTypeDefs = /* GraphQL */ `
-  "Whether a result was computed estimated (assumed leverage mix) or exactly (known positions)."
-  enum Basis { ESTIMATED EXACT }
+  "Whether a result was computed estimated (assumed leverage mix), exactly (known positions), or, for an aggregate across venues, from both (MIXED: its parts say which is which)."
+  enum Basis { ESTIMATED EXACT MIXED }
 
   "DONE: the verdict is here; PENDING: still running past the request's budget (ask check(id:) or repeat the request); FAILED: see error."
   enum CheckStatus { DONE PENDING FAILED }

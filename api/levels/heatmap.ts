@@ -1,4 +1,5 @@
 import { heatmapExtent, readHeatmapWindow, type HeatmapLayer, type HeatmapWindowRow } from '../../db/index.js';
+import { commonStep } from '../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { userError } from '../errors.js';
 import type { ResultsRef } from './results.js';
@@ -38,6 +39,8 @@ export interface HeatmapShape {
   readonly priceBucket?: number | null | undefined;
   readonly priceLow?: number | null | undefined;
   readonly priceHigh?: number | null | undefined;
+  /** Only the liquidation levels of these leverages (×; validated by the caller). */
+  readonly leverages?: readonly number[] | undefined;
 }
 
 /** Most quote per price row a caller may ask for (far above any price; keeps the arithmetic finite). */
@@ -94,25 +97,8 @@ export async function readHeatmap(ctx: ApiContext, ref: ResultsRef, layer: Heatm
   if (nRows * nCols > MAX_CELLS) {
     throw userError('RANGE_TOO_LARGE', `the heatmap would have ${nCols} columns × ${nRows} price rows = ${nRows * nCols} cells; at most ${MAX_CELLS}: widen resolutionSeconds or priceBucket, or narrow the time or price range`);
   }
-  const rows = await readHeatmapWindow(ctx.store, { market: ref.market, paramsHash: ref.paramsHash, fromMs: shape.fromMs, toMs: shape.toMs, stepMs, priceLo: j0 * k * step, priceHi: (j1 + 1) * k * step, layer });
+  const rows = await readHeatmapWindow(ctx.store, { market: ref.market, paramsHash: ref.paramsHash, fromMs: shape.fromMs, toMs: shape.toMs, stepMs, priceLo: j0 * k * step, priceHi: (j1 + 1) * k * step, layer, leverages: shape.leverages });
   return { layer, ...binRows(rows, j0, nRows, k, step), resolutionSeconds: stepMs / 1000 };
-}
-
-/**
- * The least common multiple of grid steps (1, 2 or 5 × 10ᵏ: steps 2 and 5 give 10), computed on
- * integers at the finest step's decimals.
- */
-export function commonStep(steps: readonly number[]): number {
-  if (steps.length === 0) return 1;
-  const decimals = Math.max(...steps.map((s) => Math.max(0, -Math.floor(Math.log10(s) + 1e-9))));
-  const scale = 10 ** decimals;
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  let l = 1;
-  for (const s of steps) {
-    const n = Math.round(s * scale);
-    l = (l / gcd(l, n)) * n;
-  }
-  return Number((l / scale).toPrecision(12));
 }
 
 /**

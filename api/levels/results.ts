@@ -14,8 +14,8 @@ export interface ResultsRef {
   readonly widthMs: number;
   /** The market's first and last event, epoch ms. */
   readonly span: { readonly firstMs: number; readonly lastMs: number };
-  /** EXACT when the market's positions are known (on-chain) and its levels come from them. */
-  readonly basis: 'ESTIMATED' | 'EXACT';
+  /** EXACT when the market's positions are known (on-chain) and its levels come from them; MIXED: an aggregate of both. */
+  readonly basis: 'ESTIMATED' | 'EXACT' | 'MIXED';
 }
 
 /**

@@ -5,6 +5,7 @@ import { DEFAULT_COLUMNS, DEFAULT_ROWS, MAX_CELLS } from '../levels/heatmap.js';
 import { DEFAULT_MAP_ROWS } from '../levels/liquidation-map.js';
 import { MAX_CANDLES } from '../schema/candles.js';
 import { MAX_PAGE_SIZE } from '../schema/events.js';
+import { SYMBOL_VENUES } from '../../db/index.js';
 
 /**
  * What a request may cost, in "values": roughly the numbers and strings its response can hold
@@ -22,6 +23,8 @@ export const COST = {
   model: 10_000,
   /** `accuracy`: per day of the range backtested. */
   accuracyPerDay: 2_000,
+  /** An aggregate (`symbol:`), per venue it may sum (reading that part's persisted rows). */
+  perVenue: 1_000,
 } as const;
 
 const DEFAULT_WINDOW_S = 86_400;
@@ -40,6 +43,26 @@ function selectedFields(set: SelectionSetNode | undefined, fragments: ReadonlyMa
     }
   }
   return out;
+}
+
+/** Venues an aggregate's arguments sum at most: those named, else every venue of the registry. */
+function venueCount(args: Record<string, unknown>): number {
+  return Array.isArray(args.venues) ? Math.max(1, new Set(args.venues).size) : SYMBOL_VENUES.length;
+}
+
+/**
+ * What an aggregate (`symbol:`) adds: reading each venue's part (a fixed price per venue) and,
+ * when `parts { share }` is selected, one value per cell per venue.
+ */
+function partsCost(args: Record<string, unknown>, set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>, cells: number): number {
+  if (typeof args.symbol !== 'string') return 0;
+  const n = venueCount(args);
+  let cost = n * COST.perVenue;
+  for (const s of set?.selections ?? []) {
+    if (s.kind !== Kind.FIELD || s.name.value !== 'parts') continue;
+    if (selectedFields(s.selectionSet, fragments).has('share')) cost += n * cells;
+  }
+  return cost;
 }
 
 /** Columns × rows a heatmap's arguments can produce at most (the resolver enforces MAX_CELLS on the real grid). */
@@ -70,9 +93,13 @@ function estimator(fragments: ReadonlyMap<string, FragmentDefinitionNode>, maxRa
       const sel = selectedFields(node.selectionSet, fragments);
       const arrays = [...sel].filter((f) => CELL_FIELDS.has(f)).length;
       cost += arrays * cols * rows + (sel.has('times') ? cols : 0) + (sel.has('priceLine') ? cols : 0) + (sel.has('prices') ? rows : 0);
+      cost += partsCost(args, node.selectionSet, fragments, cols * rows);
     } else if (name === 'liquidationMap') {
       const rows = typeof args.priceBucket === 'number' ? 100_000 : DEFAULT_MAP_ROWS + 1;
       cost += [...selectedFields(node.selectionSet, fragments)].filter((f) => MAP_FIELDS.has(f)).length * rows;
+      cost += partsCost(args, node.selectionSet, fragments, rows);
+    } else if (name === 'clusters' && typeof args.symbol === 'string') {
+      cost += venueCount(args) * COST.perVenue;
     } else if (name === 'priceCandles') {
       // Five numbers per column, the columns bounded like a heatmap's (and by MAX_CANDLES).
       cost += 5 * Math.min(MAX_CANDLES, heatmapCellBound(args, maxRangeDays).cols);

@@ -1,4 +1,8 @@
-import { heatmapExtent, readClustersAt } from '../../db/index.js';
+import { heatmapExtent, readClustersAt, readHeatmapRowAt } from '../../db/index.js';
+import type { Cluster } from '../../engine/index.js';
+import { effectiveParams } from '../../jobs/index.js';
+import { ensureAggregate, partRef, shares, venueTypeDefs, type AggregateRef } from '../levels/aggregate.js';
+import { checkLeverages, clustersOfRow, layersOf, rowOfLeverages } from '../levels/leverages.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import { AT_WINDOW_MS, checkById, checkServed, checkTypeDefs } from '../levels/check.js';
@@ -14,9 +18,11 @@ export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 export const MAX_CLUSTERS = 10;
 
 const heatmapFields = (what: string) => `
-    "exchange:SYMBOL."
+    "exchange:SYMBOL; for an aggregate (symbol:), its id agg:BASE/venue+venue (e.g. agg:BTC/binance+bybit)."
     market: ID!
-    "ESTIMATED (leverage-mix model) or EXACT (known positions)."
+    "For an aggregate: the base asset summed (e.g. BTC); null for one market."
+    symbol: String
+    "ESTIMATED (leverage-mix model), EXACT (known positions) or, for an aggregate of both, MIXED (parts says which part is which)."
     basis: Basis!
     "Hash of the model parameters the results were computed with (16 hex digits)."
     paramsHash: String!
@@ -40,13 +46,31 @@ const heatmapFields = (what: string) => `
     short: [Float!]!
     "Largest cell of values, quote currency (for a colour scale)."
     maxValue: Float!
+    "Leverage layers summed, × (null: every leverage; open-interest heatmaps are never split by leverage)."
+    leverages: [Float!]
     "These cells checked against the reference engine (only with check: true)."
     check: Check
+    "For an aggregate: its parts (one per market), each with its share of every cell; null for one market."
+    parts: [HeatmapPart!]
 `;
 
-const heatmapArgs = `
-    "exchange:SYMBOL, e.g. binance:BTCUSDT."
-    market: ID!
+const targetArgs = `
+    "exchange:SYMBOL, e.g. binance:BTCUSDT (or give symbol instead)."
+    market: ID
+    "Base asset, e.g. BTC: every market of it on venues quoted in USDT, USDC or USD, summed (see README, Aggregation across venues). Give market or symbol, not both."
+    symbol: String
+    "With symbol: the venues summed (default: every venue with a market of the base)."
+    venues: [Venue!]
+`;
+
+const leveragesArg = `
+    "Only the liquidation levels of positions at these leverages, × (e.g. [50, 100]); each must be a leverage of the parameter set's mix (model.leverages; exact results: any whole leverage ≥ 1), else UNKNOWN_LEVERAGE. Default: every leverage."
+    leverages: [Float!]
+`;
+
+const heatmapArgs = (leverages: boolean) => `
+    ${targetArgs}
+    ${leverages ? leveragesArg : ''}
     "Start (ISO-8601 UTC; default: 24 hours before to). to − from is at most LIQMAP_MAX_RANGE_DAYS (default 31 days), whether to is given or not."
     from: DateTime
     "End, inclusive (ISO-8601 UTC; default: the market's newest event)."
@@ -63,7 +87,7 @@ const heatmapArgs = `
     priceHigh: Float
     "Model parameters (defaults as documented on ModelInput)."
     model: ModelInput
-    "Check the returned cells against the reference engine (replayed from the market's first bucket, off the event loop; PENDING with an id past the time budget)."
+    "Check the returned cells against the reference engine (replayed from the market's first bucket, off the event loop; PENDING with an id past the time budget). Not yet on an aggregate (symbol:): BAD_USER_INPUT; check each part with market:."
     check: Boolean = false
 `;
 
@@ -71,6 +95,45 @@ const heatmapArgs = `
 export const levelsTypeDefs = /* GraphQL */ `
   ${checkTypeDefs}
   ${modelInputTypeDefs}
+
+  ${venueTypeDefs}
+
+  "One market of an aggregate heatmap."
+  type HeatmapPart {
+    "exchange:SYMBOL."
+    market: ID!
+    venue: Venue!
+    "ESTIMATED or EXACT: this part's own basis."
+    basis: Basis!
+    "Hash of this part's own parameter set (its venue's brackets applied; 16 hex digits)."
+    paramsHash: String!
+    "This part's share of each cell of values, fraction 0..1 (0 where the cell is empty); same layout as values. The parts' shares of a non-empty cell sum to 1."
+    share: [Float!]!
+  }
+
+  "One market of an aggregate liquidation map."
+  type MapPart {
+    "exchange:SYMBOL."
+    market: ID!
+    venue: Venue!
+    "ESTIMATED or EXACT: this part's own basis."
+    basis: Basis!
+    "This part's share of each row's long + short notional, fraction 0..1 (0 where the row is empty); same layout as prices."
+    share: [Float!]!
+  }
+
+  "One market's part of an aggregate cluster."
+  type VenueShare {
+    "exchange:SYMBOL."
+    market: ID!
+    venue: Venue!
+    "ESTIMATED or EXACT: this part's own basis."
+    basis: Basis!
+    "This market's pending liquidation notional inside the cluster's range (moved onto the reference venue's price), quote currency."
+    notional: Float!
+    "Its share of the cluster's notional, fraction 0..1 (the shares of a cluster sum to 1)."
+    share: Float!
+  }
 
   "Pending liquidation notional by time and price (the liquidation heatmap)."
   type Heatmap {${heatmapFields('Pending liquidation notional')}}
@@ -83,8 +146,16 @@ export const levelsTypeDefs = /* GraphQL */ `
 
   "Pending liquidations by price around the price at one time (the classic liquidation map)."
   type LiquidationMap {
+    "exchange:SYMBOL, or an aggregate's id agg:BASE/venue+venue."
     market: ID!
+    "For an aggregate: the base asset; null for one market."
+    symbol: String
+    "ESTIMATED, EXACT or (an aggregate of both) MIXED."
     basis: Basis!
+    "Leverage layers shown, × (null: every leverage)."
+    leverages: [Float!]
+    "For an aggregate: its parts, each with its share of every row; null for one market."
+    parts: [MapPart!]
     "Hash of the model parameters (16 hex digits)."
     paramsHash: String!
     "Start of the model bucket whose levels are shown (ISO-8601 UTC)."
@@ -132,12 +203,20 @@ export const levelsTypeDefs = /* GraphQL */ `
     distanceFraction: Float!
     "Notional by leverage inside the range, quote currency."
     leverageComposition: [LeverageShare!]!
+    "For an aggregate: notional and share of each market inside the range (e.g. 42% Binance, 31% Bybit); null for one market."
+    venues: [VenueShare!]
   }
 
   "The clusters standing at one time."
   type Clusters {
+    "exchange:SYMBOL, or an aggregate's id agg:BASE/venue+venue."
     market: ID!
+    "For an aggregate: the base asset; null for one market."
+    symbol: String
+    "ESTIMATED, EXACT or (an aggregate of both) MIXED."
     basis: Basis!
+    "Leverage layers the clusters were found in, × (null: every leverage)."
+    leverages: [Float!]
     "Hash of the model parameters (16 hex digits)."
     paramsHash: String!
     "Start of the model bucket whose clusters are shown (ISO-8601 UTC)."
@@ -151,13 +230,13 @@ export const levelsTypeDefs = /* GraphQL */ `
 
   extend type Query {
     "The liquidation heatmap: pending long and short liquidation notional by time and price, from the persisted results (computed by the workers; NOT_READY with a job id while missing)."
-    heatmap(${heatmapArgs}): Heatmap!
+    heatmap(${heatmapArgs(true)}): Heatmap!
     "Open notional by time and entry price, from the persisted results."
-    openInterestHeatmap(${heatmapArgs}): OpenInterestHeatmap!
+    openInterestHeatmap(${heatmapArgs(false)}): OpenInterestHeatmap!
     "Pending liquidations by price around the price at time at."
     liquidationMap(
-      "exchange:SYMBOL."
-      market: ID!
+      ${targetArgs}
+      ${leveragesArg}
       "Time (ISO-8601 UTC; default: the newest computed bucket): the levels of the bucket at or before it."
       at: DateTime
       "Half-width around the price, fraction (default 0.1 = ±10%)."
@@ -172,8 +251,8 @@ export const levelsTypeDefs = /* GraphQL */ `
     ): LiquidationMap!
     "The clusters of pending liquidations standing at time at (from the 10 largest persisted per bucket)."
     clusters(
-      "exchange:SYMBOL."
-      market: ID!
+      ${targetArgs}
+      ${leveragesArg}
       "Time (ISO-8601 UTC; default: the newest computed bucket)."
       at: DateTime
       "Only this side (default both)."
@@ -194,7 +273,10 @@ export const levelsTypeDefs = /* GraphQL */ `
 `;
 
 interface CommonArgs {
-  market: string;
+  market?: string | null;
+  symbol?: string | null;
+  venues?: string[] | null;
+  leverages?: number[] | null;
   timeBucketSeconds?: number | null;
   model?: ModelInputArg | null;
   check?: boolean | null;
@@ -212,9 +294,30 @@ interface AtArgs extends CommonArgs {
 }
 
 /** Market, parameters and results for a field's arguments (computing them when missing). */
-export async function resultsFor(ctx: ApiContext, args: CommonArgs, untilUs?: number | null): Promise<ResultsRef> {
+export async function resultsFor(ctx: ApiContext, args: CommonArgs & { market: string }, untilUs?: number | null): Promise<ResultsRef> {
   const market = await requireMarket(ctx, args.market);
   return ensureResults(ctx, market, partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS), untilUs == null ? undefined : untilUs / 1000);
+}
+
+/** What a level field reads: one market's results, or an aggregate's (with its parts), and the leverages asked for (checked). */
+interface Target {
+  readonly ref: ResultsRef;
+  readonly agg: AggregateRef | null;
+  readonly leverages: number[] | undefined;
+}
+
+/** The market or aggregate named by a field's arguments, its persisted results and the checked `leverages`. */
+async function targetFor(ctx: ApiContext, args: CommonArgs, untilUs?: number | null): Promise<Target> {
+  if ((args.market == null) === (args.symbol == null)) throw userError('BAD_USER_INPUT', 'give market (one market, e.g. binance:BTCUSDT) or symbol (a base asset across venues, e.g. BTC), not both and not neither');
+  if (args.venues != null && args.symbol == null) throw userError('BAD_USER_INPUT', 'venues: only with symbol (an aggregate across venues)');
+  if (args.market != null) {
+    const ref = await resultsFor(ctx, { ...args, market: args.market }, untilUs);
+    return { ref, agg: null, leverages: checkLeverages(args.leverages, layersOf([{ params: ref.params, exact: ref.basis === 'EXACT' }])) };
+  }
+  const partial = partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS);
+  const agg = await ensureAggregate(ctx, args.symbol!, args.venues, partial);
+  const sets = await Promise.all(agg.parts.map(async (p) => ({ params: await effectiveParams(ctx.store, p.market, partial), exact: p.basis === 'EXACT' })));
+  return { ref: agg, agg, leverages: checkLeverages(args.leverages, layersOf(sets)) };
 }
 
 /** The newest computed bucket at or before `at` (µs), or the newest of all, epoch ms. */
@@ -222,22 +325,48 @@ export function atMs(ref: ResultsRef, at: number | null | undefined): number {
   return at == null ? ref.span.lastMs : at / 1000;
 }
 
+/** Fields every level result has: what it is of, its basis and the leverages shown. */
+function about(t: Target) {
+  return { market: t.ref.market, symbol: t.agg?.symbol ?? null, basis: t.ref.basis, paramsHash: t.ref.paramsHash, leverages: t.leverages ?? null };
+}
+
+const venueOf = (market: string) => market.slice(0, market.indexOf(':')).toUpperCase();
+
 const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
   exposeUserErrors(async (_: unknown, args: HeatmapArgs, ctx: ApiContext) => {
     const what = layer === 'liquidations' ? 'heatmap' : 'openInterestHeatmap';
     if (args.from != null && args.to != null) checkRange(ctx, args.from, args.to, what);
-    checkHeatmapArgs(args, ctx.config.LIQMAP_MAX_RANGE_DAYS * 86_400);
-    const ref = await resultsFor(ctx, args, args.to);
+    checkHeatmapArgs({ ...args, leverages: undefined }, ctx.config.LIQMAP_MAX_RANGE_DAYS * 86_400);
+    const target = await targetFor(ctx, args, args.to);
+    const { ref, agg } = target;
     const toMs = args.to == null ? ref.span.lastMs : args.to / 1000;
     const fromMs = args.from == null ? toMs - DEFAULT_WINDOW_MS : args.from / 1000;
     // Again with the defaults filled in: omitting `to` does not lift the range limit.
     checkRange(ctx, fromMs * 1000, toMs * 1000, what);
-    const m = await readHeatmap(ctx, ref, layer, { fromMs, toMs, resolutionSeconds: args.resolutionSeconds, priceBucket: args.priceBucket, priceLow: args.priceLow, priceHigh: args.priceHigh });
+    const m = await readHeatmap(ctx, ref, layer, { fromMs, toMs, resolutionSeconds: args.resolutionSeconds, priceBucket: args.priceBucket, priceLow: args.priceLow, priceHigh: args.priceHigh, leverages: target.leverages });
     const values = m.long.map((v, i) => v + (m.short[i] ?? 0));
+    const stepMs = m.resolutionSeconds * 1000;
+    // Parts are read only when selected: the same grid as the sum, columns matched by display step.
+    const parts = async () => {
+      if (!agg) return null;
+      const column = new Map(m.times.map((t, i) => [Math.floor(t / stepMs), i]));
+      return Promise.all(
+        agg.parts.map(async (part) => {
+          const pm = await readHeatmap(ctx, partRef(agg, part), layer, { fromMs, toMs, resolutionSeconds: m.resolutionSeconds, priceBucket: m.priceBucket, priceLow: m.prices[0] ?? 0, priceHigh: m.prices.at(-1) ?? 0, leverages: target.leverages });
+          const cells = new Array<number>(values.length).fill(0);
+          const n = m.prices.length;
+          pm.times.forEach((t, i) => {
+            const col = column.get(Math.floor(t / stepMs));
+            if (col === undefined || pm.prices.length !== n) return;
+            for (let j = 0; j < n; j++) cells[col * n + j] = (pm.long[i * n + j] ?? 0) + (pm.short[i * n + j] ?? 0);
+          });
+          return { market: part.market, venue: venueOf(part.market), basis: part.basis, paramsHash: part.paramsHash, share: shares(cells, values) };
+        }),
+      );
+    };
     return {
-      market: ref.market,
-      basis: ref.basis,
-      paramsHash: ref.paramsHash,
+      ...about(target),
+      leverages: layer === 'liquidations' ? (target.leverages ?? null) : null,
       timeBucketSeconds: ref.params.timeBucketSeconds,
       resolutionSeconds: m.resolutionSeconds,
       priceBucket: m.priceBucket,
@@ -248,16 +377,23 @@ const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
       long: m.long,
       short: m.short,
       maxValue: values.reduce((a, b) => (b > a ? b : a), 0),
+      parts,
       check: args.check
-        ? await checkServed(ctx, ref, {
+        ? await checkTarget(ctx, target, (r) => ({
             field: layer === 'liquidations' ? 'heatmap' : 'openInterestHeatmap',
             cells: { kind: 'grid', grid: { layer, times: m.times, prices: m.prices, priceBucket: m.priceBucket, long: m.long, short: m.short } },
             untilT: m.times.at(-1) ?? toMs,
-            window: { fromMs, toMs: (m.times.at(-1) ?? toMs) + ref.widthMs },
-          })
+            window: { fromMs, toMs: (m.times.at(-1) ?? toMs) + r.widthMs },
+          }))
         : null,
     };
   });
+
+/** `check: true` of a market's served cells (aggregates are refused: their parts are checked one by one, with market:). */
+async function checkTarget(ctx: ApiContext, target: Target, spec: (ref: ResultsRef) => Parameters<typeof checkServed>[2]) {
+  if (target.agg) throw userError('BAD_USER_INPUT', `check: not yet available on an aggregate; check each part with market: (${target.agg.parts.map((p) => p.market).join(', ')})`);
+  return checkServed(ctx, target.ref, spec(target.ref));
+}
 
 /** Resolvers of {@link levelsTypeDefs}. */
 export const levelsResolvers = {
@@ -265,25 +401,39 @@ export const levelsResolvers = {
     heatmap: heatmapOf('liquidations'),
     openInterestHeatmap: heatmapOf('openInterest'),
     liquidationMap: exposeUserErrors(async (_: unknown, args: AtArgs & { range?: number | null; priceBucket?: number | null }, ctx: ApiContext) => {
-      const ref = await resultsFor(ctx, args, args.at);
-      const row = await levelsAt(ctx, ref, atMs(ref, args.at));
-      const map = liquidationMap(row, args.range ?? DEFAULT_MAP_RANGE, args.priceBucket);
+      const target = await targetFor(ctx, args, args.at);
+      const { ref, agg } = target;
+      const row = rowOfLeverages(await levelsAt(ctx, ref, atMs(ref, args.at)), target.leverages);
+      const range = args.range ?? DEFAULT_MAP_RANGE;
+      const map = liquidationMap(row, range, args.priceBucket);
+      const parts = async () => {
+        if (!agg) return null;
+        const total = map.long.map((v, j) => v + (map.short[j] ?? 0));
+        return Promise.all(
+          agg.parts.map(async (part) => {
+            const pr = await readHeatmapRowAt(ctx.store, partRef(agg, part).market, ref.paramsHash, row.t);
+            // A part absent from this bucket holds nothing of it.
+            const pm = pr && pr.t === row.t ? liquidationMap(rowOfLeverages(pr, target.leverages), range, map.priceBucket) : null;
+            const cells = pm ? pm.long.map((v, j) => v + (pm.short[j] ?? 0)) : [];
+            return { market: part.market, venue: venueOf(part.market), basis: part.basis, share: shares(cells, total) };
+          }),
+        );
+      };
       return {
-        market: ref.market,
-        basis: ref.basis,
-        paramsHash: ref.paramsHash,
+        ...about(target),
         ...map,
         at: map.t * 1000,
+        parts,
         check: args.check
-          ? await checkServed(ctx, ref, { field: 'liquidationMap', cells: { kind: 'grid', grid: { layer: 'liquidations', times: [map.t], prices: map.prices, priceBucket: map.priceBucket, long: map.long, short: map.short } }, untilT: map.t, window: { fromMs: map.t + ref.widthMs - AT_WINDOW_MS, toMs: map.t + ref.widthMs } })
+          ? await checkTarget(ctx, target, (r) => ({ field: 'liquidationMap', cells: { kind: 'grid', grid: { layer: 'liquidations', times: [map.t], prices: map.prices, priceBucket: map.priceBucket, long: map.long, short: map.short } }, untilT: map.t, window: { fromMs: map.t + r.widthMs - AT_WINDOW_MS, toMs: map.t + r.widthMs } }))
           : null,
       };
     }),
     clusters: exposeUserErrors(async (_: unknown, args: AtArgs & { side?: 'LONG' | 'SHORT' | null; limit?: number | null; minNotional?: number | null }, ctx: ApiContext) => {
       const limit = args.limit ?? MAX_CLUSTERS;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CLUSTERS) throw userError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_CLUSTERS} (the clusters persisted per bucket)`);
-      const ref = await resultsFor(ctx, args, args.at);
-      return clustersAt(ctx, ref, atMs(ref, args.at), { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: args.check ?? false });
+      const target = await targetFor(ctx, args, args.at);
+      return clustersOf(ctx, target, atMs(target.ref, args.at), { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: args.check ?? false });
     }),
     check: exposeUserErrors(async (_: unknown, args: { id: string }, ctx: ApiContext) => {
       if (!/^[0-9a-f]{32}$/.test(args.id)) throw userError('BAD_USER_INPUT', 'id: a check id is 32 hex digits (from a PENDING check)');
@@ -294,28 +444,59 @@ export const levelsResolvers = {
 
 /** The `Clusters` object of a market at a time (shared with the `clustersUpdated` subscription). */
 export async function clustersAt(ctx: ApiContext, ref: ResultsRef, at: number, opts: { side: 'LONG' | 'SHORT' | null; limit: number; minNotional: number; check: boolean }) {
-  const found = await readClustersAt(ctx.store, ref.market, ref.paramsHash, at);
-  if (!found) throw userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(at).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
-  const extent = await heatmapExtent(ctx.store, ref.market, ref.paramsHash, found.t, found.t);
+  return clustersOf(ctx, { ref, agg: null, leverages: undefined }, at, opts);
+}
+
+/**
+ * The clusters of a market or aggregate at a time: the persisted ones, or, under a leverage
+ * filter, those of the persisted levels of these leverages at that bucket (one bucket's
+ * detection, as the workers run it); an aggregate's with each part's share of every cluster.
+ */
+async function clustersOf(ctx: ApiContext, target: Target, at: number, opts: { side: 'LONG' | 'SHORT' | null; limit: number; minNotional: number; check: boolean }) {
+  const { ref, agg, leverages } = target;
+  const missing = () => userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(at).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
+  let found: { t: number; clusters: Cluster[] } | null;
+  if (leverages) {
+    const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, at);
+    found = row ? { t: row.t, clusters: clustersOfRow(rowOfLeverages(row, leverages), MAX_CLUSTERS) } : null;
+  } else found = await readClustersAt(ctx.store, ref.market, ref.paramsHash, at);
+  if (!found) throw missing();
+  const t = found.t;
+  const extent = await heatmapExtent(ctx.store, ref.market, ref.paramsHash, t, t);
   const side = opts.side?.toLowerCase();
-  const clusters = found.clusters
-    .filter((c) => (side === undefined || c.side === side) && c.notional >= opts.minNotional)
-    .slice(0, opts.limit)
-    .map((c) => ({ ...c, side: c.side.toUpperCase() }));
+  const picked = found.clusters.filter((c) => (side === undefined || c.side === side) && c.notional >= opts.minNotional).slice(0, opts.limit);
+  // Each part's moved row at this bucket, for its share of every cluster.
+  const partRows = agg ? await Promise.all(agg.parts.map(async (p) => ({ part: p, row: await readHeatmapRowAt(ctx.store, partRef(agg, p).market, ref.paramsHash, t) }))) : [];
+  const venues = (c: Cluster) => {
+    if (!agg) return null;
+    const inRange = partRows.map(({ part, row }) => {
+      let notional = 0;
+      if (row && row.t === t) {
+        const r = rowOfLeverages(row, leverages);
+        const [lo, values] = c.side === 'long' ? [r.longLo, r.long] : [r.shortLo, r.short];
+        values.forEach((v, x) => {
+          const mid = (lo + x + 0.5) * r.priceStep;
+          if (mid >= c.priceLow && mid < c.priceHigh) notional += v;
+        });
+      }
+      return { market: part.market, venue: venueOf(part.market), basis: part.basis, notional };
+    });
+    const sum = inRange.reduce((a, v) => a + v.notional, 0);
+    return inRange.map((v) => ({ ...v, share: sum > 0 ? v.notional / sum : 0 }));
+  };
+  const clusters = picked.map((c) => ({ ...c, side: c.side.toUpperCase(), venues: venues(c) }));
   return {
-    market: ref.market,
-    basis: ref.basis,
-    paramsHash: ref.paramsHash,
-    at: found.t * 1000,
+    ...about(target),
+    at: t * 1000,
     price: extent?.minPrice ?? 0,
     clusters,
     check: opts.check
-      ? await checkServed(ctx, ref, {
+      ? await checkTarget(ctx, target, (r) => ({
           field: 'clusters',
-          cells: { kind: 'clusters', t: found.t, clusters: clusters.map((c) => ({ side: c.side === 'LONG' ? 'long' : 'short', priceLow: c.priceLow, priceHigh: c.priceHigh, notional: c.notional, shareOfSide: c.shareOfSide, leverageComposition: c.leverageComposition })) },
-          untilT: found.t,
-          window: { fromMs: found.t + ref.widthMs - AT_WINDOW_MS, toMs: found.t + ref.widthMs },
-        })
+          cells: { kind: 'clusters', t, clusters: clusters.map((c) => ({ side: c.side === 'LONG' ? 'long' : 'short', priceLow: c.priceLow, priceHigh: c.priceHigh, notional: c.notional, shareOfSide: c.shareOfSide, leverageComposition: c.leverageComposition })) },
+          untilT: t,
+          window: { fromMs: t + r.widthMs - AT_WINDOW_MS, toMs: t + r.widthMs },
+        }))
       : null,
   };
 }

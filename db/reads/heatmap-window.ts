@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Store } from '../store.js';
 import { timestampText } from '../copy-csv.js';
+import { LiqmapError } from '../../base/index.js';
+import { decodeLayers, sumLayers } from '../results/leverage-layers.js';
 
 /** Which arrays of a heatmap row a window reads. */
 export type HeatmapLayer = 'liquidations' | 'openInterest';
@@ -46,8 +48,9 @@ export async function heatmapExtent(store: Store, market: string, paramsHash: st
  */
 export async function readHeatmapWindow(
   store: Store,
-  q: { market: string; paramsHash: string; fromMs: number; toMs: number; stepMs: number; priceLo: number; priceHi: number; layer: HeatmapLayer },
+  q: { market: string; paramsHash: string; fromMs: number; toMs: number; stepMs: number; priceLo: number; priceHi: number; layer: HeatmapLayer; leverages?: readonly number[] | undefined },
 ): Promise<HeatmapWindowRow[]> {
+  if (q.leverages) return readLayerWindow(store, { ...q, leverages: q.leverages });
   const step = Math.max(1, Math.trunc(q.stepMs));
   if (!(Number.isFinite(q.priceLo) && Number.isFinite(q.priceHi))) throw new TypeError('readHeatmapWindow: price range must be finite');
   const [a, aLo, b, bLo] = q.layer === 'liquidations' ? ['long', 'long_lo', 'short', 'short_lo'] : ['oi_long', 'oi_lo', 'oi_short', 'oi_lo'];
@@ -58,19 +61,52 @@ export async function readHeatmapWindow(
   const slice = (col: string, base: string) => sql.raw(`h.${col}[greatest(1, ${lo} - h.${base} + 1) : ${hi} - h.${base} + 1]`);
   const from = (base: string) => sql.raw(`greatest(h.${base}, ${lo})`);
   const r = await sql<{ t: number; price: number; step: number; a_lo: number; a: number[] | string; b_lo: number; b: number[] | string }>`
-    with pick as (
-      select distinct on (floor(extract(epoch from t) * 1000 / ${sql.raw(String(step))})) t
-      from heatmap_rows
-      where market_id = ${q.market} and params_hash = ${q.paramsHash}
-        and t >= ${timestampText(q.fromMs * 1000)}::text::timestamptz and t <= ${timestampText(q.toMs * 1000)}::text::timestamptz
-      order by floor(extract(epoch from t) * 1000 / ${sql.raw(String(step))}), t desc
-    )
+    with pick as (${pickRows(q, step)})
     select (extract(epoch from h.t) * 1000)::float8 as t, h.price, h.price_step as step,
       ${from(aLo)} as a_lo, ${slice(a, aLo)} as a, ${from(bLo)} as b_lo, ${slice(b, bLo)} as b
     from heatmap_rows h join pick p on p.t = h.t
     where h.market_id = ${q.market} and h.params_hash = ${q.paramsHash}
     order by h.t`.execute(store.db);
   return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), priceStep: Number(x.step), aLo: Number(x.a_lo), a: floats(x.a), bLo: Number(x.b_lo), b: floats(x.b) }));
+}
+
+/**
+ * {@link readHeatmapWindow} of the liquidation levels of some leverages only: the picked rows'
+ * leverage layers, summed over `leverages` and cut to the price range here. A row computed
+ * before layers were kept is NOT_READY (such rows are recomputed since migration 0009).
+ */
+async function readLayerWindow(store: Store, q: Parameters<typeof readHeatmapWindow>[1] & { leverages: readonly number[] }): Promise<HeatmapWindowRow[]> {
+  const step = Math.max(1, Math.trunc(q.stepMs));
+  const r = await sql<{ t: number; price: number; step: number } & Parameters<typeof decodeLayers>[0]>`
+    with pick as (${pickRows(q, step)})
+    select (extract(epoch from h.t) * 1000)::float8 as t, h.price, h.price_step as step, h.lev, h.lev_long_lo, h.lev_long_n, h.lev_long, h.lev_short_lo, h.lev_short_n, h.lev_short
+    from heatmap_rows h join pick p on p.t = h.t
+    where h.market_id = ${q.market} and h.params_hash = ${q.paramsHash}
+    order by h.t`.execute(store.db);
+  const want = new Set(q.leverages);
+  return r.rows.map((x) => {
+    const layers = decodeLayers(x);
+    if (!layers) throw new LiqmapError('NOT_READY', `the levels of ${q.market} at ${new Date(Number(x.t)).toISOString()} were computed before leverage layers were kept; the workers recompute them (ask again shortly, or without leverages)`);
+    const s = sumLayers(layers, want);
+    const priceStep = Number(x.step);
+    const cut = (lo: number, values: readonly number[]) => {
+      const a = Math.max(lo, Math.floor(q.priceLo / priceStep));
+      const b = Math.floor(q.priceHi / priceStep);
+      return { lo: a, values: values.slice(a - lo, Math.max(a - lo, b - lo + 1)) };
+    };
+    const a = cut(s.longLo, s.long);
+    const b = cut(s.shortLo, s.short);
+    return { t: Number(x.t), price: Number(x.price), priceStep, aLo: a.lo, a: a.values, bLo: b.lo, b: b.values };
+  });
+}
+
+/** The rows a window shows: per display step of `step` ms, the last row (the levels standing at its end). */
+function pickRows(q: { market: string; paramsHash: string; fromMs: number; toMs: number }, step: number) {
+  const col = sql.raw(`floor(extract(epoch from t) * 1000 / ${step})`);
+  return sql`select distinct on (${col}) t from heatmap_rows
+    where market_id = ${q.market} and params_hash = ${q.paramsHash}
+      and t >= ${timestampText(q.fromMs * 1000)}::text::timestamptz and t <= ${timestampText(q.toMs * 1000)}::text::timestamptz
+    order by ${col}, t desc`;
 }
 
 /** float8[] as the driver hands it over (an array, or `{…}` text on some paths). */

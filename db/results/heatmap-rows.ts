@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Store, RawTx } from '../store.js';
 import { timestampText } from '../copy-csv.js';
+import { decodeLayers, encodeLayers, LAYER_COLUMNS, type LeverageLayer } from './leverage-layers.js';
 
 /** One persisted time bucket of a heatmap. Arrays are dense from their `*Lo` price-bucket index. */
 export interface HeatmapRow {
@@ -24,6 +25,8 @@ export interface HeatmapRow {
   readonly liquidatedShort: number;
   /** The market's data version the row was computed from. */
   readonly dataVersion: number;
+  /** Pending levels per leverage (they add up to long/short); null for rows computed before layers were kept. */
+  readonly layers?: readonly LeverageLayer[] | null | undefined;
 }
 
 const arr = (a: readonly number[]) => `"{${a.join(',')}}"`;
@@ -33,9 +36,12 @@ export async function copyHeatmapRows(tx: RawTx, market: string, paramsHash: str
   if (rows.length === 0) return;
   const m = market.includes(',') || market.includes('"') ? `"${market.replace(/"/g, '""')}"` : market;
   const csv = rows
-    .map((r) => `${m},${paramsHash},${timestampText(r.t * 1000)},${r.price},${r.priceStep},${r.longLo},${arr(r.long)},${r.shortLo},${arr(r.short)},${r.oiLo},${arr(r.oiLong)},${arr(r.oiShort)},${r.liquidatedLong},${r.liquidatedShort},${r.dataVersion}\n`)
+    .map((r) => {
+      const layers = r.layers ? Object.values(encodeLayers(r.layers)).map(arr).join(',') : ',,,,,,';
+      return `${m},${paramsHash},${timestampText(r.t * 1000)},${r.price},${r.priceStep},${r.longLo},${arr(r.long)},${r.shortLo},${arr(r.short)},${r.oiLo},${arr(r.oiLong)},${arr(r.oiShort)},${r.liquidatedLong},${r.liquidatedShort},${r.dataVersion},${layers}\n`;
+    })
     .join('');
-  await tx.copyIn('heatmap_rows', ['market_id', 'params_hash', 't', 'price', 'price_step', 'long_lo', 'long', 'short_lo', 'short', 'oi_lo', 'oi_long', 'oi_short', 'liquidated_long', 'liquidated_short', 'data_version'], csv);
+  await tx.copyIn('heatmap_rows', ['market_id', 'params_hash', 't', 'price', 'price_step', 'long_lo', 'long', 'short_lo', 'short', 'oi_lo', 'oi_long', 'oi_short', 'liquidated_long', 'liquidated_short', 'data_version', ...LAYER_COLUMNS], csv);
 }
 
 /** Heatmap rows of a market in [fromMs, toMs], in time order. */
@@ -63,6 +69,7 @@ export async function readHeatmapRows(store: Store, market: string, paramsHash: 
     liquidatedLong: Number(r.liquidated_long),
     liquidatedShort: Number(r.liquidated_short),
     dataVersion: Number(r.data_version),
+    layers: decodeLayers(r),
   }));
 }
 
@@ -73,4 +80,10 @@ export async function readHeatmapRowAt(store: Store, market: string, paramsHash:
   if (!t) return null;
   const rows = await readHeatmapRows(store, market, paramsHash, t.getTime(), t.getTime());
   return rows[0] ?? null;
+}
+
+/** Bucket start of a market's newest persisted row under a parameter set, epoch ms, or null. */
+export async function newestHeatmapRowT(store: Store, market: string, paramsHash: string): Promise<number | null> {
+  const r = await sql<{ t: Date | null }>`select max(t) as t from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash}`.execute(store.db);
+  return r.rows[0]?.t ? r.rows[0].t.getTime() : null;
 }

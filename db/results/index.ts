@@ -6,3 +6,5 @@ export * from './compute-lock.js';
 export * from './result-dirty.js';
 export * from './bucket-inputs.js';
 export * from './result-checks.js';
+export * from './leverage-layers.js';
+export * from './aggregates.js';

@@ -1,7 +1,8 @@
 /** engine/model: the estimated liquidation-level model, clusters, cascades and accuracy. */
 export { DEFAULT_MODEL_PARAMS, MODEL_PARAM_RANGES, describeRange, inRange, parseModelParams, modelParamsHash, capLeverageMix, type ModelParams, type LeverageWeight, type ParamRange } from './params.js';
 export type { MarketBucket, LevelSnapshot, ModelEvent, Cluster, LevelsByLeverage } from './types.js';
-export { niceStep, priceIndex, gridPeriod, GRID_PERIOD_MS } from './price-grid.js';
+export { niceStep, priceIndex, gridPeriod, commonStep, GRID_PERIOD_MS } from './price-grid.js';
+export { mapLevels, sumLevelMaps } from './venue-mapping.js';
 export { aggregateBuckets, assembleBuckets, type BucketPart } from './aggregate-buckets.js';
 export { createModelState, stepModel, runModel, serializeModelState, deserializeModelState, cohortLiquidationPrice, type ModelState } from './heatmap-model.js';
 export { detectClusters, type ClusterOptions } from './clusters.js';

@@ -26,3 +26,20 @@ export function gridPeriod(t: number): number {
 export function priceIndex(price: number, step: number): number {
   return Math.floor(price / step + 1e-9);
 }
+
+/**
+ * The least common multiple of grid steps (1, 2 or 5 × 10ᵏ: steps 2 and 5 give 10), computed on
+ * integers at the finest step's decimals.
+ */
+export function commonStep(steps: readonly number[]): number {
+  if (steps.length === 0) return 1;
+  const decimals = Math.max(...steps.map((s) => Math.max(0, -Math.floor(Math.log10(s) + 1e-9))));
+  const scale = 10 ** decimals;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let l = 1;
+  for (const s of steps) {
+    const n = Math.round(s * scale);
+    l = (l / gcd(l, n)) * n;
+  }
+  return Number((l / scale).toPrecision(12));
+}

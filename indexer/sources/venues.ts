@@ -1,18 +1,4 @@
-/**
- * Market ids for venue + coin rows (multi-venue CSVs, Tardis): `exchange:SYMBOL` with the
- * venue's own USDT/USD perpetual symbol, so rows from different files about the same contract
- * land in the same market (a Binance BTC candle joins `binance:BTCUSDT` trades).
- */
-const PERP_SYMBOL: Record<string, (coin: string) => string> = {
-  binance: (c) => `${c}USDT`,
-  bybit: (c) => `${c}USDT`,
-  okx: (c) => `${c}-USDT-SWAP`,
-  hyperliquid: (c) => c,
-  dydx: (c) => `${c}-USD`,
-  kraken: (c) => `PF_${c === 'BTC' ? 'XBT' : c}USD`,
-  lighter: (c) => c,
-  gmx: (c) => `${c}-USD`,
-};
+import { venuePerpSymbol } from '../../db/index.js';
 
 /** Venue names as other sources spell them → ours. */
 const VENUE_ALIAS: Record<string, string> = {
@@ -34,11 +20,17 @@ export function venueId(raw: string): string {
   return VENUE_ALIAS[v] ?? v;
 }
 
-/** `venue:SYMBOL` for a coin on a venue (unknown venues keep the coin as the symbol). */
+/**
+ * Market ids for venue + coin rows (multi-venue CSVs, Tardis): `exchange:SYMBOL` with the
+ * venue's own USDT/USD perpetual symbol, so rows from different files about the same contract
+ * land in the same market (a Binance BTC candle joins `binance:BTCUSDT` trades).
+ * Unknown venues keep the coin as the symbol;
+ * the symbols are the venue registry's (db/market-venues.ts), which also parses them back.
+ */
 export function perpMarket(venue: string, coin: string): string {
   const v = venueId(venue);
   const c = coin.trim().toUpperCase();
-  return `${v}:${(PERP_SYMBOL[v] ?? ((x: string) => x))(c)}`;
+  return `${v}:${venuePerpSymbol(v, c) ?? c}`;
 }
 
 /** `venue:SYMBOL` for a venue's own symbol (Tardis rows name the exchange's symbol). */

@@ -1,20 +1,14 @@
 import {
   assembleBuckets,
-  bracketAt,
-  capLeverageMix,
-  DEFAULT_MODEL_PARAMS,
-  marketBrackets,
   createModelState,
   deserializeModelState,
   detectClusters,
   modelParamsHash,
-  parseModelParams,
   serializeModelState,
   stepModel,
   type ModelParams,
 } from '../../engine/index.js';
 import {
-  candleOnlyInterval,
   clearParamsDirty,
   commitResultsChunk,
   fanOutDirty,
@@ -29,15 +23,19 @@ import {
   saveModelParams,
   acquireComputeLease,
   hasPositions,
+  aggregatesOfMarket,
+  parseAggregateId,
   type ClusterRow,
   type HeatmapRow,
   type Store,
 } from '../../db/index.js';
 import { toHeatmapRow } from './heatmap-row.js';
+import { computeAggregate } from './compute-aggregate.js';
+import { effectiveParams } from './effective-params.js';
 import { computeExactMarket } from './exact-levels.js';
 import { CHUNK_CELLS, priceBucketsPerRow } from './result-size.js';
 
-export { toHeatmapRow };
+export { toHeatmapRow, effectiveParams };
 
 /** What to compute: one market, under a parameter set (defaults when omitted). */
 export interface ComputeInput {
@@ -47,6 +45,8 @@ export interface ComputeInput {
   readonly untilMs?: number | undefined;
   /** The BullMQ job running this, recorded as the lease holder (released if the job stalls). */
   readonly jobId?: string | undefined;
+  /** Do not re-sum the aggregates the market is part of afterwards (an aggregate's own run computes its parts). */
+  readonly noAggregates?: boolean | undefined;
 }
 
 /** What a compute run did. */
@@ -68,35 +68,24 @@ export type ProgressFn = (done: number, total: number) => void | Promise<void>;
 const CHUNK_BUCKETS = 1440;
 
 /**
- * The parameters a market is computed with: its venue's own maintenance brackets (when liqmap
- * bundles them and the caller gave neither brackets nor a flat rate; the default leverage mix is
- * then capped at the bracket's maximum leverage); candle-only markets at their candle interval.
- */
-export async function effectiveParams(store: Store, market: string, partial?: Partial<ModelParams>): Promise<ModelParams> {
-  const params = parseModelParams(withMarketBrackets(market, partial ?? {}));
-  if (partial?.timeBucketSeconds !== undefined) return params;
-  const interval = await candleOnlyInterval(store, market);
-  return interval !== null && interval > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: interval }) : params;
-}
-
-function withMarketBrackets(market: string, partial: Partial<ModelParams>): Partial<ModelParams> {
-  if (partial.maintenanceTiers != null || partial.maintenanceMarginRate != null) return partial;
-  const table = marketBrackets(market);
-  if (!table) return partial;
-  const out: Partial<ModelParams> = { ...partial, maintenanceTiers: table.tiers.map(({ cap, rate, amount }) => ({ cap, rate, amount })) };
-  const max = bracketAt(table, partial.positionNotional ?? DEFAULT_MODEL_PARAMS.positionNotional).maxLeverage;
-  if (partial.leverages == null && Number.isFinite(max)) return { ...out, leverages: capLeverageMix(DEFAULT_MODEL_PARAMS.leverages, max) };
-  return out;
-}
-
-/**
  * The compute processor (a plain async function: BullMQ and the in-process runner both call
- * it). Resumes the market's model from its newest checkpoint — rolling results back first when
+ * it). An aggregate id (`agg:BTC/binance+bybit`) sums its parts instead (compute-aggregate.ts),
+ * and a market's run re-sums the aggregates it is part of. Resumes the market's model from its newest checkpoint — rolling results back first when
  * late data arrived before it — and advances bucket by bucket to the market's newest event,
  * committing heatmap rows, clusters and a checkpoint per day-sized chunk. Loops until the
  * market's data version stops changing under it.
  */
 export async function computeMarket(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
+  if (parseAggregateId(input.market)) return computeAggregate(store, input, computeMarket, progress);
+  const outcome = await computeMarketLeased(store, input, progress);
+  // Aggregates across venues that sum this market follow its results.
+  if (input.untilMs === undefined && !input.noAggregates) {
+    for (const a of await aggregatesOfMarket(store, input.market)) await computeAggregate(store, { market: a.aggId, params: a.params as Partial<ModelParams> }, computeMarket);
+  }
+  return outcome;
+}
+
+async function computeMarketLeased(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
   // One computation per market at a time, whichever job or process asks.
   const lease = await acquireComputeLease(store, input.market, undefined, input.jobId);
   try {

@@ -1,5 +1,5 @@
 import type { LevelSnapshot } from '../../engine/index.js';
-import type { HeatmapRow } from '../../db/index.js';
+import type { HeatmapRow, LeverageLayer } from '../../db/index.js';
 
 /** Levels farther than this from the price are not persisted (fraction of price). */
 export const PERSIST_WINDOW = 0.5;
@@ -17,7 +17,18 @@ function dense(map: ReadonlyMap<number, number>, lo: number, hi: number): { lo: 
   return { lo: min, values };
 }
 
-/** A snapshot as a persisted row (levels within ±50% of the price). */
+/** Per leverage (ascending), its levels inside the same window as the totals: they add up to them. */
+function leverageLayers(s: LevelSnapshot, lo: number, hi: number): LeverageLayer[] {
+  const levs = [...new Set([...s.longByLeverage.keys(), ...s.shortByLeverage.keys()])].sort((a, b) => a - b);
+  const none = new Map<number, number>();
+  return levs.map((leverage) => {
+    const long = dense(s.longByLeverage.get(leverage) ?? none, lo, hi);
+    const short = dense(s.shortByLeverage.get(leverage) ?? none, lo, hi);
+    return { leverage, longLo: long.lo, long: long.values, shortLo: short.lo, short: short.values };
+  });
+}
+
+/** A snapshot as a persisted row (levels within ±50% of the price, in total and per leverage). */
 export function toHeatmapRow(s: LevelSnapshot, dataVersion: number): HeatmapRow {
   const lo = Math.floor((s.price * (1 - PERSIST_WINDOW)) / s.priceStep);
   const hi = Math.ceil((s.price * (1 + PERSIST_WINDOW)) / s.priceStep);
@@ -44,6 +55,7 @@ export function toHeatmapRow(s: LevelSnapshot, dataVersion: number): HeatmapRow 
     liquidatedLong: s.liquidatedLong,
     liquidatedShort: s.liquidatedShort,
     dataVersion,
+    layers: leverageLayers(s, lo, hi),
   };
 }
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter, readHeatmapRows, readHeatmapWindow, type CanonicalEvent, type HeatmapRow } from '../../db/index.js';
 import { modelParamsHash } from '../../engine/index.js';
 import { computeMarket, effectiveParams } from '../../jobs/index.js';
-import { binRows, commonStep } from '../../api/levels/heatmap.js';
+import { binRows } from '../../api/levels/heatmap.js';
+import { commonStep } from '../../engine/index.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 
 const DAY = 86_400_000;

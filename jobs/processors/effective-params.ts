@@ -1,0 +1,24 @@
+import { bracketAt, capLeverageMix, DEFAULT_MODEL_PARAMS, marketBrackets, parseModelParams, type ModelParams } from '../../engine/index.js';
+import { candleOnlyInterval, type Store } from '../../db/index.js';
+
+/**
+ * The parameters a market is computed with: its venue's own maintenance brackets (when liqmap
+ * bundles them and the caller gave neither brackets nor a flat rate; the default leverage mix is
+ * then capped at the bracket's maximum leverage); candle-only markets at their candle interval.
+ */
+export async function effectiveParams(store: Store, market: string, partial?: Partial<ModelParams>): Promise<ModelParams> {
+  const params = parseModelParams(withMarketBrackets(market, partial ?? {}));
+  if (partial?.timeBucketSeconds !== undefined) return params;
+  const interval = await candleOnlyInterval(store, market);
+  return interval !== null && interval > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: interval }) : params;
+}
+
+function withMarketBrackets(market: string, partial: Partial<ModelParams>): Partial<ModelParams> {
+  if (partial.maintenanceTiers != null || partial.maintenanceMarginRate != null) return partial;
+  const table = marketBrackets(market);
+  if (!table) return partial;
+  const out: Partial<ModelParams> = { ...partial, maintenanceTiers: table.tiers.map(({ cap, rate, amount }) => ({ cap, rate, amount })) };
+  const max = bracketAt(table, partial.positionNotional ?? DEFAULT_MODEL_PARAMS.positionNotional).maxLeverage;
+  if (partial.leverages == null && Number.isFinite(max)) return { ...out, leverages: capLeverageMix(DEFAULT_MODEL_PARAMS.leverages, max) };
+  return out;
+}
