@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spreadText } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
 /**
@@ -18,9 +19,8 @@ for (const name of wanted) {
   const mod = (await import(pathToFileURL(file).href)) as { run: () => Promise<BenchFigure[]> };
   for (const f of await mod.run()) {
     results.push(f);
-    process.stdout.write(
-      `${f.name}\n  ${f.value.toLocaleString('en')} ${f.unit} vs ${f.baseline.toLocaleString('en')} ${f.unit} (${f.baselineName ?? 'baseline'}) → ratio ${f.ratio.toFixed(2)}${f.note ? `; ${f.note}` : ''}\n`,
-    );
+    const ratio = f.ratios ? `ratio ${f.ratio.toFixed(2)} (min/median/max ${spreadText(f.ratios)})` : `ratio ${f.ratio.toFixed(2)}`;
+    process.stdout.write(`${f.name}\n  ${f.value.toLocaleString('en')} ${f.unit} vs ${f.baseline.toLocaleString('en')} ${f.unit} (${f.baselineName ?? 'baseline'}) → ${ratio}${f.note ? `; ${f.note}` : ''}\n`);
   }
 }
 if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { CanonicalEvent, EventKind } from './events.js';
 import { EVENT_KINDS } from './events.js';
-import { eventTable } from './event-tables.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-binary.js';
+import { EventRows, type KindRows, type TouchedRange } from './event-rows.js';
 import { quoteIdent } from './sql-ident.js';
 import { timestampText } from './copy-csv.js';
 import { CopyRejectedError, type RawTx, type Store } from './store.js';
@@ -34,18 +35,22 @@ export interface CheckpointWrite {
 }
 
 /**
- * Where each event of a batch came from, parallel to {@link Batch.events}: a row the database
- * refuses is quarantined with its file, line and raw text.
+ * Where the events of a batch came from: a row the database refuses is quarantined with its
+ * file, line and raw text. With {@link Batch.events}, `lines` and `raws` are parallel to them;
+ * {@link Batch.rows} carry their own.
  */
 export interface BatchOrigins {
   readonly file: string;
-  readonly lines: readonly number[];
-  readonly raws: readonly string[];
+  readonly lines?: readonly number[];
+  readonly raws?: readonly string[];
 }
 
 /** One unit of work for {@link BatchWriter.write}: it lands whole or not at all. */
 export interface Batch {
-  readonly events: readonly CanonicalEvent[];
+  /** The events, as objects (sources that produce a few at a time). */
+  readonly events?: readonly CanonicalEvent[];
+  /** Or already encoded row by row (the file ingest): then `events` is not given. */
+  readonly rows?: EventRows;
   readonly origins?: BatchOrigins;
   /** Remove the source's earlier quarantine entries first (its checkpoint restarted). */
   readonly resetQuarantine?: boolean;
@@ -58,12 +63,7 @@ export interface Batch {
   readonly alsoInTransaction?: (tx: RawTx) => Promise<void>;
 }
 
-/** Time range touched in one market by a batch (epoch µs, inclusive). */
-export interface TouchedRange {
-  readonly market: string;
-  readonly fromUs: number;
-  readonly toUs: number;
-}
+export type { TouchedRange } from './event-rows.js';
 
 /** What a committed batch changed. */
 export interface BatchResult {
@@ -102,8 +102,9 @@ export function isConnectionLoss(e: unknown): boolean {
 /** How {@link BatchWriter} writes a kind: COPY straight in, merge via staging, or bisect. */
 type WriteMode = 'copy' | 'merge' | 'isolate';
 
-/** An event the database refused while bisecting: its index in the batch and the reason. */
+/** An event the database refused while bisecting: its row and the reason. */
 interface Refusal {
+  readonly rows: KindRows;
   readonly index: number;
   readonly reason: string;
   readonly column: string | null;
@@ -150,9 +151,11 @@ export class BatchWriter {
    * when the lost answer was that of a COMMIT that went through.
    */
   async write(batch: Batch): Promise<BatchResult> {
+    const o = batch.origins;
+    const rows = batch.rows ?? EventRows.from(batch.events ?? [], o?.lines && o.raws ? { lines: o.lines, raws: o.raws } : undefined);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#writeOnce(batch);
+        return await this.#writeOnce(batch, rows);
       } catch (e) {
         const delay = this.#reconnectDelaysMs[attempt];
         if (!isConnectionLoss(e) || delay === undefined) throw e;
@@ -165,36 +168,35 @@ export class BatchWriter {
   /** Told about each retry after a lost connection (for logs). */
   onRetry: ((error: unknown, attempt: number, delayMs: number) => void) | undefined;
 
-  async #writeOnce(batch: Batch): Promise<BatchResult> {
-    const byKind = groupByKind(batch.events);
-    const touched = touchedRanges(batch.events);
+  async #writeOnce(batch: Batch, rows: EventRows): Promise<BatchResult> {
+    const touched = rows.touched();
     const newMarkets = touched.map((t) => t.market).filter((m) => !this.#knownMarkets.has(m));
-    const months = monthsOf(byKind.trade ?? []).filter((m) => !this.#knownPartitions.has(m));
+    const months = rows.months().filter((m) => !this.#knownPartitions.has(m));
 
     const refusals: Refusal[] = [];
     let inserted: Record<EventKind, number>;
     try {
-      inserted = await this.#commit(batch, byKind, touched, newMarkets, months, 'copy', refusals);
+      inserted = await this.#commit(batch, rows, touched, newMarkets, months, 'copy', refusals);
     } catch (e) {
       if (!(e instanceof CopyRejectedError)) throw e;
       try {
         // A row repeated inside the batch: redo it, merging every kind through staging.
-        inserted = await this.#commit(batch, byKind, touched, newMarkets, months, 'merge', refusals);
+        inserted = await this.#commit(batch, rows, touched, newMarkets, months, 'merge', refusals);
       } catch (e2) {
         if (!isRowRejection(e2)) throw e2;
         // A value the database refuses although it passed validation: bisect each kind under
         // savepoints, in one transaction with the checkpoint, and quarantine the refused rows.
-        inserted = await this.#commit(batch, byKind, touched, newMarkets, months, 'isolate', refusals);
+        inserted = await this.#commit(batch, rows, touched, newMarkets, months, 'isolate', refusals);
       }
     }
     for (const m of newMarkets) this.#knownMarkets.add(m);
     for (const m of months) this.#knownPartitions.add(m);
-    return { inserted, touched, rejected: refusals.length > 0 ? refusedRows(batch, refusals) : [], rejectedEvents: refusals.length };
+    return { inserted, touched, rejected: refusals.length > 0 ? refusedRows(rows, batch, refusals) : [], rejectedEvents: refusals.length };
   }
 
   async #commit(
     batch: Batch,
-    byKind: Partial<Record<EventKind, CanonicalEvent[]>>,
+    rows: EventRows,
     touched: readonly TouchedRange[],
     newMarkets: readonly string[],
     months: readonly string[],
@@ -211,13 +213,9 @@ export class BatchWriter {
       if (newMarkets.length > 0) await upsertMarkets(tx, newMarkets);
       for (const m of months) await ensureTradePartition(tx, m);
       const counts = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
-      const indexOf = mode === 'isolate' ? new Map(batch.events.map((e, i) => [e, i])) : null;
-      for (const kind of EVENT_KINDS) {
-        const events = byKind[kind];
-        if (!events || events.length === 0) continue;
-        counts[kind] = indexOf
-          ? await copyIsolating(tx, kind, events, events.map((e) => indexOf.get(e)!), refusals)
-          : await copyKind(tx, kind, events, touchedRanges(events), mode === 'merge');
+      for (const kindRows of rows.kinds()) {
+        counts[kindRows.kind] =
+          mode === 'isolate' ? await copyIsolating(tx, kindRows, 0, kindRows.count, refusals) : await copyKind(tx, kindRows, 0, kindRows.count, mode === 'merge');
       }
       const sourceKey = batch.checkpoint?.sourceKey ?? batch.origins?.file;
       if (batch.resetQuarantine && sourceKey) await tx.query('delete from quarantine where source_key = $1', [sourceKey]);
@@ -225,99 +223,63 @@ export class BatchWriter {
         await insertQuarantine(tx, sourceKey, batch.quarantined);
       }
       if (refusals.length > 0) {
-        if (!sourceKey || !batch.origins) {
-          const r = refusals[0]!;
-          const e = batch.events[r.index]!;
+        const r = refusals.find((f) => rows.origin(f.rows.origin(f.index)) === null);
+        if (!sourceKey || !batch.origins || r) {
+          const f = r ?? refusals[0]!;
           // Sources without line origins (the subgraph, the demo) validate their own events.
-          throw new Error(`the database refused a ${e.kind} event of ${JSON.stringify(e.market.slice(0, 100))} at ${timestampText(e.ts)}: ${r.reason}`);
+          throw new Error(`the database refused a ${f.rows.kind} event of ${JSON.stringify(f.rows.market(f.index).slice(0, 100))} at ${timestampText(f.rows.ts(f.index))}: ${f.reason}`);
         }
-        await insertQuarantine(tx, sourceKey, refusedRows(batch, refusals));
+        await insertQuarantine(tx, sourceKey, refusedRows(rows, batch, refusals));
       }
       // Only new rows change a market's data (a re-ingest that added nothing leaves results valid).
       if (touched.length > 0 && Object.values(counts).some((n) => n > 0)) await bumpVersions(tx, touched);
       if (batch.alsoInTransaction) await batch.alsoInTransaction(tx);
-      if (batch.checkpoint) await saveCheckpoint(tx, withRefusals(batch.checkpoint, batch, refusals));
+      if (batch.checkpoint) await saveCheckpoint(tx, withRefusals(batch.checkpoint, rows, batch, refusals));
       return counts;
     });
   }
 }
 
 /**
- * Copies one kind's events in halves under savepoints until every refused row is alone, and
- * records those (index into the batch, the database's reason). A bad row in 100,000 costs
- * about 2 × log2(100,000) ≈ 34 smaller COPYs, inside the batch's own transaction.
+ * Copies rows `[from, to)` of one kind in halves under savepoints until every refused row is
+ * alone, and records those (the row, the database's reason). A bad row in 100,000 costs about
+ * 2 × log2(100,000) ≈ 34 smaller COPYs of slices of the encoded batch, inside its transaction.
  */
-async function copyIsolating(tx: RawTx, kind: EventKind, events: readonly CanonicalEvent[], indices: readonly number[], refusals: Refusal[]): Promise<number> {
+async function copyIsolating(tx: RawTx, rows: KindRows, from: number, to: number, refusals: Refusal[]): Promise<number> {
   try {
-    return await tx.savepoint((sp) => copyKind(sp, kind, events, touchedRanges(events), true));
+    return await tx.savepoint((sp) => copyKind(sp, rows, from, to, true));
   } catch (e) {
     if (!isRowRejection(e)) throw e;
-    if (events.length === 1) {
+    if (to - from === 1) {
       const reason = e instanceof CopyRejectedError ? e.reason : (e as Error).message;
       const where = String((e as { where?: unknown }).where ?? '');
       const column = (e as { column_name?: string; column?: string }).column_name ?? (e as { column?: string }).column ?? /column (\w+)/.exec(where)?.[1] ?? null;
       const code = (e as { code?: string }).code;
-      refusals.push({ index: indices[0]!, reason: `the database refused the row${code ? ` (SQLSTATE ${code})` : ''}: ${reason}`, column });
+      refusals.push({ rows, index: from, reason: `the database refused the row${code ? ` (SQLSTATE ${code})` : ''}: ${reason}`, column });
       return 0;
     }
-    const mid = events.length >> 1;
-    const left = await copyIsolating(tx, kind, events.slice(0, mid), indices.slice(0, mid), refusals);
-    return left + (await copyIsolating(tx, kind, events.slice(mid), indices.slice(mid), refusals));
+    const mid = (from + to) >> 1;
+    const left = await copyIsolating(tx, rows, from, mid, refusals);
+    return left + (await copyIsolating(tx, rows, mid, to, refusals));
   }
 }
 
 /** The quarantine rows of refused events: one per source line. */
-function refusedRows(batch: Batch, refusals: readonly Refusal[]): QuarantinedRow[] {
-  const o = batch.origins;
-  if (!o) return [];
+function refusedRows(rows: EventRows, batch: Batch, refusals: readonly Refusal[]): QuarantinedRow[] {
+  const file = batch.origins?.file;
+  if (file === undefined) return [];
   const byLine = new Map<number, QuarantinedRow>();
   for (const r of refusals) {
-    const line = o.lines[r.index]!;
-    if (!byLine.has(line)) byLine.set(line, { file: o.file, line, field: r.column, reason: r.reason, raw: o.raws[r.index]!.slice(0, 4096) });
+    const o = rows.origin(r.rows.origin(r.index));
+    if (o && !byLine.has(o.line)) byLine.set(o.line, { file, line: o.line, field: r.column, reason: r.reason, raw: o.raw });
   }
   return [...byLine.values()];
 }
 
 /** The checkpoint with refused events counted as quarantined rows, not written ones. */
-function withRefusals(c: CheckpointWrite, batch: Batch, refusals: readonly Refusal[]): CheckpointWrite {
+function withRefusals(c: CheckpointWrite, rows: EventRows, batch: Batch, refusals: readonly Refusal[]): CheckpointWrite {
   if (refusals.length === 0) return c;
-  return { ...c, rowsWritten: c.rowsWritten - refusals.length, rowsQuarantined: c.rowsQuarantined + refusedRows(batch, refusals).length };
-}
-
-function groupByKind(events: readonly CanonicalEvent[]): Partial<Record<EventKind, CanonicalEvent[]>> {
-  const out: Partial<Record<EventKind, CanonicalEvent[]>> = {};
-  for (const e of events) (out[e.kind] ??= []).push(e);
-  return out;
-}
-
-function touchedRanges(events: readonly CanonicalEvent[]): TouchedRange[] {
-  const m = new Map<string, { fromUs: number; toUs: number }>();
-  for (const e of events) {
-    const r = m.get(e.market);
-    if (!r) m.set(e.market, { fromUs: e.ts, toUs: e.ts });
-    else {
-      if (e.ts < r.fromUs) r.fromUs = e.ts;
-      if (e.ts > r.toUs) r.toUs = e.ts;
-    }
-  }
-  return [...m].map(([market, r]) => ({ market, ...r }));
-}
-
-/** Months (`YYYY-MM`) with trades in the batch: each gets its own partition before the COPY. */
-function monthsOf(trades: readonly CanonicalEvent[]): string[] {
-  const months = new Set<string>();
-  let lastMonthStart = -1;
-  let lastMonthEnd = -1;
-  for (const e of trades) {
-    if (e.ts >= lastMonthStart && e.ts < lastMonthEnd) continue;
-    const d = new Date(Math.floor(e.ts / 1000));
-    const y = d.getUTCFullYear();
-    const mo = d.getUTCMonth();
-    lastMonthStart = Date.UTC(y, mo, 1) * 1000;
-    lastMonthEnd = Date.UTC(y, mo + 1, 1) * 1000;
-    months.add(`${y}-${String(mo + 1).padStart(2, '0')}`);
-  }
-  return [...months];
+  return { ...c, rowsWritten: c.rowsWritten - refusals.length, rowsQuarantined: c.rowsQuarantined + refusedRows(rows, batch, refusals).length };
 }
 
 async function ensureTradePartition(tx: RawTx, month: string): Promise<void> {
@@ -341,54 +303,40 @@ async function upsertMarkets(tx: RawTx, markets: readonly string[]): Promise<voi
   );
 }
 
-async function copyKind(
-  tx: RawTx,
-  kind: EventKind,
-  events: readonly CanonicalEvent[],
-  ranges: readonly TouchedRange[],
-  merge: boolean,
-): Promise<number> {
-  const spec = eventTable(kind);
-  const encode = spec.encode as (e: CanonicalEvent) => string;
-  const keyOf = spec.keyOf as (e: CanonicalEvent) => string;
+async function copyKind(tx: RawTx, rows: KindRows, from: number, to: number, merge: boolean): Promise<number> {
+  const spec = rows.spec;
   // Rows already stored in this batch's time range (the per-market advisory lock taken by
   // write() keeps the answer true until commit). Usually none, or a handful at the boundary
   // with the previous batch (rows sharing its last timestamp): those are skipped here and the
   // rest is COPYed straight in, without computing a key per row. A row repeated inside the
   // batch makes that COPY fail, and write() redoes the batch with `merge`. Many stored rows (a
   // re-ingest) take the staging merge too.
-  const stored = merge ? null : await storedKeys(tx, spec.table, spec.key, ranges, STORED_KEYS_LIMIT);
+  const stored = merge ? null : await storedKeys(tx, spec.table, spec.key, rows.touched(), STORED_KEYS_LIMIT);
   if (stored !== null) {
-    const chunks: string[] = [];
-    let unique = 0;
-    for (const e of events) {
-      if (e.ts <= stored.maxTs && stored.keys.has(keyOf(e))) continue;
-      chunks.push(encode(e));
-      unique++;
-    }
-    if (unique > 0) await tx.copyIn(spec.table, spec.columns, chunks.join(''));
+    const skip = stored.keys.size === 0 ? undefined : (i: number) => rows.ts(i) <= stored.maxTs && stored.keys.has(rows.keyOf(i));
+    const { chunks, rows: unique } = rows.slices(from, to, skip);
+    if (unique > 0) await tx.copyInBinary(spec.table, spec.columns, [COPY_BINARY_HEADER, ...chunks, COPY_BINARY_TRAILER]);
     return unique;
   }
   const seen = new Set<string>();
-  const chunks: string[] = [];
-  for (const e of events) {
-    const k = keyOf(e);
-    if (seen.has(k)) continue; // repeated inside the batch: first one wins
+  const { chunks } = rows.slices(from, to, (i) => {
+    const k = rows.keyOf(i);
+    if (seen.has(k)) return true; // repeated inside the batch: first one wins
     seen.add(k);
-    chunks.push(encode(e));
-  }
+    return false;
+  });
   const stage = `liqmap_stage_${spec.table}`;
   const cols = spec.columns.map(quoteIdent).join(', ');
   await tx.query(`create temp table if not exists ${quoteIdent(stage)} (like ${quoteIdent(spec.table)}) on commit drop`);
-  await tx.copyIn(stage, spec.columns, chunks.join(''));
-  const rows = await tx.query<{ n: number | string }>(
+  await tx.copyInBinary(stage, spec.columns, [COPY_BINARY_HEADER, ...chunks, COPY_BINARY_TRAILER]);
+  const inserted = await tx.query<{ n: number | string }>(
     `with ins as (
        insert into ${quoteIdent(spec.table)} (${cols}) select ${cols} from ${quoteIdent(stage)}
        on conflict do nothing returning 1)
      select count(*)::int as n from ins`,
   );
   await tx.query(`truncate ${quoteIdent(stage)}`);
-  return Number(rows[0]?.n ?? 0);
+  return Number(inserted[0]?.n ?? 0);
 }
 
 /** Above this many stored rows in a batch's range, merging in SQL beats filtering here. */

@@ -17,6 +17,7 @@ export {
   type QuarantinedRow,
   type TouchedRange,
 } from './batch-writer.js';
+export { EventRows, type RowOrigin } from './event-rows.js';
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';

@@ -11,6 +11,11 @@ export type StoreKind = 'postgres' | 'pglite';
 export interface RawTx {
   /** Streams CSV text (no header) into `table (columns)` with COPY. */
   copyIn(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /**
+   * Streams binary COPY data into `table (columns)`: `chunks` are sent in order, and together
+   * must be a whole binary COPY stream (header, rows, trailer; see copy-binary.ts).
+   */
+  copyInBinary(table: string, columns: readonly string[], chunks: readonly Uint8Array[]): Promise<void>;
   /** Runs one SQL statement with `$n` parameters and returns its rows. */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /**

@@ -1,7 +1,7 @@
 import type { BatchResult, BatchWriter, CanonicalEvent, QuarantinedRow } from '../db/index.js';
 import type { Store } from '../db/index.js';
 import { LiqmapError, printable } from '../base/index.js';
-import { checkEventColumns, getCheckpoint, isConnectionLoss } from '../db/index.js';
+import { checkEventColumns, EventRows, getCheckpoint, isConnectionLoss } from '../db/index.js';
 import { detectFormat, RowError, type Format } from './sources/index.js';
 import type { InputFile, InputMember } from './files/open-input.js';
 import { LongLine, ReadFailure, readLineBatches } from './files/line-reader.js';
@@ -127,9 +127,10 @@ export async function ingestMember(
   let market: string | null = options.market ?? null;
   let lineNo = 0;
   let firstSeen = false;
-  let events: CanonicalEvent[] = [];
-  let eventLines: number[] = [];
-  let eventRaws: string[] = [];
+  // The batch being read, encoded for COPY as each line is parsed (no array of events is kept).
+  let batchRows = new EventRows();
+  // The batch last handed to the writer: once its write settles, the next batch reuses its memory.
+  let spareRows: EventRows | null = null;
   let quarantined: QuarantinedRow[] = [];
   let inserted = 0;
   // Rows the database refused in committed batches (found by the writer's bisection).
@@ -143,7 +144,7 @@ export async function ingestMember(
   // still commit one after another, in file order, each with its own checkpoint.
   let inFlight: Promise<void> | null = null;
   const flush = async (done: boolean) => {
-    const parsed = { events, origins: { file: member.sourceKey, lines: eventLines, raws: eventRaws }, quarantined, resetQuarantine };
+    const parsed = { rows: batchRows, origins: { file: member.sourceKey }, quarantined, resetQuarantine };
     const cp = {
       sourceKey: member.sourceKey,
       format: format?.name ?? 'unknown',
@@ -154,12 +155,11 @@ export async function ingestMember(
       state: { dedup: { ts: dedup.ts, counts: { ...dedup.counts } }, market: wantedMarket } satisfies MemberState,
       done,
     };
-    events = [];
-    eventLines = [];
-    eventRaws = [];
     quarantined = [];
     resetQuarantine = false;
     if (inFlight) await inFlight;
+    batchRows = spareRows?.reset() ?? new EventRows();
+    spareRows = parsed.rows;
     const write = (async () => {
       // Counted after the previous batch committed, so refusals found there are included.
       const batch = {
@@ -263,6 +263,7 @@ export async function ingestMember(
           quarantine(lineNo, violation.field, violation.reason, text);
           continue;
         }
+        const origin = batchRows.addOrigin(lineNo, text);
         for (let e of parsed) {
           if (e.kind === 'liquidation') {
             // Force orders have no id: the n-th identical row at one timestamp gets `#n`.
@@ -271,12 +272,10 @@ export async function ingestMember(
             dedup.counts[e.key] = n + 1;
             e = { ...e, key: `${e.key}#${n}` };
           }
-          events.push(e);
-          eventLines.push(lineNo);
-          eventRaws.push(text);
+          batchRows.add(e, origin);
         }
         rows += parsed.length;
-        if (events.length >= batchSize || quarantined.length >= 10_000) await flush(false);
+        if (batchRows.size >= batchSize || quarantined.length >= 10_000) await flush(false);
       }
     }
   } catch (e) {

@@ -1,11 +1,21 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from '../../schema.js';
 import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
 import { lockDataDir } from './data-dir-lock.js';
+
+/** COPY from PGlite's virtual `/dev/blob` (the data handed over in memory, no file). */
+async function copyFromBlob(tx: Transaction, table: string, columns: readonly string[], format: 'csv' | 'binary', blob: Blob): Promise<void> {
+  const cols = columns.map(quoteIdent).join(', ');
+  try {
+    await tx.query(`copy ${quoteIdent(table)} (${cols}) from '/dev/blob' with (format ${format})`, [], { blob });
+  } catch (e) {
+    throw new CopyRejectedError(table, (e as Error).message, (e as { code?: string }).code);
+  }
+}
 
 /** Options of {@link createPgliteStore}. */
 export interface PgliteStoreOptions {
@@ -58,14 +68,10 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
             }
           },
           async copyIn(table, columns, csv) {
-            const cols = columns.map(quoteIdent).join(', ');
-            try {
-              await tx.query(`copy ${quoteIdent(table)} (${cols}) from '/dev/blob' with (format csv)`, [], {
-                blob: new Blob([csv]),
-              });
-            } catch (e) {
-              throw new CopyRejectedError(table, (e as Error).message, (e as { code?: string }).code);
-            }
+            await copyFromBlob(tx, table, columns, 'csv', new Blob([csv]));
+          },
+          async copyInBinary(table, columns, chunks) {
+            await copyFromBlob(tx, table, columns, 'binary', new Blob(chunks as Uint8Array<ArrayBuffer>[]));
           },
           async query(text, params = []) {
             const res = await tx.query(text, params as unknown[]);

@@ -69,45 +69,66 @@ function rawOf(tx: postgres.TransactionSql): RawTx {
       return tx.savepoint((sp) => fn(rawOf(sp))) as Promise<never>;
     },
     async copyIn(table, columns, csv) {
-      const cols = columns.map(quoteIdent).join(', ');
-      const query = tx.unsafe(`copy ${quoteIdent(table)} (${cols}) from stdin with (format csv)`);
-      // postgres.js 3.4 drops the server's error for a COPY whose stream has ended
-      // (porsager/postgres#1173; fix proposed in #1183): it still calls the query's
-      // `reject`, after the promise settled with the stream, so the reason is taken there.
-      const pending = query as unknown as { reject: (e: Error) => void };
-      const rejectOriginal = pending.reject;
-      let refusal: (Error & { code?: string }) | undefined;
-      const refused = new Promise<never>((_, reject) => {
-        pending.reject = (e) => {
-          refusal = e;
-          reject(e);
-          rejectOriginal(e);
-        };
-      });
-      refused.catch(() => {});
-      const w = await query.writable();
-      const finished = once(w, 'finish');
-      // The stream may fail while we still write (the server refused a row early): that
-      // rejection is awaited below, not left unhandled meanwhile.
-      finished.catch(() => {});
-      if (!w.write(csv)) await once(w, 'drain');
-      w.end();
-      // postgres.js drops the error of a COPY whose stream is open (the call would never
-      // settle), so a follow-up query on the same connection tells us: it fails with
-      // "transaction aborted" exactly when the COPY was rejected.
-      await new Promise((r) => setImmediate(r));
-      try {
-        const probe = tx.unsafe('select 1');
-        await Promise.race([finished, probe, refused]);
-        await probe;
-      } catch (e) {
-        const cause = refusal ?? (e as Error & { code?: string });
-        throw new CopyRejectedError(table, cause.message, cause.code);
-      }
+      await copyFromStdin(tx, table, columns, 'csv', [csv]);
+    },
+    async copyInBinary(table, columns, chunks) {
+      await copyFromStdin(tx, table, columns, 'binary', chunks);
     },
     async query(text, params = []) {
       return (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as never;
     },
   };
   return raw;
+}
+
+/** Largest piece handed to postgres.js's COPY stream at once. */
+const WRITE_SLICE = 256 * 1024;
+
+/**
+ * COPY `chunks` in through postgres.js's writable stream, with the server's refusal (if any)
+ * surfaced as a {@link CopyRejectedError}.
+ */
+async function copyFromStdin(tx: postgres.TransactionSql, table: string, columns: readonly string[], format: 'csv' | 'binary', chunks: readonly (string | Uint8Array)[]): Promise<void> {
+  const cols = columns.map(quoteIdent).join(', ');
+  const query = tx.unsafe(`copy ${quoteIdent(table)} (${cols}) from stdin with (format ${format})`);
+  // postgres.js 3.4 drops the server's error for a COPY whose stream has ended
+  // (porsager/postgres#1173; fix proposed in #1183): it still calls the query's
+  // `reject`, after the promise settled with the stream, so the reason is taken there.
+  const pending = query as unknown as { reject: (e: Error) => void };
+  const rejectOriginal = pending.reject;
+  let refusal: (Error & { code?: string }) | undefined;
+  const refused = new Promise<never>((_, reject) => {
+    pending.reject = (e) => {
+      refusal = e;
+      reject(e);
+      rejectOriginal(e);
+    };
+  });
+  refused.catch(() => {});
+  const w = await query.writable();
+  const finished = once(w, 'finish');
+  // The stream may fail while we still write (the server refused a row early): that
+  // rejection is awaited below, not left unhandled meanwhile.
+  finished.catch(() => {});
+  // In slices: postgres.js copies each write into its own message buffer, which would
+  // otherwise grow to the size of the largest chunk (a whole batch) and stay that big.
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += WRITE_SLICE) {
+      const part = typeof chunk === 'string' ? chunk.slice(at, at + WRITE_SLICE) : chunk.subarray(at, at + WRITE_SLICE);
+      if (!w.write(part)) await once(w, 'drain');
+    }
+  }
+  w.end();
+  // postgres.js drops the error of a COPY whose stream is open (the call would never
+  // settle), so a follow-up query on the same connection tells us: it fails with
+  // "transaction aborted" exactly when the COPY was rejected.
+  await new Promise((r) => setImmediate(r));
+  try {
+    const probe = tx.unsafe('select 1');
+    await Promise.race([finished, probe, refused]);
+    await probe;
+  } catch (e) {
+    const cause = refusal ?? (e as Error & { code?: string });
+    throw new CopyRejectedError(table, cause.message, cause.code);
+  }
 }
