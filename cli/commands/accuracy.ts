@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { LiqmapError } from '../../base/index.js';
-import { aggregateBuckets, backtest, parseModelParams, splitTime, traceBacktest, venuePriceSemantics, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
+import { aggregateBuckets, backtest, modelParamsHash, parseModelParams, splitTime, traceBacktest, venuePriceSemantics, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
+import { perpMarket } from '../../indexer/index.js';
+import { withMarketBrackets } from '../../jobs/index.js';
 import { formatWalkForward, loadBacktestCsv, parseDuration, type BacktestFiles } from '../backtest/index.js';
 
 /** Options shared by `liqmap accuracy` and `liqmap calibrate`. */
@@ -43,7 +45,9 @@ export async function prepareBacktest(f: BacktestFlags) {
   if (!(trainFraction > 0 && trainFraction < 1)) throw new LiqmapError('INPUT_INVALID', `--train-fraction must be between 0 and 1 (exclusive), got "${f.trainFraction}"`);
   const bucket = positiveInt(f.bucket, '--bucket');
   const data = await loadBacktestCsv(f, horizonMs);
-  const params = parseModelParams({ timeBucketSeconds: bucket });
+  // The market's own brackets and leverage cap, as the compute uses them (the positions are the
+  // liquidations' venue's, whichever venue's candles the model reads).
+  const params = parseModelParams(withMarketBrackets(perpMarket(f.venue, f.coin), { timeBucketSeconds: bucket }));
   return {
     horizonMs,
     trainFraction,
@@ -76,7 +80,7 @@ export function accuracyCommand(): Command {
       const p = await prepareBacktest(f);
       const fair = fairScore(p, p.params);
       const legacy = backtest(p.data.events, p.data.realized, { params: p.params, horizonMs: p.horizonMs });
-      const out = { venue: f.venue, coin: f.coin, horizon: f.horizon, from: new Date(p.data.firstLiq).toISOString(), to: new Date(p.data.lastLiq).toISOString(), liquidations: p.data.realized.length, ...legacy, fair };
+      const out = { venue: f.venue, coin: f.coin, paramsHash: modelParamsHash(p.params), horizon: f.horizon, from: new Date(p.data.firstLiq).toISOString(), to: new Date(p.data.lastLiq).toISOString(), liquidations: p.data.realized.length, ...legacy, fair };
       if (f.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       else {
         process.stdout.write(

@@ -1,5 +1,5 @@
 import type { RealizedLiquidation } from './accuracy.js';
-import { parseModelParams, type ModelParams } from './params.js';
+import { capLeverageMix, parseModelParams, type ModelParams } from './params.js';
 import type { PriceSemantics } from './price-semantics.js';
 import type { MarketBucket } from './types.js';
 import type { BootstrapOptions } from './bootstrap.js';
@@ -71,11 +71,17 @@ interface Point {
   positionNotional: number;
 }
 
+/**
+ * A point of the search as parameters. The grid's leverages are capped at the base mix's highest
+ * (the venue's maximum, when the market's brackets capped the default mix): a venue that allows
+ * 40× has no 100× traders to fit.
+ */
 function toParams(base: ModelParams, grid: CalibrationGrid, p: Point): ModelParams {
   const { maintenanceMarginRate: _m, maintenanceAmountFraction: _a, ...rest } = base;
+  const cap = Math.max(...base.leverages.map((l) => l.leverage));
   return parseModelParams({
     ...rest,
-    leverages: grid.leverages.map((leverage, i) => ({ leverage, weight: p.weights[i]! })).filter((l) => l.weight > 0),
+    leverages: capLeverageMix(grid.leverages.map((leverage, i) => ({ leverage, weight: p.weights[i]! })).filter((l) => l.weight > 0), cap),
     imbalanceWeight: p.imbalanceWeight,
     halfLifeHours: p.halfLifeHours,
     positionNotional: p.positionNotional,

@@ -13,7 +13,12 @@ export async function effectiveParams(store: Store, market: string, partial?: Pa
   return interval !== null && interval > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: interval }) : params;
 }
 
-function withMarketBrackets(market: string, partial: Partial<ModelParams>): Partial<ModelParams> {
+/**
+ * A market's parameter overrides with its venue's bundled brackets filled in (and the default mix
+ * capped at the bracket's maximum leverage), unless the caller gave brackets or a flat rate. The
+ * one rule for the compute, the API and `liqmap accuracy`/`calibrate`, so they score the same model.
+ */
+export function withMarketBrackets(market: string, partial: Partial<ModelParams>): Partial<ModelParams> {
   if (partial.maintenanceTiers != null || partial.maintenanceMarginRate != null) return partial;
   const table = marketBrackets(market);
   if (!table) return partial;

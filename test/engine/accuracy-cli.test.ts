@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseModelParams } from '../../engine/index.js';
+import { modelParamsHash, parseModelParams } from '../../engine/index.js';
+import { withMarketBrackets } from '../../jobs/index.js';
 import { runCli } from '../_setup/cli.js';
 import { SHARED_DATA } from '../_setup/store.js';
 
@@ -47,11 +48,21 @@ describe.skipIf(!SHARED_DATA)('liqmap accuracy and calibrate on the real liquida
       expect(out.evaluations).toBeGreaterThan(10);
       expect(typeof out.overfit === 'boolean' || out.overfit === null).toBe(true);
       expect(out.fitted.train.capture.figures[1].model.value).toBeGreaterThanOrEqual(out.start.train.capture.figures[1].model.value - 1e-12);
+      // Hyperliquid allows BTC at most 40×: the fitted mix has no 50× or 100× traders.
+      for (const l of out.params.leverages) expect(l.leverage).toBeLessThanOrEqual(40);
       const saved = JSON.parse(readFileSync(file, 'utf8'));
       expect(parseModelParams(saved['hl-test'])).toMatchObject({ halfLifeHours: out.params.halfLifeHours, timeBucketSeconds: 3600 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("scores a market under its own parameter set, the one its stored results are computed with (brackets, leverage cap)", () => {
+    const r = runCli(['accuracy', ...files, '--venue', 'hyperliquid', '--coin', 'ETH', '--candle-venue', 'binance', '--resamples', '0', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const own = modelParamsHash(parseModelParams(withMarketBrackets('hyperliquid:ETH', { timeBucketSeconds: 3600 })));
+    expect(JSON.parse(r.stdout).paramsHash).toBe(own);
+    expect(own).not.toBe(modelParamsHash(parseModelParams({ timeBucketSeconds: 3600 })));
   });
 
   it('refuses a venue whose candles end before its liquidations, saying what to pass', () => {
