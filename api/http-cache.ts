@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import type { Store } from '../db/index.js';
 
@@ -41,7 +40,7 @@ const MAX_BODY = 256 * 1024;
 export const ENTRY_OVERHEAD_BYTES = 1280;
 
 /**
- * A byte-level cache in front of GraphQL for POSTed queries: the serialised response is kept
+ * A byte-level cache in front of GraphQL for POSTed queries (served by api/plugins/response-cache.ts): the serialised response is kept
  * under sha256(origin, body) and replayed — status, headers (CORS included) and bytes — while
  * the data it depends on is unchanged, so a repeated heatmap costs a hash and a write instead of
  * re-executing and re-serialising a megabyte of JSON. A request that names markets (in its query
@@ -187,21 +186,4 @@ export class GraphQLHttpCache {
     this.#entries.delete(key);
     this.#bytes -= e.cost;
   }
-}
-
-/** Writes a cached (or freshly computed) response. */
-export function writeCached(res: ServerResponse, r: CachedResponse, hit: boolean): void {
-  res.writeHead(r.status, hit ? { ...r.headers, 'x-liqmap-cache': 'hit' } : r.headers).end(r.body);
-}
-
-/** Reads a request body up to `limit` bytes (null when larger). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    n += (c as Buffer).length;
-    if (n > limit) return null;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

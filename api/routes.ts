@@ -2,13 +2,13 @@ import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiDeps } from './context.js';
 import { heatmapPngRoute } from './render/heatmap-route.js';
 import { viridisModule } from './render/viridis.js';
+import { bodyOf } from './fetch-body.js';
 
-/** A plain HTTP route beside GraphQL (dashboard, image endpoint). */
-export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/** A plain HTTP route beside GraphQL (dashboard, image endpoint), served by api/plugins/routes.ts. */
+export type Route = (request: Request) => Promise<Response>;
 
 const DASHBOARD = fileURLToPath(new URL('./dashboard/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
@@ -23,9 +23,9 @@ function dashboardFiles(): string[] {
 /** A static dashboard file, read once and kept. */
 function staticFile(name: string, contentType: string): Route {
   let body: Promise<Buffer> | null = null;
-  return async (_req, res) => {
+  return async () => {
     body ??= readFile(new URL(`./dashboard/${name}`, import.meta.url));
-    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' }).end(await body);
+    return new Response(bodyOf(await body), { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-cache' } });
   };
 }
 
@@ -39,9 +39,7 @@ export function extraRoutes(deps: ApiDeps): Map<string, Route> & { close(): Prom
     ...dashboardFiles().map((f): [string, Route] => [`/dashboard/${f}`, staticFile(f, TYPES[path.extname(f)]!)]),
     [
       '/dashboard/viridis.js',
-      async (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }).end(viridis);
-      },
+      async () => new Response(viridis, { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' } }),
     ],
     ['/heatmap.png', png],
   ]);

@@ -7,12 +7,23 @@ import { createLoaders } from './context.js';
 import { buildSchema } from './schema/index.js';
 import { useArmor } from './plugins/armor.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
-import type { ApiMetrics } from './plugins/metrics.js';
+import { useMetrics, type ApiMetrics } from './plugins/metrics.js';
 import { useSubscriptions } from './plugins/subscriptions.js';
+import { useBodyLimit } from './plugins/body-limit.js';
+import { useHealthCheck } from './plugins/health-check.js';
+import { useReadinessCheck } from './plugins/readiness-check.js';
+import { useResponseCache } from './plugins/response-cache.js';
+import { useRoutes } from './plugins/routes.js';
+import type { GraphQLHttpCache } from './http-cache.js';
+import type { Route } from './routes.js';
 
 /** Options of {@link createGraphQL}. */
 export interface GraphQLOptions {
   readonly metrics: ApiMetrics;
+  /** Plain HTTP routes served beside GraphQL, by path (the dashboard, the image endpoint). */
+  readonly routes?: ReadonlyMap<string, Route>;
+  /** The byte cache plain anonymous queries are answered from (none: every query executes). */
+  readonly cache?: GraphQLHttpCache;
   /** sha256 → document of operations callers may send by hash (persisted operations). */
   readonly persistedOperations?: ReadonlyMap<string, string>;
   /** Refuse documents that are not persisted (for a locked-down deployment). */
@@ -22,10 +33,10 @@ export interface GraphQLOptions {
 }
 
 /**
- * The GraphQL endpoint: schema, limits (graphql-armor), masked errors (a caller's mistake is a
- * GraphQLError with `extensions.code` and reaches the caller; anything else is logged and
- * masked), persisted operations, and CORS. (Repeated queries are served from the byte cache
- * in front of it: api/http-cache.ts.)
+ * The API as one yoga server, a composition of plugins: request timing and `/metrics`, the body
+ * limit, `/healthz`, `/readyz`, the plain routes, the response cache, limits (graphql-armor),
+ * persisted operations; with masked errors (a caller's mistake is a GraphQLError with
+ * `extensions.code` and reaches the caller; anything else is logged and masked) and CORS.
  */
 export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerInstance<object, ApiContext> {
   const origins = deps.config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
@@ -73,6 +84,13 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
       authorized: keyDigest !== null && timingSafeEqual(digest(request.headers.get('authorization') ?? ''), keyDigest),
     }),
     plugins: [
+      // First, so that every answer after it is timed.
+      useMetrics(opts.metrics, ['/healthz', '/readyz', ...(opts.routes?.keys() ?? [])]),
+      useBodyLimit(),
+      useHealthCheck(),
+      useReadinessCheck(deps),
+      ...(opts.routes ? [useRoutes(opts.routes, deps.logger)] : []),
+      ...(opts.cache ? [useResponseCache(opts.cache)] : []),
       ...useArmor({ maxRangeDays: deps.config.LIQMAP_MAX_RANGE_DAYS, introspection }),
       useSubscriptions(deps, { metrics: opts.metrics, intervalMs: opts.subscriptionPollMs }),
       usePersistedOperations({

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { globalDataVersion, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext, ApiDeps } from '../context.js';
 import { createLoaders } from '../context.js';
@@ -9,6 +8,7 @@ import { checkRange } from '../schema/market-arg.js';
 import { microsFromIso } from '../schema/scalars.js';
 import { toRenderInput } from './heatmap-png.js';
 import { RenderPool } from './render-pool.js';
+import { bodyOf } from '../fetch-body.js';
 
 /** Largest image the endpoint renders, pixels per side and in all (4,000,000 = 16 MB of RGBA). */
 export const MAX_PNG_SIDE = 4000;
@@ -65,12 +65,12 @@ class PngCache {
  * GraphQL it serves and never computes: parameters other than the served sets answer 503
  * NOT_READY. A caller's mistake is a 400 with `{ error, code }`.
  */
-export function heatmapPngRoute(deps: ApiDeps): ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & { close(): Promise<void> } {
+export function heatmapPngRoute(deps: ApiDeps): ((request: Request) => Promise<Response>) & { close(): Promise<void> } {
   const pool = new RenderPool();
   const cache = new PngCache();
   const inFlight = new Map<string, Promise<Buffer>>();
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url, 'http://localhost');
     const q = url.searchParams;
     const ctx: ApiContext = { ...deps, loaders: createLoaders(deps.store), authorized: false };
     try {
@@ -105,14 +105,15 @@ export function heatmapPngRoute(deps: ApiDeps): ((req: IncomingMessage, res: Ser
         png = await run;
         cache.put(key, png, version);
       }
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'public, max-age=30' }).end(png);
+      return new Response(bodyOf(png), { status: 200, headers: { 'content-type': 'image/png', 'content-length': String(png.length), 'cache-control': 'public, max-age=30' } });
     } catch (e) {
       const busy = e instanceof Error && /queue is at limit|Task queue is at limit/i.test(e.message);
       const user = busy ? userError('NOT_READY', 'every render thread is busy and the queue is full; ask again shortly') : toUserError(e);
       if (!user) throw e;
       const code = String(user.extensions.code);
       const status = code === 'NOT_READY' ? 503 : 400;
-      res.writeHead(status, { 'content-type': 'application/json', ...(status === 503 ? { 'retry-after': '5' } : {}) }).end(JSON.stringify({ error: user.message, code, ...(user.extensions.jobId ? { jobId: user.extensions.jobId } : {}) }));
+      const body = JSON.stringify({ error: user.message, code, ...(user.extensions.jobId ? { jobId: user.extensions.jobId } : {}) });
+      return new Response(body, { status, headers: { 'content-type': 'application/json', ...(status === 503 ? { 'retry-after': '5' } : {}) } });
     }
   };
   return Object.assign(route, { close: () => pool.close() });
