@@ -90,12 +90,15 @@ export class GraphQLHttpCache {
     return this.#reading;
   }
 
-  /** Whether a POST body may be cached (a plain query, not a mutation or subscription). */
+  /** Whether a POST body may be cached (a plain query, not a mutation or subscription, not asking for a job). */
   static cacheable(body: Buffer): boolean {
     if (body.length > MAX_BODY) return false;
     try {
       const { query } = JSON.parse(body.toString('utf8')) as { query?: unknown };
-      return typeof query === 'string' && !/^\s*(mutation|subscription)\b/.test(query.replace(/^\s*#.*$/gm, ''));
+      if (typeof query !== 'string') return false;
+      const text = query.replace(/^\s*#.*$/gm, '');
+      // A job's state changes without any data version changing: never kept.
+      return !/^\s*(mutation|subscription)\b/.test(text) && !/\bjob\s*\(/.test(text);
     } catch {
       return false;
     }

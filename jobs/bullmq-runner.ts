@@ -7,7 +7,7 @@ import { computedFreshness, marketFreshness, releaseLeaseOfJob, type BatchResult
 import type { ModelParams } from '../engine/index.js';
 import { processJob } from './processors/dispatch.js';
 import { backfillStepId, COMPUTE_QUEUE, computeJobId, MAINTENANCE_QUEUE, RETRY, type ComputeJobData } from './queues.js';
-import type { JobRunner, JobRunnerOptions, JobSummary, QueueStatus } from './runner.js';
+import type { JobProgress, JobRunner, JobRunnerOptions, JobSummary, QueueStatus } from './runner.js';
 import { jobMetrics } from './metrics.js';
 import { requestedParamsHash, servedParamSets } from './served-sets.js';
 
@@ -194,6 +194,14 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
       await timed(connection.ping(), 'PING');
     },
     status,
+    async job(id) {
+      const job = await timed(compute.getJob(id), 'job status');
+      if (!job) return null;
+      const raw = await timed(job.getState(), 'job status');
+      // Delayed is a retry waiting for its backoff; prioritised and waiting-children wait too.
+      const state: JobProgress['state'] = raw === 'active' || raw === 'completed' || raw === 'failed' ? raw : 'waiting';
+      return { id, state, progress: typeof job.progress === 'number' ? job.progress : 0, attempts: job.attemptsMade };
+    },
     async idle() {
       for (;;) {
         const c = await compute.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');

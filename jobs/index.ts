@@ -4,7 +4,7 @@ import { createInProcessRunner } from './in-process-runner.js';
 import type { JobRunner, JobRunnerOptions } from './runner.js';
 import { servedParamSets } from './served-sets.js';
 
-export type { JobRunner, JobRunnerOptions, RunnerMode, QueueStatus, JobSummary } from './runner.js';
+export type { JobRunner, JobRunnerOptions, RunnerMode, QueueStatus, JobSummary, JobProgress } from './runner.js';
 export { createBullmqRunner, type BullmqRunner } from './bullmq-runner.js';
 export { createInProcessRunner } from './in-process-runner.js';
 export { computeMarket, effectiveParams, toHeatmapRow, type ComputeInput, type ComputeOutcome } from './processors/compute-market.js';

@@ -23,6 +23,15 @@ export interface JobSummary {
   readonly error: string | null;
 }
 
+/** Where one job is, for a caller that was told NOT_READY with its id. */
+export interface JobProgress {
+  readonly id: string;
+  readonly state: 'waiting' | 'active' | 'completed' | 'failed';
+  /** Percent of its buckets done, 0..100. */
+  readonly progress: number;
+  readonly attempts: number;
+}
+
 /** The jobs pipeline as the rest of liqmap sees it (BullMQ on Redis, or in-process). */
 export interface JobRunner {
   readonly kind: 'bullmq' | 'in-process';
@@ -36,6 +45,8 @@ export interface JobRunner {
   idle?(): Promise<void>;
   /** Checks the queue backend answers (Redis PING); absent when there is none. */
   ping?(): Promise<void>;
+  /** Where job `id` is; null when unknown (never enqueued here, or finished and forgotten). */
+  job?(id: string): Promise<JobProgress | null>;
   /** Queue counts and jobs, for `liqmap jobs`. */
   status(): Promise<QueueStatus[]>;
   close(): Promise<void>;

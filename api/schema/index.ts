@@ -10,6 +10,7 @@ import { cascadeResolvers, cascadeTypeDefs } from './cascade.js';
 import { accuracyResolvers, accuracyTypeDefs } from './accuracy.js';
 import { liveResolvers, liveTypeDefs } from './live.js';
 import { candlesResolvers, candlesTypeDefs } from './candles.js';
+import { jobsResolvers, jobsTypeDefs } from './jobs.js';
 
 const scalarsTypeDefs = /* GraphQL */ `
   scalar DateTime
@@ -27,6 +28,7 @@ const PARTS = [
   { typeDefs: accuracyTypeDefs, resolvers: accuracyResolvers },
   { typeDefs: liveTypeDefs, resolvers: liveResolvers },
   { typeDefs: candlesTypeDefs, resolvers: candlesResolvers },
+  { typeDefs: jobsTypeDefs, resolvers: jobsResolvers },
 ];
 
 /** The executable schema: SDL and resolvers of every area, merged. */

@@ -1,5 +1,11 @@
-// Results still being computed (NOT_READY with a job id): say so and ask again shortly.
+// Results still being computed (NOT_READY with a job id): show the job's progress, polling the
+// `job` query by that id, and load the result once the job is done (or gone: finished and
+// removed). Without a job id (nothing will compute it by itself), ask again shortly.
+import { gql } from '../lib/api.js';
+
+const POLL_MS = 1000;
 const RETRY_MS = 3000;
+const JOB = 'query Job($id: ID!) { job(id: $id) { id state progress attempts } }';
 
 export const notReady = {
   mount(app) {
@@ -7,10 +13,30 @@ export const notReady = {
     app.on('error', (e) => {
       if (e.code !== 'NOT_READY') return;
       app.handled = true;
-      app.status('loading', `computing${e.extensions.jobId ? ` (job ${e.extensions.jobId})` : ''}: ${e.message}`);
       clearTimeout(timer);
       const gen = app.generation;
-      timer = setTimeout(() => gen === app.generation && app.load(), RETRY_MS);
+      const current = () => gen === app.generation;
+      const id = e.extensions.jobId;
+      if (!id) {
+        app.status('loading', `computing: ${e.message}`);
+        timer = setTimeout(() => current() && app.load(), RETRY_MS);
+        return;
+      }
+      app.status('loading', `computing (job ${id})…`);
+      const poll = async () => {
+        if (!current()) return;
+        try {
+          const { job } = await gql(JOB, { id });
+          if (!current()) return;
+          if (job?.state === 'FAILED') return app.status('error', `job ${id} failed (attempt ${job.attempts}); it is retried when new data arrives`);
+          if (!job || job.state === 'COMPLETED') return app.load();
+          app.status('loading', `computing (job ${id}): ${job.state.toLowerCase()}, ${job.progress}%`);
+          timer = setTimeout(poll, POLL_MS);
+        } catch (err) {
+          if (current()) app.status('error', `job ${id}: ${err.message}`);
+        }
+      };
+      timer = setTimeout(poll, POLL_MS);
     });
   },
 };
