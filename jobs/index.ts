@@ -28,3 +28,4 @@ export async function createJobRunner(options: JobRunnerOptions): Promise<JobRun
   return createInProcessRunner(options.store, options.logger, options.mode !== 'enqueue-only', servedParamSets(options.config));
 }
 export * from './check/index.js';
+export { computeAggregate, PART_CARRY_MS } from './processors/compute-aggregate.js';

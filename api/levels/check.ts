@@ -206,5 +206,16 @@ export const checkTypeDefs = /* GraphQL */ `
     elapsedMs: Float
     "Why a FAILED check failed."
     error: String
+    "For an aggregate (engine aggregate): each part's own cells over the same window, checked by its market's reference (null for one market)."
+    parts: [PartCheck!]
+    "For an aggregate: the served cells against the parts' own persisted rows re-summed by the aggregation convention (null for one market)."
+    sum: CheckStageResult
+  }
+
+  "The check of one part of an aggregate."
+  type PartCheck {
+    "exchange:SYMBOL."
+    market: ID!
+    check: Check!
   }
 `;

@@ -2,6 +2,7 @@ import { heatmapExtent, readClustersAt, readHeatmapRowAt } from '../../db/index.
 import type { Cluster } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import { ensureAggregate, partRef, shares, venueTypeDefs, type AggregateRef } from '../levels/aggregate.js';
+import { checkAggregate } from '../levels/aggregate-check.js';
 import { checkLeverages, clustersOfRow, layersOf, rowOfLeverages } from '../levels/leverages.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
@@ -87,7 +88,7 @@ const heatmapArgs = (leverages: boolean) => `
     priceHigh: Float
     "Model parameters (defaults as documented on ModelInput)."
     model: ModelInput
-    "Check the returned cells against the reference engine (replayed from the market's first bucket, off the event loop; PENDING with an id past the time budget). Not yet on an aggregate (symbol:): BAD_USER_INPUT; check each part with market:."
+    "Check the returned cells against the reference engine (replayed from the market's first bucket, off the event loop; PENDING with an id past the time budget). On an aggregate (symbol:): each part's own cells over the same window by its market's reference, and the sum (Check.parts, Check.sum). Not with leverages."
     check: Boolean = false
 `;
 
@@ -384,15 +385,27 @@ const heatmapOf = (layer: 'liquidations' | 'openInterest') =>
             cells: { kind: 'grid', grid: { layer, times: m.times, prices: m.prices, priceBucket: m.priceBucket, long: m.long, short: m.short } },
             untilT: m.times.at(-1) ?? toMs,
             window: { fromMs, toMs: (m.times.at(-1) ?? toMs) + r.widthMs },
-          }))
+          }), async (own) => {
+            const pm = await readHeatmap(ctx, own, layer, { fromMs, toMs, resolutionSeconds: m.resolutionSeconds, priceBucket: m.priceBucket, priceLow: m.prices[0] ?? 0, priceHigh: m.prices.at(-1) ?? 0 });
+            const until = pm.times.at(-1) ?? toMs;
+            return { field: what, cells: { kind: 'grid', grid: { layer, times: pm.times, prices: pm.prices, priceBucket: pm.priceBucket, long: pm.long, short: pm.short } }, untilT: until, window: { fromMs, toMs: until + own.widthMs } };
+          })
         : null,
     };
   });
 
-/** `check: true` of a market's served cells (aggregates are refused: their parts are checked one by one, with market:). */
-async function checkTarget(ctx: ApiContext, target: Target, spec: (ref: ResultsRef) => Parameters<typeof checkServed>[2]) {
-  if (target.agg) throw userError('BAD_USER_INPUT', `check: not yet available on an aggregate; check each part with market: (${target.agg.parts.map((p) => p.market).join(', ')})`);
-  return checkServed(ctx, target.ref, spec(target.ref));
+/**
+ * `check: true`: one market's served cells by its reference; an aggregate's grid by
+ * {@link checkAggregate} (each part's own cells from `ownCells`, and the sum). The reference
+ * compares totals, so a leverage filter is refused, as are an aggregate's clusters (check its
+ * liquidationMap at the same time instead).
+ */
+async function checkTarget(ctx: ApiContext, target: Target, spec: (ref: ResultsRef) => Parameters<typeof checkServed>[2], ownCells?: (own: ResultsRef) => Promise<Parameters<typeof checkServed>[2]>) {
+  if (target.leverages) throw userError('BAD_USER_INPUT', 'check: compares every leverage against the reference engine; omit leverages to check');
+  if (!target.agg) return checkServed(ctx, target.ref, spec(target.ref));
+  const served = spec(target.ref).cells;
+  if (served.kind !== 'grid' || !ownCells) throw userError('BAD_USER_INPUT', `check: on an aggregate's clusters is not available; check its liquidationMap at the same time, or each part with market: (${target.agg.parts.map((p) => p.market).join(', ')})`);
+  return checkAggregate(ctx, target.agg, served.grid, ownCells);
 }
 
 /** Resolvers of {@link levelsTypeDefs}. */
@@ -425,7 +438,16 @@ export const levelsResolvers = {
         at: map.t * 1000,
         parts,
         check: args.check
-          ? await checkTarget(ctx, target, (r) => ({ field: 'liquidationMap', cells: { kind: 'grid', grid: { layer: 'liquidations', times: [map.t], prices: map.prices, priceBucket: map.priceBucket, long: map.long, short: map.short } }, untilT: map.t, window: { fromMs: map.t + r.widthMs - AT_WINDOW_MS, toMs: map.t + r.widthMs } }))
+          ? await checkTarget(
+              ctx,
+              target,
+              (r) => ({ field: 'liquidationMap', cells: { kind: 'grid', grid: { layer: 'liquidations', times: [map.t], prices: map.prices, priceBucket: map.priceBucket, long: map.long, short: map.short } }, untilT: map.t, window: { fromMs: map.t + r.widthMs - AT_WINDOW_MS, toMs: map.t + r.widthMs } }),
+              async (own) => {
+                // The part's own row standing at the end of the aggregate bucket, on the same price rows.
+                const pm = liquidationMap(await levelsAt(ctx, own, map.t + ref.widthMs - own.widthMs), range, map.priceBucket);
+                return { field: 'liquidationMap', cells: { kind: 'grid', grid: { layer: 'liquidations', times: [pm.t], prices: pm.prices, priceBucket: pm.priceBucket, long: pm.long, short: pm.short } }, untilT: pm.t, window: { fromMs: pm.t + own.widthMs - AT_WINDOW_MS, toMs: pm.t + own.widthMs } };
+              },
+            )
           : null,
       };
     }),

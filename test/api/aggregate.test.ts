@@ -16,10 +16,10 @@ const HOURS = 6;
  * Hours of trades every 20 s and open interest every 5 min around `level`; `k` scales every
  * quantity and the open interest (the model is linear in them: k × the levels).
  */
-function hours(market: string, level: number, k: number): CanonicalEvent[] {
+function hours(market: string, level: number, k: number, basis = 1): CanonicalEvent[] {
   const out: CanonicalEvent[] = [];
   for (let s = 0; s < HOURS * 3600; s += 20) {
-    const p = level * (1 + 0.004 * Math.sin(s / 4000) + 0.001 * Math.sin(s / 300));
+    const p = basis * level * (1 + 0.004 * Math.sin(s / 4000) + 0.001 * Math.sin(s / 300));
     const ts = (T0 + s * 1000) * 1000;
     out.push({ kind: 'trade', market, ts, tradeId: `${s}`, price: p.toFixed(1), qty: (k * ((s % 13) / 10 + 0.1)).toFixed(4), side: s % 40 === 0 ? 'sell' : 'buy' });
     if (s % 300 === 0) out.push({ kind: 'open_interest', market, ts, oiQty: (k * (80_000 + 20 * Math.sin(s / 2000))).toFixed(3), oiValue: null });
@@ -53,11 +53,12 @@ describe('aggregation across venues (GraphQL, real Postgres, in-process jobs)', 
     const w = new BatchWriter(t.store);
     // Same prices on both venues; Bybit trades and holds 3× Binance's: a known sum (4× Binance) and known shares (¼, ¾).
     await w.write({ events: [...hours('binance:HANDUSDT', 60_000, 1), ...hours('bybit:HANDUSDT', 60_000, 3)] });
+    // Another base whose OKX book trades 0.2% above Binance's (a basis between venues).
+    await w.write({ events: [...hours('binance:OFFSUSDT', 60_000, 1), ...hours('okx:OFFS-USDT-SWAP', 60_000, 1, 1.002)] });
     const config = parseConfig({ HOST: '127.0.0.1', API_KEY });
     jobs = await createJobRunner({ config, store: t.store, logger: silentLogger, mode: 'embedded' });
-    api = await startTestApi(t.store, { API_KEY }, jobs);
-    await jobs.recompute('binance:HANDUSDT');
-    await jobs.recompute('bybit:HANDUSDT');
+    api = await startTestApi(t.store, { API_KEY, LIQMAP_CHECK_BUDGET_MS: '200000' }, jobs);
+    for (const m of ['binance:HANDUSDT', 'bybit:HANDUSDT', 'binance:OFFSUSDT', 'okx:OFFS-USDT-SWAP']) await jobs.recompute(m);
     await jobs.idle!();
   }, 240_000);
   afterAll(async () => {
@@ -157,6 +158,57 @@ describe('aggregation across venues (GraphQL, real Postgres, in-process jobs)', 
     expect(high.leverages).toEqual([100]);
     expect(high.clusters.length).toBeGreaterThan(0);
     for (const c of high.clusters) expect(c.leverageComposition.map((l: { leverage: number }) => l.leverage)).toEqual([100]);
+  });
+
+  it('maps each venue onto the reference venue by its own price: levels 0.2% higher land on the reference price, notional conserved', { timeout: 240_000 }, async () => {
+    const q = `{ heatmap(symbol: "OFFS", venues: [BINANCE, OKX]) { market } }`;
+    if ((await api.gql(q)).errors) await jobs.idle!();
+    const grid = 'priceLow: 30000, priceHigh: 90000, priceBucket: 20, resolutionSeconds: 3600';
+    const r = await api.gql(`{
+      agg: heatmap(symbol: "OFFS", venues: [BINANCE, OKX], ${grid}) { times prices priceLine values parts { market share } }
+      bn: heatmap(market: "binance:OFFSUSDT", ${grid}) { times priceLine values }
+      okx: heatmap(market: "okx:OFFS-USDT-SWAP", ${grid}) { times prices values }
+    }`);
+    expect(r.errors).toBeUndefined();
+    const { agg, bn, okx } = r.data!;
+    // Binance is the reference: its price is the aggregate's price line.
+    expect(agg.priceLine).toEqual(bn.priceLine);
+    const n = agg.prices.length;
+    const col = agg.times.length - 1;
+    const cells = (m: { values: number[] }, c: number) => m.values.slice(c * n, (c + 1) * n);
+    const okxMoved = cells(agg, col).map((v: number, j: number) => v * agg.parts[1].share[col * n + j]);
+    // Conserved: the last column's total is the sum of both venues' own totals.
+    expect(sum(cells(agg, col))).toBeCloseTo(sum(cells(bn, col)) + sum(cells(okx, col)), 0);
+    expect(sum(okxMoved)).toBeCloseTo(sum(cells(okx, col)), 0);
+    // Moved by P_binance / P_okx ≈ 1 / 1.002: the notional-weighted mean price falls by 0.2%.
+    const mean = (vs: number[]) => sum(vs.map((v, j) => v * (agg.prices[j] + 10))) / sum(vs);
+    expect(mean(cells(okx, col)) / mean(okxMoved)).toBeCloseTo(1.002, 3);
+  });
+
+  it('checks an aggregate: each part by its own reference, and the sum re-derived from the parts; a wrong sum is caught', { timeout: 600_000 }, async () => {
+    const sel = '{ values check { status engine ok cellsCompared sum { ok valuesCompared mismatches maxRelDiff } parts { market check { engine ok cellsCompared } } } }';
+    const args = 'symbol: "HAND", priceLow: 40000, priceHigh: 80000, priceBucket: 200, resolutionSeconds: 3600, check: true';
+    const r = await api.gql(`{ heatmap(${args}) ${sel} }`);
+    expect(r.errors).toBeUndefined();
+    const c = r.data!.heatmap.check;
+    expect(c).toMatchObject({ status: 'DONE', engine: 'aggregate', ok: true });
+    expect(c.sum.ok).toBe(true);
+    expect(c.sum.valuesCompared).toBe(2 * r.data!.heatmap.values.length);
+    expect(c.parts.map((p: { market: string }) => p.market)).toEqual(['binance:HANDUSDT', 'bybit:HANDUSDT']);
+    for (const p of c.parts) expect(p.check).toMatchObject({ engine: 'estimated', ok: true });
+    const map = await api.gql(`{ liquidationMap(symbol: "HAND", check: true) { check { ok sum { ok } parts { check { ok } } } } }`);
+    expect(map.errors).toBeUndefined();
+    expect(map.data!.liquidationMap.check.ok).toBe(true);
+    // Break the persisted sum (one column 1% too high): the sum stage must notice.
+    await sql`update heatmap_rows set long = array(select x * 1.01 from unnest(long) x) where market_id = 'agg:HAND/binance+bybit'
+      and t = (select max(t) from heatmap_rows where market_id = 'agg:HAND/binance+bybit')`.execute(t.store.db);
+    const broken = await api.gql(`{ broken: heatmap(${args}) ${sel} }`);
+    expect(broken.errors).toBeUndefined();
+    expect(broken.data!.broken.check.ok).toBe(false);
+    expect(broken.data!.broken.check.sum.ok).toBe(false);
+    expect(broken.data!.broken.check.sum.mismatches).toBeGreaterThan(0);
+    const lev = await api.gql(`{ heatmap(symbol: "HAND", leverages: [50], check: true) { values } }`);
+    expect(lev.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('re-sums the aggregate when a part gets new data', { timeout: 240_000 }, async () => {
