@@ -1,13 +1,14 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import postgres from 'postgres';
-import { parseConfig, silentLogger } from '../base/index.js';
-import { createPostgresStore, migrateToLatest, timestampText } from '../db/index.js';
+import { createPostgresStore, migrateToLatest } from '../db/index.js';
 import { modelParamsHash, parseModelParams } from '../engine/index.js';
 import { ingestDemo } from '../indexer/index.js';
 import { computeMarket } from '../jobs/index.js';
-import { startServer } from '../api/index.js';
+import { alternate, spread, spreadText } from './alternate.js';
+import { postgraphileFunctions } from './baselines/postgraphile-schema.js';
+import { ensurePostGraphile, POSTGRAPHILE_VERSION } from './baselines/postgraphile-install.js';
+import { startChildServer, type ChildServer } from './servers/child-server.js';
 import type { BenchFigure } from './types.js';
 
 /** The slice of autocannon's API this bench uses (the package ships no types). */
@@ -17,71 +18,45 @@ interface AutocannonResult {
   non2xx: number;
   errors: number;
 }
-type Autocannon = (opts: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: string; path: string; headers?: Record<string, string>; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
-}) => Promise<AutocannonResult>;
+interface Request {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+}
+type Autocannon = (opts: { url: string; connections: number; duration: number; requests: Request[] }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const PG = process.env.LIQMAP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ROOT = path.resolve(import.meta.dirname, '..');
 const MARKET = 'demo:BTCUSDT';
 const DAY0 = Date.UTC(2024, 0, 1);
-
-/**
- * The baseline: what an analyst would otherwise stand up in front of these tables (PostGraphile
- * v5 needs Node 22, so: a minimal node:http + postgres.js handler), running the same SQL as
- * liqmap's read models and returning the rows as JSON, without GraphQL, binning or caching.
- */
-function baselineServer(sql: postgres.Sql, hash: string): Server {
-  return createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const n = Number(u.searchParams.get('n') ?? 0);
-    const run = async (): Promise<unknown> => {
-      if (u.pathname === '/heatmap') {
-        const from = timestampText((DAY0 + 6 * 3_600_000) * 1000);
-        const to = timestampText((DAY0 + 30 * 3_600_000) * 1000);
-        return sql`
-          with pick as (
-            select distinct on (floor(extract(epoch from t) * 1000 / 120000)) t from heatmap_rows
-            where market_id = ${MARKET} and params_hash = ${hash} and t >= ${from}::text::timestamptz and t <= ${to}::text::timestamptz
-            order by floor(extract(epoch from t) * 1000 / 120000), t desc)
-          select (extract(epoch from h.t) * 1000)::float8 as t, h.price, h.price_step,
-            greatest(h.long_lo, 0) as a_lo, h.long as a, greatest(h.short_lo, 0) as b_lo, h.short as b
-          from heatmap_rows h join pick p on p.t = h.t where h.market_id = ${MARKET} and h.params_hash = ${hash} order by h.t`;
-      }
-      if (u.pathname === '/trades') {
-        const from = timestampText((DAY0 + (n % 1000) * 60_000) * 1000);
-        return sql`select (extract(epoch from ts) * 1000000)::bigint::text as ts_us, trade_id, price, qty, side from trades
-          where market_id = ${MARKET} and ts >= ${from}::text::timestamptz order by ts, trade_id limit 100`;
-      }
-      if (u.pathname === '/clusters') {
-        const at = new Date(DAY0 + 12 * 3_600_000 + (n % 600) * 60_000);
-        const last = await sql`select t from heatmap_rows where market_id = ${MARKET} and params_hash = ${hash} and t <= ${at} order by t desc limit 1`;
-        return sql`select * from clusters where market_id = ${MARKET} and params_hash = ${hash} and t = ${last[0]!.t as Date} order by rank`;
-      }
-      return null;
-    };
-    run()
-      .then((rows) => res.writeHead(rows === null ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(rows)))
-      .catch((e: Error) => res.writeHead(500).end(e.message));
-  });
-}
+const iso = (ms: number) => new Date(ms).toISOString();
 
 let counter = 0;
-const gqlRequest = (query: (n: number) => string) => ({
+/** A GraphQL POST whose query changes with every request (`n` counts requests). */
+const gql = (query: (n: number) => string): Request => ({
   method: 'POST',
   path: '/graphql',
   headers: { 'content-type': 'application/json', accept: 'application/json' },
-  setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ query: query(counter++) }) }),
+  setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: query(counter++) }) }),
 });
-const getRequest = (path: (n: number) => string) => ({ method: 'GET', path: path(0), setupRequest: (req: Record<string, unknown>) => ({ ...req, path: path(counter++) }) });
+
+/** Sends one request of a case and fails unless it answers 200 with data and no errors (a bench of errors measures nothing). */
+async function checkAnswers(url: string, query: string, what: string): Promise<number> {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query }) });
+  const text = await res.text();
+  const body = JSON.parse(text) as { data?: unknown; errors?: unknown };
+  if (res.status !== 200 || body.errors || !body.data) throw new Error(`bench: ${what} answered ${res.status}: ${text.slice(0, 300)}`);
+  return text.length;
+}
 
 /**
- * API throughput and latency under steady load (autocannon on loopback): heatmap cached and
- * uncached, a paged trades query, and clusters, each next to the baseline handler running the
- * same SQL in the same run.
+ * API throughput and latency under steady load (autocannon on loopback, 16 connections): liqmap's
+ * API and PostGraphile v4 — each in a process of its own, over the same database schema and
+ * rows — alternately three times per case, with the ratio of each round as min/median/max.
+ * Every request of the uncached cases is different (a new cache key); the cached heatmap is its
+ * own row, labelled as cache hits (PostGraphile has no response cache: it runs the query).
  */
 export async function run(): Promise<BenchFigure[]> {
   const seconds = Number(process.env.BENCH_API_SECONDS ?? 5);
@@ -90,50 +65,88 @@ export async function run(): Promise<BenchFigure[]> {
   const admin = postgres(PG, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop schema if exists ${schema} cascade`);
   const url = `${PG}${PG.includes('?') ? '&' : '?'}schema=${schema}`;
-  const store = createPostgresStore({ url, max: 10 });
-  const base = postgres(PG, { max: 10, onnotice: () => {}, connection: { search_path: schema } });
+  const store = createPostgresStore({ url, max: 4 });
+  const servers: ChildServer[] = [];
   const figures: BenchFigure[] = [];
   try {
+    const pgDir = ensurePostGraphile(ROOT);
     await migrateToLatest(store);
     await ingestDemo(store, { days: 2 });
     await computeMarket(store, { market: MARKET });
+    await admin.unsafe(postgraphileFunctions(schema));
     // Fresh statistics, as a deployment has them (otherwise plans depend on autovacuum timing).
-    await base.unsafe('analyze');
+    await admin.unsafe(`analyze ${schema}.trades, ${schema}.heatmap_rows, ${schema}.clusters`);
     const hash = modelParamsHash(parseModelParams({}));
-    const api = await startServer({ store, config: parseConfig({ HOST: '127.0.0.1' }), logger: silentLogger }, { port: 0, host: '127.0.0.1' });
-    const baseline = baselineServer(base, hash);
-    await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r));
-    const baseUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}`;
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const heatmapQuery = (extra: string) => `{ heatmap(market: "${MARKET}", from: "${iso(DAY0 + 6 * 3_600_000)}", to: "${iso(DAY0 + 30 * 3_600_000)}", resolutionSeconds: 120${extra}) { times prices priceLine values maxValue } }`;
-    const cases: { name: string; ours: ReturnType<typeof gqlRequest>; theirs: ReturnType<typeof getRequest> }[] = [
-      { name: 'heatmap, cached (24 h × 720 columns)', ours: gqlRequest(() => heatmapQuery('')), theirs: getRequest(() => '/heatmap') },
-      // A different price ceiling per request: a new cache key every time.
-      { name: 'heatmap, uncached (24 h × 720 columns)', ours: gqlRequest((n) => heatmapQuery(`, priceHigh: ${50000 + n * 0.01}`)), theirs: getRequest(() => '/heatmap') },
-      { name: 'paged trades (100 per page, varying start)', ours: gqlRequest((n) => `{ trades(market: "${MARKET}", first: 100, where: { time: { _gte: "${iso(DAY0 + (n % 1000) * 60_000)}" } }) { edges { cursor node { time tradeId price qty side } } pageInfo { hasNextPage endCursor } } }`), theirs: getRequest((n) => `/trades?n=${n}`) },
-      { name: 'clusters (varying time)', ours: gqlRequest((n) => `{ clusters(market: "${MARKET}", at: "${iso(DAY0 + 12 * 3_600_000 + (n % 600) * 60_000)}") { at price clusters { side priceLow priceHigh peakPrice notional shareOfSide distanceFraction leverageComposition { leverage notional } } } }`), theirs: getRequest((n) => `/clusters?n=${n}`) },
+    // The window's price range as liqmap's heatmap chooses it (±15% around the rows' prices),
+    // handed to the baseline so it slices the same cells.
+    const [ext] = await admin.unsafe<{ lo: number; hi: number }[]>(
+      `select min(price) * 0.85 as lo, max(price) * 1.15 as hi from ${schema}.heatmap_rows where market_id = $1 and params_hash = $2 and t between $3 and $4`,
+      [MARKET, hash, iso(DAY0 + 6 * 3_600_000), iso(DAY0 + 30 * 3_600_000)],
+    );
+    const ours = await startChildServer('liqmap API', ['--import', 'tsx', path.join(ROOT, 'bench/servers/liqmap-api.ts'), url]);
+    servers.push(ours);
+    const theirs = await startChildServer(`PostGraphile ${POSTGRAPHILE_VERSION}`, [path.join(ROOT, 'bench/baselines/postgraphile-server.mjs'), pgDir, PG, schema]);
+    servers.push(theirs);
+
+    const window = `from: "${iso(DAY0 + 6 * 3_600_000)}", to: "${iso(DAY0 + 30 * 3_600_000)}"`;
+    const ourHeatmap = (extra: string) => `{ heatmap(market: "${MARKET}", ${window}, resolutionSeconds: 120${extra}) { times prices priceLine values maxValue } }`;
+    const theirHeatmap = (hi: number) =>
+      `{ heatmapWindow(pMarket: "${MARKET}", pParamsHash: "${hash}", pFrom: "${iso(DAY0 + 6 * 3_600_000)}", pTo: "${iso(DAY0 + 30 * 3_600_000)}", pStepMs: 120000, pPriceLo: ${Number(ext!.lo)}, pPriceHi: ${hi}) { nodes { t price priceStep aLo a bLo b } } }`;
+    const clusterAt = (n: number) => iso(DAY0 + 12 * 3_600_000 + (n % 600) * 60_000);
+    const tradeFrom = (n: number) => iso(DAY0 + (n % 1000) * 60_000);
+    const cases: { name: string; ours: (n: number) => string; theirs: (n: number) => string }[] = [
+      {
+        name: 'heatmap, cache hits (24 h × 720 columns; liqmap answers from its response cache, PostGraphile runs the query)',
+        ours: () => ourHeatmap(''),
+        theirs: () => theirHeatmap(Number(ext!.hi)),
+      },
+      {
+        name: 'heatmap, uncached (24 h × 720 columns, a new price ceiling per request)',
+        ours: (n) => ourHeatmap(`, priceHigh: ${Number(ext!.hi) + n * 0.01}`),
+        theirs: (n) => theirHeatmap(Number(ext!.hi) + n * 0.01),
+      },
+      {
+        name: 'paged trades, uncached (100 per page, a new start per request)',
+        ours: (n) => `{ trades(market: "${MARKET}", first: 100, where: { time: { _gte: "${tradeFrom(n)}" } }) { edges { cursor node { time tradeId price qty side } } pageInfo { hasNextPage endCursor } } }`,
+        theirs: (n) => `{ allTrades(filter: { marketId: { equalTo: "${MARKET}" }, ts: { greaterThanOrEqualTo: "${tradeFrom(n)}" } }, orderBy: [TS_ASC, TRADE_ID_ASC], first: 100) { edges { cursor node { ts tradeId price qty side } } pageInfo { hasNextPage endCursor } } }`,
+      },
+      {
+        name: 'clusters, uncached (a new time per request)',
+        ours: (n) => `{ clusters(market: "${MARKET}", at: "${clusterAt(n)}") { at price clusters { side priceLow priceHigh peakPrice notional shareOfSide distanceFraction leverageComposition { leverage notional } } } }`,
+        theirs: (n) => `{ clustersAt(pMarket: "${MARKET}", pParamsHash: "${hash}", pAt: "${clusterAt(n)}") { nodes { t rank side priceLow priceHigh peakPrice notional shareOfSide distance composition } } }`,
+      },
+      {
+        name: 'liquidation map, uncached (±10% of the price, a new time per request)',
+        ours: (n) => `{ liquidationMap(market: "${MARKET}", at: "${clusterAt(n)}") { at price priceBucket prices long short cumulativeLong cumulativeShort } }`,
+        theirs: (n) => `{ liquidationLevelsAt(pMarket: "${MARKET}", pParamsHash: "${hash}", pAt: "${clusterAt(n)}", pRange: 0.1) { t price priceStep aLo a bLo b } }`,
+      },
     ];
     for (const c of cases) {
+      const ourBytes = await checkAnswers(ours.url, c.ours(1), `liqmap ${c.name}`);
+      const theirBytes = await checkAnswers(theirs.url, c.theirs(1), `PostGraphile ${c.name}`);
       // Warm both (JIT, pools, and the cached case's cache entry).
-      await autocannon({ url: api.url.replace('localhost', '127.0.0.1'), connections: 2, duration: 1, requests: [c.ours] });
-      await autocannon({ url: baseUrl, connections: 2, duration: 1, requests: [c.theirs] });
-      const ours = await autocannon({ url: api.url.replace('localhost', '127.0.0.1'), connections, duration: seconds, requests: [c.ours] });
-      const theirs = await autocannon({ url: baseUrl, connections, duration: seconds, requests: [c.theirs] });
+      await autocannon({ url: ours.url, connections: 2, duration: 1, requests: [gql(c.ours)] });
+      await autocannon({ url: theirs.url, connections: 2, duration: 1, requests: [gql(c.theirs)] });
+      const load = (target: string, q: (n: number) => string) => () => autocannon({ url: target, connections, duration: seconds, requests: [gql(q)] });
+      const r = await alternate({ ours: load(ours.url, c.ours), theirs: load(theirs.url, c.theirs) }, (x) => x.requests.average);
+      const rate = (xs: readonly AutocannonResult[]) => spread(xs.map((x) => x.requests.average));
+      const p99 = (xs: readonly AutocannonResult[]) => spread(xs.map((x) => x.latency.p99)).median;
+      const p50 = (xs: readonly AutocannonResult[]) => spread(xs.map((x) => x.latency.p50)).median;
+      const errors = (xs: readonly AutocannonResult[]) => xs.reduce((a, x) => a + x.errors + x.non2xx, 0);
       figures.push({
         name: `API ${c.name}: requests/s`,
-        value: Math.round(ours.requests.average),
+        value: Math.round(rate(r.ours).median),
         unit: 'req/s',
-        baseline: Math.round(theirs.requests.average),
-        ratio: ours.requests.average / Math.max(1e-9, theirs.requests.average),
-        baselineName: 'node:http + postgres.js, same SQL',
-        note: `p50/p99 ${ours.latency.p50}/${ours.latency.p99} ms vs ${theirs.latency.p50}/${theirs.latency.p99} ms; ${connections} connections, ${seconds} s; errors ${ours.errors + ours.non2xx}/${theirs.errors + theirs.non2xx}`,
+        baseline: Math.round(rate(r.theirs).median),
+        ratio: r.ratios.median,
+        ratios: r.ratios,
+        baselineName: `PostGraphile ${POSTGRAPHILE_VERSION}, same schema and rows`,
+        note: `p50/p99 ${p50(r.ours)}/${p99(r.ours)} ms vs ${p50(r.theirs)}/${p99(r.theirs)} ms (medians); req/s min/median/max ${spreadText(rate(r.ours), 0)} vs ${spreadText(rate(r.theirs), 0)}; response ${ourBytes} vs ${theirBytes} bytes; ${connections} connections × ${seconds} s per run; errors ${errors(r.ours)}/${errors(r.theirs)}`,
       });
     }
-    await api.close();
-    await new Promise<void>((r) => baseline.close(() => r()));
   } finally {
+    for (const s of servers) await s.stop();
     await store.close();
-    await base.end();
     await admin.unsafe(`drop schema if exists ${schema} cascade`);
     await admin.end();
   }

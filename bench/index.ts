@@ -1,17 +1,26 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spreadText } from './alternate.js';
+import { benchSection, replaceBenchSection } from './readme-section.js';
 import type { BenchFigure } from './types.js';
 
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` (or the ones named on the command line) and
- * prints each figure next to its same-run baseline, as a ratio.
+ * prints each figure next to its same-run baseline, as a ratio (min/median/max over alternated
+ * rounds where the bench alternates). `--readme` (or BENCH_README=1) writes the run's table,
+ * with its date and load average, into the README's Benchmarks section.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const all = ['ingest', 'model', 'accuracy', 'jobs', 'api', 'live'];
-const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
+const args = process.argv.slice(2);
+const writeReadme = args.includes('--readme') || process.env.BENCH_README === '1';
+const named = args.filter((a) => !a.startsWith('--'));
+const wanted = named.length > 0 ? named : all;
 const results: BenchFigure[] = [];
+const started = new Date();
+const loadBefore = loadavg()[0]!;
 for (const name of wanted) {
   const file = path.join(here, `${name}.bench.ts`);
   if (!existsSync(file)) continue;
@@ -22,5 +31,13 @@ for (const name of wanted) {
     const ratio = f.ratios ? `ratio ${f.ratio.toFixed(2)} (min/median/max ${spreadText(f.ratios)})` : `ratio ${f.ratio.toFixed(2)}`;
     process.stdout.write(`${f.name}\n  ${f.value.toLocaleString('en')} ${f.unit} vs ${f.baseline.toLocaleString('en')} ${f.unit} (${f.baselineName ?? 'baseline'}) → ${ratio}${f.note ? `; ${f.note}` : ''}\n`);
   }
+}
+const run = { started, finished: new Date(), load: [loadBefore, loadavg()[0]!] as const, benches: wanted };
+const section = benchSection(results, run);
+process.stdout.write(`\n${section}\n`);
+if (writeReadme) {
+  const readme = path.join(here, '..', 'README.md');
+  writeFileSync(readme, replaceBenchSection(readFileSync(readme, 'utf8'), section));
+  process.stderr.write(`README.md: Benchmarks section rewritten from this run\n`);
 }
 if (process.env.BENCH_JSON) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -8,7 +8,7 @@ export type { JobRunner, JobRunnerOptions, RunnerMode, QueueStatus, JobSummary, 
 export { createBullmqRunner, type BullmqRunner } from './bullmq-runner.js';
 export { createInProcessRunner } from './in-process-runner.js';
 export { computeMarket, effectiveParams, toHeatmapRow, type ComputeInput, type ComputeOutcome } from './processors/compute-market.js';
-export { withMarketBrackets } from './processors/effective-params.js';
+export { paramsForMarket, withMarketBrackets } from './processors/effective-params.js';
 export { processJob, staleMarkets, pruneResults } from './processors/dispatch.js';
 export { computeExactMarket, knownPosition, type ExactOptions } from './processors/exact-levels.js';
 export { GmxReplay, type ReplayedPosition } from './processors/gmx-replay.js';

@@ -1,6 +1,6 @@
-import { latestModelCheckpoint, marketSpan, hasPositions } from '../../db/index.js';
+import { resultFacts } from '../../db/index.js';
 import { modelParamsHash, type ModelParams } from '../../engine/index.js';
-import { effectiveParams, historyBuckets, historyCells, MAX_REQUESTED_SET_CELLS, priceBucketsPerRow, servedParamSets } from '../../jobs/index.js';
+import { historyBuckets, paramsForMarket, historyCells, MAX_REQUESTED_SET_CELLS, priceBucketsPerRow, servedParamSets } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
 import { userError } from '../errors.js';
 
@@ -33,9 +33,8 @@ export function checkRequestedSetSize(params: ModelParams, paramsHash: string, s
 }
 
 /** Whether `params` (effective, for `market`) is one of the sets served to anyone: the default or a preset. */
-export async function isServedSet(ctx: ApiContext, market: string, paramsHash: string): Promise<boolean> {
-  for (const p of servedParamSets(ctx.config)) if (modelParamsHash(await effectiveParams(ctx.store, market, p)) === paramsHash) return true;
-  return false;
+export function isServedSet(ctx: ApiContext, market: string, paramsHash: string, candleOnlyIntervalS: number | null): boolean {
+  return servedParamSets(ctx.config).some((p) => modelParamsHash(paramsForMarket(market, p, p.timeBucketSeconds !== undefined ? null : candleOnlyIntervalS)) === paramsHash);
 }
 
 /**
@@ -50,19 +49,23 @@ export async function isServedSet(ctx: ApiContext, market: string, paramsHash: s
  *   nothing.
  */
 export async function ensureResults(ctx: ApiContext, market: string, partial: Partial<ModelParams>, untilMs?: number): Promise<ResultsRef> {
-  const params = await effectiveParams(ctx.store, market, partial);
+  // Everything needed before the data query, in one round trip (no model state is read).
+  const facts = await resultFacts(ctx.store, market);
+  if (!facts.known) throw userError('NOT_FOUND', `market "${market}" is not indexed; query \`markets\` for the ones that are`);
+  const params = paramsForMarket(market, partial, partial.timeBucketSeconds !== undefined ? null : facts.candleOnlyInterval);
   const paramsHash = modelParamsHash(params);
   const widthMs = params.timeBucketSeconds * 1000;
-  const span = await marketSpan(ctx.store, market);
+  const span = facts.span;
   if (!span) throw userError('NOT_FOUND', `market "${market}" has no trades, candles or mark prices to compute levels from`);
   const bucketOf = (ms: number) => Math.floor(ms / widthMs) * widthMs;
   const needT = bucketOf(Math.min(untilMs ?? Infinity, span.lastMs));
-  const cp = await latestModelCheckpoint(ctx.store, market, paramsHash);
-  const basis = (await hasPositions(ctx.store, market)) ? 'EXACT' : 'ESTIMATED';
+  const cpT = facts.checkpoints.get(paramsHash);
+  const cp = cpT === undefined ? null : { t: cpT };
+  const basis = facts.hasPositions ? 'EXACT' : 'ESTIMATED';
   const ref: ResultsRef = { market, params, partial, paramsHash, widthMs, span, basis };
   // Behind is served as is for anyone; an authorised caller also gets the catch-up enqueued.
   if (cp && (cp.t >= needT || !ctx.authorized)) return ref;
-  const served = await isServedSet(ctx, market, paramsHash);
+  const served = isServedSet(ctx, market, paramsHash, facts.candleOnlyInterval);
   if (!served && !ctx.authorized) {
     throw userError('NOT_READY', `levels of "${market}" under these parameters (hash ${paramsHash}) are not computed, and this parameter set is not one this server serves (the default${Object.keys(ctx.config.LIQMAP_MODEL_PRESETS).length ? ' or a preset of LIQMAP_MODEL_PRESETS' : ''}); a caller with the API key (Authorization: Bearer <API_KEY>) can have the workers compute it`, { paramsHash });
   }

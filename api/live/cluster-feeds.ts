@@ -1,4 +1,4 @@
-import { latestModelCheckpoint } from '../../db/index.js';
+import { newestCheckpointStamp } from '../../db/index.js';
 import type { ApiDeps } from '../context.js';
 import { createLoaders } from '../context.js';
 import { userError } from '../errors.js';
@@ -31,7 +31,7 @@ export function createClusterFeeds(deps: ApiDeps, options: ClusterFeedsOptions =
     // Fresh loaders per read: a request's caches must not outlive it.
     const ctx = { ...deps, loaders: createLoaders(deps.store), authorized: false };
     const ref = await ensureResults(ctx, market, {});
-    const cp = await latestModelCheckpoint(deps.store, market, ref.paramsHash);
+    const cp = await newestCheckpointStamp(deps.store, market, ref.paramsHash);
     // ensureResults has just seen a checkpoint; one removed since (a rollback) is read next time.
     if (!cp) {
       if (previous) return previous;

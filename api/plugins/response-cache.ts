@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLHttpCache, type CachedResponse } from '../http-cache.js';
 import { bodyOf } from '../fetch-body.js';
+import { compressed } from '../compression.js';
 
 /** Whether a request may be answered from the byte cache: an anonymous JSON POST, not a stream. */
 function eligible(request: Request, path: string): boolean {
@@ -19,6 +20,7 @@ async function toCached(response: Response): Promise<CachedResponse> {
  * answered from the cache (`x-liqmap-cache: hit`) or by the rest of the GraphQL pipeline, once
  * for every concurrent identical request; mutations, subscriptions, authorised and streamed
  * requests go straight through. Headers added on the way out (CORS) are added to hits as well.
+ * Answers are compressed for clients that accept it ({@link compressed}; the cache keeps them plain).
  */
 export function useResponseCache(cache: GraphQLHttpCache): Plugin {
   return {
@@ -29,14 +31,15 @@ export function useResponseCache(cache: GraphQLHttpCache): Plugin {
       // caller's abort signal: a coalesced answer is shared, one caller leaving must not end it.
       const replay = () => new fetchAPI.Request(request.url, { method: 'POST', headers: request.headers, body });
       const respond = (r: CachedResponse, hit: boolean) => new fetchAPI.Response(bodyOf(r.body), { status: r.status, headers: hit ? { ...r.headers, 'x-liqmap-cache': 'hit' } : r.headers });
+      const encoding = request.headers.get('accept-encoding') ?? undefined;
       if (!GraphQLHttpCache.cacheable(body)) {
-        setRequestHandler((_req, ctx) => requestHandler(replay(), ctx));
+        setRequestHandler(async (_req, ctx) => respond(await compressed(await toCached(await requestHandler(replay(), ctx)), encoding), false));
         return;
       }
       const key = GraphQLHttpCache.key(body, request.headers.get('origin') ?? '', request.headers.get('accept') ?? '');
       setRequestHandler(async (_req, ctx) => {
         const { response, hit } = await cache.get(key, body, async () => toCached(await requestHandler(replay(), ctx)));
-        return respond(response, hit);
+        return respond(await compressed(response, encoding), hit);
       });
     },
   };

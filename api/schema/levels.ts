@@ -1,4 +1,4 @@
-import { heatmapExtent, readClustersAt, readHeatmapRowAt } from '../../db/index.js';
+import { readClustersAt, readHeatmapRowAt } from '../../db/index.js';
 import type { Cluster } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import { ensureAggregate, partRef, shares, venueTypeDefs, type AggregateRef } from '../levels/aggregate.js';
@@ -11,7 +11,7 @@ import { checkHeatmapArgs, MAX_CELLS, MAX_PRICE, readHeatmap } from '../levels/h
 import { DEFAULT_MAP_RANGE, levelsAt, liquidationMap } from '../levels/liquidation-map.js';
 import { modelInputTypeDefs, partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
 import { ensureResults, type ResultsRef } from '../levels/results.js';
-import { checkRange, requireMarket } from './market-arg.js';
+import { checkMarketId, checkRange } from './market-arg.js';
 
 /** Default length of a heatmap window when `from` is omitted, ms. */
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
@@ -296,7 +296,7 @@ interface AtArgs extends CommonArgs {
 
 /** Market, parameters and results for a field's arguments (computing them when missing). */
 export async function resultsFor(ctx: ApiContext, args: CommonArgs & { market: string }, untilUs?: number | null): Promise<ResultsRef> {
-  const market = await requireMarket(ctx, args.market);
+  const market = checkMarketId(args.market);
   return ensureResults(ctx, market, partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS), untilUs == null ? undefined : untilUs / 1000);
 }
 
@@ -477,14 +477,13 @@ export async function clustersAt(ctx: ApiContext, ref: ResultsRef, at: number, o
 async function clustersOf(ctx: ApiContext, target: Target, at: number, opts: { side: 'LONG' | 'SHORT' | null; limit: number; minNotional: number; check: boolean }) {
   const { ref, agg, leverages } = target;
   const missing = () => userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(at).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
-  let found: { t: number; clusters: Cluster[] } | null;
+  let found: { t: number; price: number; clusters: Cluster[] } | null;
   if (leverages) {
     const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, at);
-    found = row ? { t: row.t, clusters: clustersOfRow(rowOfLeverages(row, leverages), MAX_CLUSTERS) } : null;
+    found = row ? { t: row.t, price: row.price, clusters: clustersOfRow(rowOfLeverages(row, leverages), MAX_CLUSTERS) } : null;
   } else found = await readClustersAt(ctx.store, ref.market, ref.paramsHash, at);
   if (!found) throw missing();
   const t = found.t;
-  const extent = await heatmapExtent(ctx.store, ref.market, ref.paramsHash, t, t);
   const side = opts.side?.toLowerCase();
   const picked = found.clusters.filter((c) => (side === undefined || c.side === side) && c.notional >= opts.minNotional).slice(0, opts.limit);
   // Each part's moved row at this bucket, for its share of every cluster.
@@ -510,7 +509,7 @@ async function clustersOf(ctx: ApiContext, target: Target, at: number, opts: { s
   return {
     ...about(target),
     at: t * 1000,
-    price: extent?.minPrice ?? 0,
+    price: found.price,
     clusters,
     check: opts.check
       ? await checkTarget(ctx, target, (r) => ({

@@ -1,4 +1,4 @@
-import { latestModelCheckpoint, marketSpan, rollbackResults } from '../../db/index.js';
+import { candleOnlyInterval, marketSpan, newestCheckpointStamp, rollbackResults } from '../../db/index.js';
 import { modelParamsHash } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import type { ApiContext } from '../context.js';
@@ -71,14 +71,14 @@ export const liveResolvers = {
       const paramsHash = modelParamsHash(params);
       const span = await marketSpan(ctx.store, market);
       // The key buys work, but not unbounded work: the same cell bound as a query with the key.
-      if (span && !(await isServedSet(ctx, market, paramsHash))) checkRequestedSetSize(params, paramsHash, span);
+      if (span && !isServedSet(ctx, market, paramsHash, await candleOnlyInterval(ctx.store, market))) checkRequestedSetSize(params, paramsHash, span);
       let rolledBack = 0;
       if (args.from != null) {
         // As the compute processor does for late data: drop results from `from` on, then the
         // rows after the checkpoint that survived, which the workers resume from.
         const width = params.timeBucketSeconds * 1000;
         rolledBack += await rollbackResults(ctx.store, market, paramsHash, Math.floor(args.from / 1000 / width) * width);
-        const cp = await latestModelCheckpoint(ctx.store, market, paramsHash);
+        const cp = await newestCheckpointStamp(ctx.store, market, paramsHash);
         rolledBack += await rollbackResults(ctx.store, market, paramsHash, cp ? cp.t + width : 0);
       }
       const jobId = await ctx.jobs.recompute(market, partial);

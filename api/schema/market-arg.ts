@@ -3,12 +3,18 @@ import { userError } from '../errors.js';
 
 /** The market named by an argument, or a caller-facing NOT_FOUND error. */
 export async function requireMarket(ctx: ApiContext, id: string): Promise<string> {
-  if (!/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/.test(id)) {
-    throw userError('BAD_USER_INPUT', `market "${id.slice(0, 60)}" is not an id of the form exchange:SYMBOL, e.g. binance:BTCUSDT`);
-  }
+  checkMarketId(id);
   const m = await ctx.loaders.market.load(id);
   if (!m) throw userError('NOT_FOUND', `market "${id}" is not indexed; query \`markets\` for the ones that are`);
   return m.id;
+}
+
+/** `id` when it has the form exchange:SYMBOL, else a BAD_USER_INPUT error (no query: whether it is indexed is the caller's read). */
+export function checkMarketId(id: string): string {
+  if (!/^[a-z0-9_-]+:[A-Za-z0-9._/-]+$/.test(id)) {
+    throw userError('BAD_USER_INPUT', `market "${id.slice(0, 60)}" is not an id of the form exchange:SYMBOL, e.g. binance:BTCUSDT`);
+  }
+  return id;
 }
 
 /** Checks a time range against the configured maximum (LIQMAP_MAX_RANGE_DAYS). */

@@ -1,11 +1,39 @@
 import { sql } from 'kysely';
 import type { BucketPart } from '../../engine/index.js';
-import type { Store } from '../store.js';
+import type { RawTx, Store } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 
 type Row = Record<string, number | string | null>;
 
 const num = (v: number | string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * Trade OHLC, VWAP and taker volumes per bucket in one pass over the range: a hash aggregate on
+ * date_bin keys (no sort of the day's rows, no spill; a sort-based plan of the same query spilled
+ * 110 MB to disk and ran 3–5× longer on a day of 2.5M aggregate trades), open and close then read
+ * from the primary-key index at each bucket's first and last trade (ties broken by trade id, as
+ * the ordered scan does). JIT is off: its compile time (1.6 s) exceeded the query's own.
+ */
+async function tradeBuckets(tx: RawTx, market: string, from: string, to: string, widthMs: number): Promise<Row[]> {
+  // The planner cannot know a day of trades falls into 1,440 buckets (it assumes a group per
+  // row), so it would sort; the buckets' hash table is small.
+  await tx.query('set local enable_sort = off');
+  await tx.query('set local jit = off');
+  return tx.query<Row>(
+    `with g as (
+       select date_bin('${widthMs} milliseconds', ts, timestamptz 'epoch') as b, min(ts) as first_ts, max(ts) as last_ts,
+         max(price) as high, min(price) as low, sum(price * qty) as pq, sum(qty) as q,
+         sum(qty) filter (where side = 'buy') as buy, sum(qty) filter (where side = 'sell') as sell, sum(qty) filter (where side is null) as unsided
+       from trades where market_id = $1 and ts >= $2::text::timestamptz and ts < $3::text::timestamptz group by 1)
+     select (extract(epoch from g.b) * 1000)::float8 as t, o.price::float8 as open, g.high::float8 as high, g.low::float8 as low, c.price::float8 as close,
+       (g.pq / nullif(g.q, 0))::float8 as vwap,
+       (coalesce(g.buy, 0) + coalesce(g.unsided, 0) / 2)::float8 as buy, (coalesce(g.sell, 0) + coalesce(g.unsided, 0) / 2)::float8 as sell
+     from g
+     cross join lateral (select price from trades f where f.market_id = $1 and f.ts = g.first_ts order by f.trade_id limit 1) o
+     cross join lateral (select price from trades l where l.market_id = $1 and l.ts = g.last_ts order by l.trade_id desc limit 1) c`,
+    [market, from, to],
+  );
+}
 
 /**
  * A market's data in [fromMs, toMs) as time-bucket parts (bucket start = floor(epoch ms / width)
@@ -16,30 +44,27 @@ const num = (v: number | string | null | undefined): number | null => (v === nul
 export async function loadBucketParts(store: Store, market: string, fromMs: number, toMs: number, widthMs: number): Promise<BucketPart[]> {
   const from = timestampText(fromMs * 1000);
   const to = timestampText(toMs * 1000);
-  const b = sql.raw(`(floor(extract(epoch from ts) * 1000 / ${Math.trunc(widthMs)}) * ${Math.trunc(widthMs)})::float8`);
+  const w = Math.trunc(widthMs);
+  // date_bin keys (an 8-byte timestamp, not a numeric from extract(epoch)); epoch ms only on
+  // the bucket rows that come out.
+  const b = sql.raw(`date_bin('${w} milliseconds', ts, timestamptz 'epoch')`);
+  const t = sql.raw(`(extract(epoch from b) * 1000)::float8`);
   const range = sql`market_id = ${market} and ts >= ${from}::text::timestamptz and ts < ${to}::text::timestamptz`;
   const [trades, candles, oi, funding, marks, liqs] = await Promise.all([
-    sql<Row>`select ${b} as t,
-        ((array_agg(price order by ts, trade_id))[1])::float8 as open,
-        max(price)::float8 as high, min(price)::float8 as low,
-        ((array_agg(price order by ts desc, trade_id desc))[1])::float8 as close,
-        (sum(price * qty) / nullif(sum(qty), 0))::float8 as vwap,
-        sum(case when side = 'buy' then qty when side is null then qty / 2 else 0 end)::float8 as buy,
-        sum(case when side = 'sell' then qty when side is null then qty / 2 else 0 end)::float8 as sell
-      from trades where ${range} group by 1`.execute(store.db),
+    store.rawTransaction((tx) => tradeBuckets(tx, market, from, to, w)),
     // Candles of the market's finest interval, merged per bucket (hourly candles, daily buckets).
-    sql<Row>`select ${b} as t, ((array_agg(open order by ts))[1])::float8 as open, max(high)::float8 as high, min(low)::float8 as low,
+    sql<Row>`select ${t} as t, open, high, low, close, volume from (select ${b} as b, ((array_agg(open order by ts))[1])::float8 as open, max(high)::float8 as high, min(low)::float8 as low,
         ((array_agg(close order by ts desc))[1])::float8 as close, coalesce(sum(volume), 0)::float8 as volume
       from candles where ${range} and price_type = 'trade'
         and interval_s = (select min(interval_s) from candles where market_id = ${market} and price_type = 'trade')
-      group by 1`.execute(store.db),
-    sql<Row>`select distinct on (1) ${b} as t, oi_qty::float8 as oi from open_interest where ${range} order by 1, ts desc`.execute(store.db),
-    sql<Row>`select ${b} as t, sum(rate)::float8 as rate from funding_rates where ${range} group by 1`.execute(store.db),
-    sql<Row>`select distinct on (1) ${b} as t, mark_price::float8 as mark from mark_prices where ${range} order by 1, ts desc`.execute(store.db),
-    sql<Row>`select ${b} as t,
+      group by 1) s`.execute(store.db),
+    sql<Row>`select ${t} as t, oi from (select distinct on (1) ${b} as b, oi_qty::float8 as oi from open_interest where ${range} order by 1, ts desc) s`.execute(store.db),
+    sql<Row>`select ${t} as t, rate from (select ${b} as b, sum(rate)::float8 as rate from funding_rates where ${range} group by 1) s`.execute(store.db),
+    sql<Row>`select ${t} as t, mark from (select distinct on (1) ${b} as b, mark_price::float8 as mark from mark_prices where ${range} order by 1, ts desc) s`.execute(store.db),
+    sql<Row>`select ${t} as t, long, short from (select ${b} as b,
         sum(case when side = 'sell' then coalesce(notional, price * qty, 0) else 0 end)::float8 as long,
         sum(case when side = 'buy' then coalesce(notional, price * qty, 0) else 0 end)::float8 as short
-      from liquidations where ${range} and side is not null group by 1`.execute(store.db),
+      from liquidations where ${range} and side is not null group by 1) s`.execute(store.db),
   ]);
   const parts = new Map<number, { t: number; trades: BucketPart['trades']; candle: BucketPart['candle']; openInterest: number | null; funding: number | null; mark: number | null; liquidations: BucketPart['liquidations'] }>();
   const at = (t: number) => {
@@ -47,7 +72,7 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
     if (!p) parts.set(t, (p = { t, trades: null, candle: null, openInterest: null, funding: null, mark: null, liquidations: null }));
     return p;
   };
-  for (const r of trades.rows) {
+  for (const r of trades) {
     const close = num(r.close)!;
     at(Number(r.t)).trades = { open: num(r.open)!, high: num(r.high)!, low: num(r.low)!, close, vwap: num(r.vwap) ?? close, buy: num(r.buy) ?? 0, sell: num(r.sell) ?? 0 };
   }

@@ -3,6 +3,7 @@ import type { Store } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 import { LiqmapError } from '../../base/index.js';
 import { decodeLayers, sumLayers } from '../results/leverage-layers.js';
+import { binaryFloats, decodeFloat8Array } from './float-arrays.js';
 
 /** Which arrays of a heatmap row a window reads. */
 export type HeatmapLayer = 'liquidations' | 'openInterest';
@@ -58,16 +59,16 @@ export async function readHeatmapWindow(
   const lo = `floor(${q.priceLo} / h.price_step)::int`;
   const hi = `floor(${q.priceHi} / h.price_step)::int`;
   // Pick the rows first, so only the picked rows' arrays are read and sliced.
-  const slice = (col: string, base: string) => sql.raw(`h.${col}[greatest(1, ${lo} - h.${base} + 1) : ${hi} - h.${base} + 1]`);
+  const slice = (col: string, base: string) => sql.raw(binaryFloats(`h.${col}[greatest(1, ${lo} - h.${base} + 1) : ${hi} - h.${base} + 1]`));
   const from = (base: string) => sql.raw(`greatest(h.${base}, ${lo})`);
-  const r = await sql<{ t: number; price: number; step: number; a_lo: number; a: number[] | string; b_lo: number; b: number[] | string }>`
+  const r = await sql<{ t: number; price: number; step: number; a_lo: number; a: string; b_lo: number; b: string }>`
     with pick as (${pickRows(q, step)})
     select (extract(epoch from h.t) * 1000)::float8 as t, h.price, h.price_step as step,
       ${from(aLo)} as a_lo, ${slice(a, aLo)} as a, ${from(bLo)} as b_lo, ${slice(b, bLo)} as b
     from heatmap_rows h join pick p on p.t = h.t
     where h.market_id = ${q.market} and h.params_hash = ${q.paramsHash}
     order by h.t`.execute(store.db);
-  return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), priceStep: Number(x.step), aLo: Number(x.a_lo), a: floats(x.a), bLo: Number(x.b_lo), b: floats(x.b) }));
+  return r.rows.map((x) => ({ t: Number(x.t), price: Number(x.price), priceStep: Number(x.step), aLo: Number(x.a_lo), a: decodeFloat8Array(x.a), bLo: Number(x.b_lo), b: decodeFloat8Array(x.b) }));
 }
 
 /**
@@ -102,7 +103,8 @@ async function readLayerWindow(store: Store, q: Parameters<typeof readHeatmapWin
 
 /** The rows a window shows: per display step of `step` ms, the last row (the levels standing at its end). */
 function pickRows(q: { market: string; paramsHash: string; fromMs: number; toMs: number }, step: number) {
-  const col = sql.raw(`floor(extract(epoch from t) * 1000 / ${step})`);
+  // date_bin: an 8-byte timestamp key, not a numeric from extract(epoch).
+  const col = sql.raw(`date_bin('${step} milliseconds', t, timestamptz 'epoch')`);
   return sql`select distinct on (${col}) t from heatmap_rows
     where market_id = ${q.market} and params_hash = ${q.paramsHash}
       and t >= ${timestampText(q.fromMs * 1000)}::text::timestamptz and t <= ${timestampText(q.toMs * 1000)}::text::timestamptz

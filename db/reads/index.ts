@@ -7,3 +7,5 @@ export * from './model-events.js';
 export * from './heatmap-window.js';
 export * from './backtest-inputs.js';
 export * from './price-candles.js';
+export * from './result-facts.js';
+export * from './float-arrays.js';

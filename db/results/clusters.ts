@@ -1,4 +1,5 @@
 import type { Cluster } from '../../engine/index.js';
+import { sql } from 'kysely';
 import type { Store, RawTx } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 
@@ -19,32 +20,38 @@ export async function copyClusters(tx: RawTx, market: string, paramsHash: string
   await tx.copyIn('clusters', ['market_id', 'params_hash', 't', 'rank', 'side', 'price_low', 'price_high', 'peak_price', 'notional', 'share_of_side', 'distance', 'composition'], csv);
 }
 
-/** The clusters persisted for the bucket at or just before `atMs`. */
-export async function readClustersAt(store: Store, market: string, paramsHash: string, atMs: number): Promise<{ t: number; clusters: ClusterRow[] } | null> {
-  const last = await store.db
-    .selectFrom('heatmap_rows')
-    .select('t')
-    .where('market_id', '=', market)
-    .where('params_hash', '=', paramsHash)
-    .where('t', '<=', new Date(atMs))
-    .orderBy('t', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!last) return null;
-  const rows = await store.db.selectFrom('clusters').selectAll().where('market_id', '=', market).where('params_hash', '=', paramsHash).where('t', '=', last.t).orderBy('rank').execute();
+/**
+ * The clusters persisted for the bucket at or just before `atMs`, with that bucket's close
+ * price, in one round trip (the bucket is found on the heatmap rows' key, its clusters joined).
+ */
+export async function readClustersAt(store: Store, market: string, paramsHash: string, atMs: number): Promise<{ t: number; price: number; clusters: ClusterRow[] } | null> {
+  const r = await sql<{ t: number; price: number; rank: number | null; side: string; price_low: number; price_high: number; peak_price: number; notional: number; share_of_side: number; distance: number; composition: unknown }>`
+    with last as (
+      select t, price from heatmap_rows
+      where market_id = ${market} and params_hash = ${paramsHash} and t <= ${timestampText(atMs * 1000)}::text::timestamptz
+      order by t desc limit 1)
+    select (extract(epoch from last.t) * 1000)::float8 as t, last.price, c.rank, c.side, c.price_low, c.price_high, c.peak_price, c.notional, c.share_of_side, c.distance, c.composition
+    from last left join clusters c on c.market_id = ${market} and c.params_hash = ${paramsHash} and c.t = last.t
+    order by c.rank`.execute(store.db);
+  const first = r.rows[0];
+  if (!first) return null;
+  const t = Number(first.t);
   return {
-    t: last.t.getTime(),
-    clusters: rows.map((r) => ({
-      t: r.t.getTime(),
-      rank: r.rank,
-      side: r.side as 'long' | 'short',
-      priceLow: Number(r.price_low),
-      priceHigh: Number(r.price_high),
-      peakPrice: Number(r.peak_price),
-      notional: Number(r.notional),
-      shareOfSide: Number(r.share_of_side),
-      distanceFraction: Number(r.distance),
-      leverageComposition: (typeof r.composition === 'string' ? JSON.parse(r.composition) : r.composition) as { leverage: number; notional: number }[],
-    })),
+    t,
+    price: Number(first.price),
+    clusters: r.rows
+      .filter((x) => x.rank !== null)
+      .map((x) => ({
+        t,
+        rank: Number(x.rank),
+        side: x.side as 'long' | 'short',
+        priceLow: Number(x.price_low),
+        priceHigh: Number(x.price_high),
+        peakPrice: Number(x.peak_price),
+        notional: Number(x.notional),
+        shareOfSide: Number(x.share_of_side),
+        distanceFraction: Number(x.distance),
+        leverageComposition: (typeof x.composition === 'string' ? JSON.parse(x.composition) : x.composition) as { leverage: number; notional: number }[],
+      })),
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Store, RawTx } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 import { decodeLayers, encodeLayers, LAYER_COLUMNS, type LeverageLayer } from './leverage-layers.js';
+import { binaryFloats, decodeFloat8Array } from '../reads/float-arrays.js';
 
 /** One persisted time bucket of a heatmap. Arrays are dense from their `*Lo` price-bucket index. */
 export interface HeatmapRow {
@@ -44,42 +45,48 @@ export async function copyHeatmapRows(tx: RawTx, market: string, paramsHash: str
   await tx.copyIn('heatmap_rows', ['market_id', 'params_hash', 't', 'price', 'price_step', 'long_lo', 'long', 'short_lo', 'short', 'oi_lo', 'oi_long', 'oi_short', 'liquidated_long', 'liquidated_short', 'data_version', ...LAYER_COLUMNS], csv);
 }
 
+type RawRow = { t: number; price: number; price_step: number; long_lo: number; long: string; short_lo: number; short: string; oi_lo: number; oi_long: string; oi_short: string; liquidated_long: number; liquidated_short: number; data_version: number | string } & Parameters<typeof decodeLayers>[0];
+
+/**
+ * The columns of a heatmap row, its arrays in binary form ({@link binaryFloats}). Its `t` is epoch
+ * ms, so queries order by `heatmap_rows.t` (the key; a bare `t` would sort by this expression).
+ */
+const COLUMNS = sql.raw(
+  `(extract(epoch from t) * 1000)::float8 as t, price, price_step, long_lo, ${binaryFloats('long')} as long, short_lo, ${binaryFloats('short')} as short, oi_lo, ${binaryFloats('oi_long')} as oi_long, ${binaryFloats('oi_short')} as oi_short, liquidated_long, liquidated_short, data_version, ${LAYER_COLUMNS.join(', ')}`,
+);
+
+const toRow = (r: RawRow): HeatmapRow => ({
+  t: Number(r.t),
+  price: Number(r.price),
+  priceStep: Number(r.price_step),
+  longLo: Number(r.long_lo),
+  long: decodeFloat8Array(r.long),
+  shortLo: Number(r.short_lo),
+  short: decodeFloat8Array(r.short),
+  oiLo: Number(r.oi_lo),
+  oiLong: decodeFloat8Array(r.oi_long),
+  oiShort: decodeFloat8Array(r.oi_short),
+  liquidatedLong: Number(r.liquidated_long),
+  liquidatedShort: Number(r.liquidated_short),
+  dataVersion: Number(r.data_version),
+  layers: decodeLayers(r),
+});
+
 /** Heatmap rows of a market in [fromMs, toMs], in time order. */
 export async function readHeatmapRows(store: Store, market: string, paramsHash: string, fromMs: number, toMs: number): Promise<HeatmapRow[]> {
-  const rows = await store.db
-    .selectFrom('heatmap_rows')
-    .selectAll()
-    .where('market_id', '=', market)
-    .where('params_hash', '=', paramsHash)
-    .where('t', '>=', new Date(fromMs))
-    .where('t', '<=', new Date(toMs))
-    .orderBy('t')
-    .execute();
-  return rows.map((r) => ({
-    t: r.t.getTime(),
-    price: Number(r.price),
-    priceStep: Number(r.price_step),
-    longLo: r.long_lo,
-    long: r.long.map(Number),
-    shortLo: r.short_lo,
-    short: r.short.map(Number),
-    oiLo: r.oi_lo,
-    oiLong: r.oi_long.map(Number),
-    oiShort: r.oi_short.map(Number),
-    liquidatedLong: Number(r.liquidated_long),
-    liquidatedShort: Number(r.liquidated_short),
-    dataVersion: Number(r.data_version),
-    layers: decodeLayers(r),
-  }));
+  const r = await sql<RawRow>`select ${COLUMNS} from heatmap_rows
+    where market_id = ${market} and params_hash = ${paramsHash} and t >= ${timestampText(fromMs * 1000)}::text::timestamptz and t <= ${timestampText(toMs * 1000)}::text::timestamptz
+    order by heatmap_rows.t`.execute(store.db);
+  return r.rows.map(toRow);
 }
 
-/** The row at or just before `atMs` (the levels standing at that time), or null. */
+/** The row at or just before `atMs` (the levels standing at that time), or null; one round trip. */
 export async function readHeatmapRowAt(store: Store, market: string, paramsHash: string, atMs: number): Promise<HeatmapRow | null> {
-  const r = await sql<{ t: Date }>`select t from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash} and t <= ${timestampText(atMs * 1000)}::text::timestamptz order by t desc limit 1`.execute(store.db);
-  const t = r.rows[0]?.t;
-  if (!t) return null;
-  const rows = await readHeatmapRows(store, market, paramsHash, t.getTime(), t.getTime());
-  return rows[0] ?? null;
+  const r = await sql<RawRow>`select ${COLUMNS} from heatmap_rows
+    where market_id = ${market} and params_hash = ${paramsHash} and t <= ${timestampText(atMs * 1000)}::text::timestamptz
+    order by heatmap_rows.t desc limit 1`.execute(store.db);
+  const row = r.rows[0];
+  return row ? toRow(row) : null;
 }
 
 /** Bucket start of a market's newest persisted row under a parameter set, epoch ms, or null. */

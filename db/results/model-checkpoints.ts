@@ -26,6 +26,12 @@ export async function latestModelCheckpoint(store: Store, market: string, params
   return r ? { t: r.t.getTime(), state: r.state, dataVersion: Number(r.data_version) } : null;
 }
 
+/** Time and data version of the newest checkpoint, without its state (hundreds of KB a read), or null. */
+export async function newestCheckpointStamp(store: Store, market: string, paramsHash: string): Promise<{ t: number; dataVersion: number } | null> {
+  const r = await store.db.selectFrom('model_checkpoints').select(['t', 'data_version']).where('market_id', '=', market).where('params_hash', '=', paramsHash).orderBy('t', 'desc').limit(1).executeTakeFirst();
+  return r ? { t: r.t.getTime(), dataVersion: Number(r.data_version) } : null;
+}
+
 /**
  * Deletes results and checkpoints of a market and parameter set from `fromMs` on (late data
  * arrived there, or the range is recomputed). Returns the number of heatmap rows removed.

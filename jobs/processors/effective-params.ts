@@ -7,10 +7,14 @@ import { candleOnlyInterval, type Store } from '../../db/index.js';
  * then capped at the bracket's maximum leverage); candle-only markets at their candle interval.
  */
 export async function effectiveParams(store: Store, market: string, partial?: Partial<ModelParams>): Promise<ModelParams> {
+  return paramsForMarket(market, partial, partial?.timeBucketSeconds !== undefined ? null : await candleOnlyInterval(store, market));
+}
+
+/** {@link effectiveParams} given the market's candle-only interval (s; null with trades), without a query (the API reads it with the rest of a request's facts). */
+export function paramsForMarket(market: string, partial: Partial<ModelParams> | undefined, candleOnlyIntervalS: number | null): ModelParams {
   const params = parseModelParams(withMarketBrackets(market, partial ?? {}));
   if (partial?.timeBucketSeconds !== undefined) return params;
-  const interval = await candleOnlyInterval(store, market);
-  return interval !== null && interval > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: interval }) : params;
+  return candleOnlyIntervalS !== null && candleOnlyIntervalS > params.timeBucketSeconds ? parseModelParams({ ...params, timeBucketSeconds: candleOnlyIntervalS }) : params;
 }
 
 /**

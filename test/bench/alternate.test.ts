@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { alternate, spread } from '../../bench/alternate.js';
+import { BEGIN, END, benchSection, replaceBenchSection } from '../../bench/readme-section.js';
+
+describe('bench alternation and the README section', () => {
+  it('runs the sides alternately and reports each round’s ratio as min/median/max', async () => {
+    const order: string[] = [];
+    let i = 0;
+    const r = await alternate(
+      {
+        ours: async () => (order.push('ours'), [10, 30, 20][i]!),
+        theirs: async () => (order.push('theirs'), [10, 10, 10][i++]!),
+      },
+      (x) => x,
+      3,
+    );
+    expect(order).toEqual(['ours', 'theirs', 'ours', 'theirs', 'ours', 'theirs']);
+    expect(r.ratios).toEqual({ min: 1, median: 2, max: 3 });
+    expect(spread([4, 1, 3, 2])).toEqual({ min: 1, median: 2.5, max: 4 });
+  });
+
+  it('writes the run between the markers, with date and load, keeping the rest of the README', () => {
+    const run = { started: new Date(Date.UTC(2026, 11, 2, 4, 0)), finished: new Date(Date.UTC(2026, 11, 2, 4, 30)), load: [3.25, 4.5] as const, benches: ['api'] };
+    const section = benchSection([{ name: 'API x', value: 1234.5, unit: 'req/s', baseline: 1000, ratio: 1.2, ratios: { min: 1.1, median: 1.2, max: 1.3 }, baselineName: 'PostGraphile' }], run);
+    expect(section).toContain('2026-12-02 04:00 UTC');
+    expect(section).toContain('load average 3.3 at the start and 4.5 at the end');
+    expect(section).toContain('| API x | 1,235 req/s | PostGraphile: 1,000 req/s | 1.10/1.20/1.30 |');
+    const readme = '# x\n\n## Benchmarks\n\nIntro.\n\n## Development\n\nrest\n';
+    const once = replaceBenchSection(readme, section);
+    expect(once).toContain(`Intro.\n\n${BEGIN}`);
+    expect(once).toContain(`${END}\n\n## Development\n\nrest\n`);
+    const twice = replaceBenchSection(once, section.replace('API x', 'API y'));
+    expect(twice).not.toContain('API x');
+    expect(twice.split(BEGIN)).toHaveLength(2);
+  });
+});

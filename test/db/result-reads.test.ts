@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { BatchWriter, commitResultsChunk, decodeFloat8Array, binaryFloats, readClustersAt, readHeatmapRowAt, readHeatmapRows, resultFacts, type HeatmapRow, type Store } from '../../db/index.js';
+import { createPgliteTestStore, createTestStore, type TestStore } from '../_setup/store.js';
+
+const MARKET = 'binance:BTCUSDT';
+const HASH = 'abcdef0123456789';
+const T0 = Date.UTC(2024, 0, 1);
+
+const row = (i: number): HeatmapRow => ({
+  t: T0 + i * 60_000,
+  price: 42000 + i,
+  priceStep: 10,
+  longLo: 3000 + i,
+  long: [1.5, 0, 1e-300, 123456.789012345, i],
+  shortLo: 4300,
+  short: i === 1 ? [] : [0.1 + 0.2, -2.5],
+  oiLo: 4000,
+  oiLong: [2, 3],
+  oiShort: [5, 7],
+  liquidatedLong: 1,
+  liquidatedShort: 2,
+  dataVersion: 3,
+  layers: null,
+});
+
+function suite(name: string, open: () => Promise<{ store: Store; close: () => Promise<void> }>) {
+  describe(`result reads on ${name}`, () => {
+    let store: Store;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, close } = await open());
+      await new BatchWriter(store).write({ events: [{ kind: 'trade', market: MARKET, ts: T0 * 1000, tradeId: 'agg:1', price: '42000.5', qty: '0.1', side: 'buy' }] });
+      await commitResultsChunk(store, {
+        market: MARKET,
+        paramsHash: HASH,
+        rows: [row(0), row(1), row(2)],
+        clusters: [1, 0].map((rank) => ({ t: T0 + 60_000, rank, side: 'long' as const, priceLow: 41000, priceHigh: 41100 + rank, peakPrice: 41050, notional: 10 - rank, shareOfSide: 0.5, distanceFraction: -0.02, leverageComposition: [{ leverage: 10, notional: 10 - rank }] })),
+        checkpoint: { t: T0 + 120_000, state: 'x'.repeat(1000), dataVersion: 3 },
+      });
+    });
+    afterAll(async () => close());
+
+    it('decodes binary float8 arrays bit for bit (empty, tiny, negative zero, inexact sums)', async () => {
+      const values = [0.1 + 0.2, -0, 1e-300, -1.7976931348623157e308, 5e-324, 42];
+      const r = await sql<{ a: string; e: string }>`select ${sql.raw(binaryFloats(`array[${values.map((v) => (Object.is(v, -0) ? "'-0'::float8" : `${v}::float8`)).join(',')}]`))} as a, ${sql.raw(binaryFloats(`'{}'::float8[]`))} as e`.execute(store.db);
+      const got = decodeFloat8Array(r.rows[0]!.a);
+      expect(got).toEqual(values);
+      expect(Object.is(got[1], -0)).toBe(true);
+      expect(decodeFloat8Array(r.rows[0]!.e)).toEqual([]);
+    });
+
+    it('reads persisted rows as they were written (the binary path)', async () => {
+      const rows = await readHeatmapRows(store, MARKET, HASH, T0, T0 + 120_000);
+      expect(rows).toEqual([row(0), row(1), row(2)]);
+      expect(await readHeatmapRowAt(store, MARKET, HASH, T0 + 90_000)).toEqual(row(1));
+      expect(await readHeatmapRowAt(store, MARKET, HASH, T0 - 1)).toBeNull();
+    });
+
+    it('reads the clusters at or before a time with that bucket’s price, in rank order, in one statement', async () => {
+      const found = await readClustersAt(store, MARKET, HASH, T0 + 119_999);
+      expect(found?.t).toBe(T0 + 60_000);
+      expect(found?.price).toBe(42001);
+      expect(found?.clusters.map((c) => c.rank)).toEqual([0, 1]);
+      expect(found?.clusters[0]?.leverageComposition).toEqual([{ leverage: 10, notional: 10 }]);
+      // A bucket without clusters still has its price.
+      expect(await readClustersAt(store, MARKET, HASH, T0 + 120_000)).toEqual({ t: T0 + 120_000, price: 42002, clusters: [] });
+      expect(await readClustersAt(store, MARKET, HASH, T0 - 1)).toBeNull();
+    });
+
+    it('gives what a read field needs first in one statement: market, span, candle-only interval, positions, newest checkpoint per set', async () => {
+      const f = await resultFacts(store, MARKET);
+      expect(f.known).toBe(true);
+      expect(f.span).toEqual({ firstMs: T0, lastMs: T0 });
+      expect(f.candleOnlyInterval).toBeNull();
+      expect(f.hasPositions).toBe(false);
+      expect([...f.checkpoints]).toEqual([[HASH, T0 + 120_000]]);
+      const none = await resultFacts(store, 'binance:NOPE');
+      expect(none).toEqual({ known: false, span: null, candleOnlyInterval: null, hasPositions: false, checkpoints: new Map() });
+    });
+  });
+}
+
+suite('Postgres', async () => {
+  const t: TestStore = await createTestStore();
+  return { store: t.store, close: () => t.drop() };
+});
+suite('PGlite', async () => {
+  const store = await createPgliteTestStore();
+  return { store, close: () => store.close() };
+});
