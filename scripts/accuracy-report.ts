@@ -22,6 +22,8 @@ const FUNDING = path.join(DATA, 'funding-multivenue-2025-03-to-2026-03.csv');
 const LIQUIDATIONS = path.join(DATA, 'liquidations-okx-hyperliquid.csv');
 const HORIZON = '1h';
 const PREFERRED_CANDLE_VENUES = ['binance', 'bybit', 'okx'];
+/** Coordinate-search rounds of each calibration (LIQMAP_CALIBRATION_ROUNDS; default 2, as `liqmap calibrate`). */
+const ROUNDS = Number(process.env.LIQMAP_CALIBRATION_ROUNDS ?? 2);
 const CURVE_QS = Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
 
 async function spans(file: string): Promise<Map<string, { first: number; last: number; n: number }>> {
@@ -82,7 +84,7 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
   const defTrace = traceOf(p.params);
   const def = walkForwardScore(defTrace, split, { boot: p.boot });
   const started = performance.now();
-  const cal = calibrate(p.buckets, p.data.realized, { base: p.params, horizonMs: p.horizonMs, semantics: p.semantics, trainFraction: p.trainFraction, boot: p.boot });
+  const cal = calibrate(p.buckets, p.data.realized, { base: p.params, horizonMs: p.horizonMs, semantics: p.semantics, trainFraction: p.trainFraction, boot: p.boot, rounds: ROUNDS });
   const seconds = (performance.now() - started) / 1000;
   const fitTrace = traceOf(cal.params);
   const fit = walkForwardScore(fitTrace, split, { boot: p.boot, baseline: def.baseline });
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
     '',
     '**Walk-forward.** Each venue-coin\'s liquidations are split in time at the point where half of them had happened. The distance baseline and the calibrated parameters are fitted only on predictions whose horizon ends by the split (in sample) and scored on the predictions after it (out of sample); the model never sees realized liquidations. Intervals are 95% moving-block bootstrap intervals over prediction times (blocks as long as the horizon, 1,000 resamples, seed 1).',
     '',
-    `Calibration: ${results.length} venue-coin pairs in ${totalSeconds.toFixed(0)} s of search (load average ${load} on ${os.cpus().length} cores while generating).`,
+    `Calibration: ${results.length} venue-coin pairs in ${totalSeconds.toFixed(0)} s of search (${ROUNDS} coordinate-search round${ROUNDS === 1 ? '' : 's'} each) (load average ${load} on ${os.cpus().length} cores while generating).`,
     '',
     '## Summary (out of sample, q = 20%)',
     '',

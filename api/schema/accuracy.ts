@@ -1,4 +1,4 @@
-import { assembleBuckets, scoreAccuracy, splitTime, traceFromLevels, venuePriceSemantics, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
+import { assembleBuckets, bankruptcyFromLiquidationLevels, scoreAccuracy, splitTime, traceFromLevels, venuePriceSemantics, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
 import { loadBucketParts, readPredictionLevels, readPredictions, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
@@ -56,7 +56,7 @@ export const accuracyTypeDefs = /* GraphQL */ `
     coverage: Float!
     "Which price the venue's liquidation records report: LIQUIDATION (order or fill price) or BANKRUPTCY (OKX, Bybit)."
     reportedPrice: String!
-    "Which model level the figures below compare them with: persisted results hold liquidation levels, so LIQUIDATION (the CLI scores BANKRUPTCY venues against the model's bankruptcy levels)."
+    "Which model level the figures below compare them with: BANKRUPTCY for venues that report it (derived from the stored liquidation levels, each cell × (1 − m) for longs, × (1 + m) for shorts; within one price bucket of the CLI's exact bankruptcy levels), else LIQUIDATION (also when the parameters carry a maintenance amount, which makes the shift depend on each entry)."
     scoredLevel: String!
     "False when the liquidation records carry no side (both sides pooled in one ranking)."
     sided: Boolean!
@@ -154,7 +154,14 @@ export const accuracyResolvers = {
         horizon * 1000,
       );
       const venue = ref.market.split(':')[0] ?? '';
-      const trace = traceFromLevels(levels, assembleBuckets(parts), realized, { horizonMs: horizon * 1000, bucketMs: ref.widthMs, semantics: 'liquidation', coverage: { from: fromMs, to: toMs + horizon * 1000 } });
+      // A venue that reports bankruptcy prices is scored against bankruptcy levels, derived from
+      // the stored liquidation levels where the parameters allow (no maintenance amount), as the
+      // CLI scores them; known positions (EXACT) and other parameters stay at the liquidation level.
+      const reported = venuePriceSemantics(venue);
+      const derived = reported === 'bankruptcy' && ref.basis !== 'EXACT' ? levels.map((r) => bankruptcyFromLiquidationLevels(r, r.priceStep, ref.params.maintenanceMarginRate, ref.params.maintenanceAmountFraction)) : null;
+      const bankrupt = derived !== null && derived.every((d) => d !== null);
+      const scored = bankrupt ? levels.map((r, i) => ({ ...r, ...derived[i]! })) : levels;
+      const trace = traceFromLevels(scored, assembleBuckets(parts), realized, { horizonMs: horizon * 1000, bucketMs: ref.widthMs, semantics: bankrupt ? 'bankruptcy' : 'liquidation', coverage: { from: fromMs, to: toMs + horizon * 1000 } });
       const split = realized.length > 0 ? splitTime(realized, ref.widthMs, 0.5) : null;
       const fair = walkForwardScore(trace, split ?? fromMs, { boot: { block: Math.max(1, Math.ceil((horizon * 1000) / every)) } });
       return {
@@ -164,8 +171,8 @@ export const accuracyResolvers = {
         horizonSeconds: horizon,
         everySeconds: every / 1000,
         ...score,
-        reportedPrice: venuePriceSemantics(venue).toUpperCase(),
-        scoredLevel: 'LIQUIDATION',
+        reportedPrice: reported.toUpperCase(),
+        scoredLevel: bankrupt ? 'BANKRUPTCY' : 'LIQUIDATION',
         sided: trace.sided,
         split: split === null ? null : split * 1000,
         inSample: windowOf(fair.train),

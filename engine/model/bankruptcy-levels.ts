@@ -23,3 +23,30 @@ export function bankruptcyLevels(state: ModelState): { long: Map<number, number>
   }
   return { long, short };
 }
+
+/**
+ * Bankruptcy levels from persisted liquidation levels (the API scores stored results, which keep
+ * liquidation levels only). With no maintenance amount (`maintenanceAmountFraction` 0: the first
+ * bracket, and every bracket of some venues) a long's bankruptcy price is its liquidation price ×
+ * (1 − m) and a short's × (1 + m), funding included, so each cell moves by that factor and its
+ * notional (size × price) with it; binned by the cell's centre, a level lands within one bucket of
+ * where {@link bankruptcyLevels} puts it. Null with a maintenance amount: the shift then depends
+ * on each position's entry, which stored levels do not keep.
+ */
+export function bankruptcyFromLiquidationLevels(
+  levels: { readonly long: ReadonlyMap<number, number>; readonly short: ReadonlyMap<number, number> },
+  priceStep: number,
+  maintenanceMarginRate: number,
+  maintenanceAmountFraction: number,
+): { long: Map<number, number>; short: Map<number, number> } | null {
+  if (maintenanceAmountFraction !== 0) return null;
+  const shift = (m: ReadonlyMap<number, number>, k: number) => {
+    const out = new Map<number, number>();
+    for (const [i, v] of m) {
+      const j = priceIndex((i + 0.5) * priceStep * k, priceStep);
+      out.set(j, (out.get(j) ?? 0) + v * k);
+    }
+    return out;
+  };
+  return { long: shift(levels.long, 1 - maintenanceMarginRate), short: shift(levels.short, 1 + maintenanceMarginRate) };
+}

@@ -11,7 +11,7 @@ export { scoreAccuracy, baselineBands, type AccuracyScore, type Prediction, type
 export { exactSnapshot, type KnownPosition } from './exact-positions.js';
 export { backtest, type BacktestOptions } from './backtest.js';
 export { venuePriceSemantics, type PriceSemantics } from './price-semantics.js';
-export { bankruptcyLevels } from './bankruptcy-levels.js';
+export { bankruptcyLevels, bankruptcyFromLiquidationLevels } from './bankruptcy-levels.js';
 export { bootstrapInterval, stratifiedBootstrapInterval, type Interval, type BootstrapOptions, type Stratum } from './bootstrap.js';
 export { fitDistanceBaseline, distanceDensity, fallOffRate, type DistanceBaseline, type DistanceSample, type FallOff, type Direction } from './distance-baseline.js';
 export { topShareCaptured, captureRecord, aggregateCapture, DEFAULT_QS, type RangedPrediction, type CaptureRecord, type CaptureUnit, type CaptureFigure, type CaptureScore } from './traversed-capture.js';

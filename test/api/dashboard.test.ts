@@ -183,8 +183,10 @@ describe('dashboard and /heatmap.png over real data', () => {
         await loaded(page, OKX);
         await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.state === 'ok', undefined, { timeout: 90_000 });
         const [from, to] = await page.evaluate(() => [0, -1].map((k) => new Date(window.liqmapDashboard.data.heatmap.times.at(k)).toISOString()));
-        const r = await api.gql(`query($f: DateTime!, $t: DateTime!) { accuracy(market: "${OKX}", from: $f, to: $t, horizonSeconds: 3600) { outOfSample { predictions capture { q model { value } } } } }`, { f: from, t: to });
+        const r = await api.gql(`query($f: DateTime!, $t: DateTime!) { accuracy(market: "${OKX}", from: $f, to: $t, horizonSeconds: 3600) { reportedPrice scoredLevel outOfSample { predictions capture { q model { value } } } } }`, { f: from, t: to });
         expect(r.errors).toBeUndefined();
+        // OKX reports bankruptcy prices: scored against bankruptcy levels derived from the stored levels, as the CLI does.
+        expect(r.data!.accuracy).toMatchObject({ reportedPrice: 'BANKRUPTCY', scoredLevel: 'BANKRUPTCY' });
         const w = r.data!.accuracy.outOfSample;
         expect(w.predictions).toBeGreaterThan(0);
         const c = w.capture.find((x: { q: number }) => x.q === 0.2);
