@@ -19,6 +19,9 @@ export interface InputLimits {
   readonly expansionAllowance: number;
 }
 
+// eslint-disable-next-line no-control-regex
+const NUL_OR_REPLACEMENT = /[\u0000\ufffd]/;
+
 /** The default {@link InputLimits}. */
 export const DEFAULT_INPUT_LIMITS: InputLimits = { maxLineChars: 1 << 20, maxExpansion: 200, expansionAllowance: 64 << 20 };
 
@@ -126,6 +129,7 @@ export async function ingestMember(
   let format: Format | undefined;
   let market: string | null = options.market ?? null;
   let lineNo = 0;
+  const ctx = { fileName: member.name, market, line: 0 };
   let firstSeen = false;
   // The batch being read, encoded for COPY as each line is parsed (no array of events is kept).
   let batchRows = new EventRows();
@@ -236,20 +240,19 @@ export async function ingestMember(
         if (lineNo <= resumeLine) continue;
         if (text.length === 0 || (text.length < 3 && text.trim() === '')) continue;
         // A NUL byte no text column can store; U+FFFD is what invalid UTF-8 decoded to (kept,
-        // two different ids could become one).
-        const nul = text.indexOf('\u0000');
-        if (nul >= 0) {
-          quarantine(lineNo, 'row', `NUL byte at column ${nul + 1}`, text);
-          continue;
-        }
-        const bad = text.indexOf('\ufffd');
-        if (bad >= 0) {
-          quarantine(lineNo, 'row', `invalid UTF-8 at column ${bad + 1} (or a U+FFFD replacement character)`, text);
+        // two different ids could become one). One scan for both; the column only on a hit.
+        if (NUL_OR_REPLACEMENT.test(text)) {
+          const nul = text.indexOf('\u0000');
+          if (nul >= 0) quarantine(lineNo, 'row', `NUL byte at column ${nul + 1}`, text);
+          else quarantine(lineNo, 'row', `invalid UTF-8 at column ${text.indexOf('\ufffd') + 1} (or a U+FFFD replacement character)`, text);
           continue;
         }
         let parsed: CanonicalEvent[];
         try {
-          parsed = format!.parseLine(text, { fileName: member.name, market, line: lineNo });
+          // One context object for the whole member (formats read it synchronously).
+          ctx.market = market;
+          ctx.line = lineNo;
+          parsed = format!.parseLine(text, ctx);
         } catch (e) {
           const field = e instanceof RowError ? e.field : null;
           const reason = e instanceof RowError ? e.message : `unexpected parse failure: ${(e as Error).message}`;
