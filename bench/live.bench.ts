@@ -57,7 +57,7 @@ async function replayOnce(replay: BinanceReplay, speed: number | null) {
       while (pending.length > 0) {
         const batch = pending;
         pending = [];
-        await computeMarket(store, { market: MARKET });
+        await computeMarket(store, { market: MARKET, once: true });
         const now = performance.now();
         for (const us of batch) computeLag.push(now - sentAt(us));
       }

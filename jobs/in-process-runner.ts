@@ -42,7 +42,8 @@ export function createInProcessRunner(store: Store, logger: Logger, compute: boo
       current = { id, progress: 0 };
       let outcome: JobProgress['state'] = 'failed';
       try {
-        const r = await computeMarket(store, { market, params }, (done, total) => {
+        // One round: a batch landing meanwhile queues the market again (coalesced in `pending`).
+        const r = await computeMarket(store, { market, params, once: true }, (done, total) => {
           if (current) current.progress = total > 0 ? Math.round((100 * done) / total) : 100;
         });
         outcome = 'completed';

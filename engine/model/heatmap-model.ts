@@ -78,17 +78,41 @@ export function createModelState(params: ModelParams): ModelState {
   return { params, priceStep: null, gridPeriod: null, lastT: null, lastOi: null, seenOi: false, seedPending: 0, seedUntil: null, cumFunding: 0, lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
 }
 
-/** Serialises a state for a checkpoint (cohorts only; indexes are rebuilt on load). */
+/** A side index as JSON: every map as its entries, in iteration order. */
+interface SideJson {
+  readonly byIdx: [number, string[]][];
+  readonly levels: [number, number][];
+  readonly byLev: [number, [number, number][]][];
+  readonly oi: [number, number][];
+  readonly oiCount: [number, number][];
+}
+
+function sideToJson(x: SideIndex): SideJson {
+  return { byIdx: [...x.byIdx].map(([k, v]) => [k, [...v]]), levels: [...x.levels], byLev: [...x.byLev].map(([k, v]) => [k, [...v]]), oi: [...x.oi], oiCount: [...x.oiCount] };
+}
+
+function sideFromJson(j: SideJson): SideIndex {
+  return { byIdx: new Map(j.byIdx.map(([k, v]) => [k, new Set(v)])), levels: new Map(j.levels), byLev: new Map(j.byLev.map(([k, v]) => [k, new Map(v)])), oi: new Map(j.oi), oiCount: new Map(j.oiCount) };
+}
+
+/**
+ * Serialises a state for a checkpoint: the cohorts and the per-side indexes as they are, so a
+ * run resumed from it (a live market's next bucket) continues bit for bit as an uninterrupted
+ * run would (rebuilding the indexes sums in another order and drops negligible cohorts).
+ */
 export function serializeModelState(s: ModelState): string {
-  const { cohorts, long: _l, short: _s, ...rest } = s;
-  return JSON.stringify({ ...rest, cohorts: [...cohorts.values()] });
+  const { cohorts, long, short, ...rest } = s;
+  return JSON.stringify({ ...rest, cohorts: [...cohorts.values()], sides: { long: sideToJson(long), short: sideToJson(short) } });
 }
 
 /** Reads a checkpointed state back. */
 export function deserializeModelState(json: string): ModelState {
-  const raw = JSON.parse(json) as Omit<ModelState, 'cohorts' | 'long' | 'short'> & { cohorts: Cohort[] };
+  const { sides, ...raw } = JSON.parse(json) as Omit<ModelState, 'cohorts' | 'long' | 'short'> & { cohorts: Cohort[]; sides?: { long: SideJson; short: SideJson } };
   // Checkpoints from before the funding skew lack its running figures: they start afresh.
-  const s: ModelState = { ...({ lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0 } as const), ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])), long: emptySide(), short: emptySide() };
+  const base = { ...({ lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0 } as const), ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])) };
+  if (sides) return { ...base, long: sideFromJson(sides.long), short: sideFromJson(sides.short) };
+  // Checkpoints written without their indexes: rebuilt from the cohorts.
+  const s: ModelState = { ...base, long: emptySide(), short: emptySide() };
   rebuild(s);
   return s;
 }

@@ -47,6 +47,14 @@ export interface ComputeInput {
   readonly jobId?: string | undefined;
   /** Do not re-sum the aggregates the market is part of afterwards (an aggregate's own run computes its parts). */
   readonly noAggregates?: boolean | undefined;
+  /**
+   * One round over the data as it stands, even when batches land meanwhile: for a caller that
+   * runs the market again for them (coalesced), as the in-process runner and a live feed's
+   * trigger do. Without it the run loops until the data stops changing, so that a queue that
+   * drops a trigger while its job is active loses nothing — but then a live market, whose data
+   * always changes, returns only after every round, and results of each round wait for the last.
+   */
+  readonly once?: boolean | undefined;
 }
 
 /** What a compute run did. */
@@ -73,7 +81,7 @@ const CHUNK_BUCKETS = 1440;
  * and a market's run re-sums the aggregates it is part of. Resumes the market's model from its newest checkpoint — rolling results back first when
  * late data arrived before it — and advances bucket by bucket to the market's newest event,
  * committing heatmap rows, clusters and a checkpoint per day-sized chunk. Loops until the
- * market's data version stops changing under it.
+ * market's data version stops changing under it (unless `once`).
  */
 export async function computeMarket(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
   if (parseAggregateId(input.market)) return computeAggregate(store, input, computeMarket, progress);
@@ -98,7 +106,7 @@ async function computeMarketLeased(store: Store, input: ComputeInput, progress?:
     if (input.untilMs === undefined && !outcome.exact) {
       for (const set of await persistedParamSets(store, input.market)) {
         if (set.paramsHash === outcome.paramsHash) continue;
-        await computeMarketLocked(store, { market: input.market }, () => lease.renew(), { params: set.params as ModelParams, hash: set.paramsHash });
+        await computeMarketLocked(store, { market: input.market, once: input.once }, () => lease.renew(), { params: set.params as ModelParams, hash: set.paramsHash });
       }
     }
     return outcome;
@@ -170,7 +178,7 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
       if (input.untilMs === undefined) await markResultsCurrent(store, input.market, hash, ds.version);
       break;
     }
-    if (input.untilMs !== undefined) break;
+    if (input.untilMs !== undefined || input.once) break;
   }
   return { market: input.market, paramsHash: hash, buckets, lastT, rolledBack, dataVersion: version };
 }
