@@ -39,6 +39,7 @@ export async function throwawayRedis(): Promise<ThrowawayRedis> {
       proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
       for (let i = 0; i < 100; i++) {
         const c = new Redis(r.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        c.on('error', () => {}); // refused while it starts: expected, retried below
         try {
           await c.connect();
           await c.ping();

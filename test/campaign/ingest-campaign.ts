@@ -23,6 +23,7 @@ import yazl from 'yazl';
 import { LiqmapError } from '../../base/index.js';
 import { createPgliteStore, migrateToLatest, type Store } from '../../db/index.js';
 import { ingestPaths } from '../../indexer/index.js';
+import { rng } from './campaign-kit.js';
 
 /** What the campaign found. */
 export interface CampaignResult {
@@ -46,18 +47,6 @@ interface Input {
 }
 
 const T0 = Date.UTC(2024, 0, 1);
-
-/** A small deterministic PRNG (mulberry32), so every run tries the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Field-level damage: each replaces one field of a row.
 const BAD_NUMBERS = ['1e400', '1e99999999999999999', '1e-20000', '9'.repeat(131_073), 'NaN', 'Infinity', '-0.5', '0x1F', '', '1.2.3', '0.' + '0'.repeat(40) + '1'];
