@@ -13,7 +13,7 @@ import type { BenchFigure } from './types.js';
  * with its date and load average, into the README's Benchmarks section.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const all = ['ingest', 'model', 'accuracy', 'jobs', 'api', 'live'];
+const all = ['ingest', 'model', 'accuracy', 'jobs', 'api', 'live', 'dashboard'];
 const args = process.argv.slice(2);
 const writeReadme = args.includes('--readme') || process.env.BENCH_README === '1';
 const named = args.filter((a) => !a.startsWith('--'));

@@ -57,7 +57,13 @@ class App {
   }
   /** A query with the heatmap's check selection filled in (the check panel sets its fields). */
   query(q, withCheck) {
-    return q.replace('CHECK', withCheck && this.checkFields ? `check { ${this.checkFields} }` : '');
+    const out = q.replace('CHECK', withCheck && this.checkFields ? `check { ${this.checkFields} }` : '');
+    // Leverage layers (the leverage panel's toggles), where the API takes them.
+    return this.leverageVars() ? out.replace('$market: ID!', '$market: ID!, $leverages: [Float!]').replaceAll('(market: $market', '(market: $market, leverages: $leverages') : out;
+  }
+  /** `{ leverages }` for a query's variables when some leverages are toggled off, else `{}`. */
+  leverageVars() {
+    return this.supportsLeverages && this.state.leverages ? { leverages: this.state.leverages } : null;
   }
 
   /** Loads the market's window: heatmap, levels at its end, candles, liquidations; then paints. */
@@ -69,11 +75,15 @@ class App {
     performance.clearMarks();
     performance.mark('liqmap:load-start');
     try {
-      const vars = { market, from: this.state.from == null ? null : iso(this.state.from), to: this.state.to == null ? null : iso(this.state.to), check: this.state.check };
-      const { heatmap: h } = await gql(this.query(HEATMAP, this.state.check), vars);
+      const vars = { market, from: this.state.from == null ? null : iso(this.state.from), to: this.state.to == null ? null : iso(this.state.to), check: this.state.check, ...this.leverageVars() };
+      // Kept so a measurement can replay exactly what the first paint waited for.
+      this.lastRequest = { query: this.query(HEATMAP, this.state.check), variables: vars };
+      const { heatmap: h } = await gql(this.lastRequest.query, vars);
+      performance.mark('liqmap:heatmap-parsed');
       if (gen !== this.generation) return;
       const hm = { ...h, times: h.times.map(ms) };
       const base = new CellLayer(hm, h.maxValue);
+      performance.mark('liqmap:cells-built');
       this.data = { heatmap: hm, base, windowFrom: vars.from ? ms(vars.from) : (hm.times[0] ?? 0), windowTo: vars.to ? ms(vars.to) : (hm.times.at(-1) ?? 0) + base.stepMs };
       const L = this.chart.layers;
       Object.assign(L, { base, detail: null, candles: [], bubbles: [], clusters: null, liqMap: null, current: hm.priceLine.at(-1) ?? null });
@@ -101,7 +111,7 @@ class App {
   /** Clusters and the liquidation map standing at `at` (the bands, the list and the strip). */
   async levels(gen, at) {
     if (at == null) return;
-    const d = await gql(AT, { market: this.state.market, at: iso(at), priceBucket: this.data.base.priceBucket });
+    const d = await gql(this.query(AT, false), { market: this.state.market, at: iso(at), priceBucket: this.data.base.priceBucket, ...this.leverageVars() });
     if (gen !== this.generation) return;
     Object.assign(this.chart.layers, { clusters: d.clusters, liqMap: d.liquidationMap });
     this.data.clusters = d.clusters;
@@ -152,7 +162,7 @@ class App {
     const cur = this.chart.layers.detail;
     if (cur && cur.t0 <= from && cur.t1 >= to && (cur.stepMs / (v.t1 - v.t0)) * v.plot.w < 3) return;
     const gen = this.generation;
-    const vars = { market: this.state.market, from: iso(from), to: iso(to), priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2, check: false };
+    const vars = { market: this.state.market, from: iso(from), to: iso(to), priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2, check: false, ...this.leverageVars() };
     try {
       const { heatmap: h } = await gql(this.query(HEATMAP, false), vars);
       if (gen !== this.generation) return;

@@ -11,20 +11,26 @@ export function drawPrice(ctx, view, candles, fallbackLine) {
   const stepMs = src.resolutionSeconds * 1000;
   const colPx = (stepMs / (view.t1 - view.t0)) * view.plot.w;
   if (candles && candles.times.length && colPx >= 4) {
+    // One path per colour for wicks and one for bodies: a few fills per frame, not one per candle.
     const bw = Math.max(1, Math.min(colPx * 0.7, 24));
+    const wick = { up: new Path2D(), down: new Path2D() };
+    const body = { up: new Path2D(), down: new Path2D() };
     for (let i = 0; i < candles.times.length; i++) {
-      const t = candles.times[i];
-      const xc = view.x(t + stepMs / 2);
+      const xc = view.x(candles.times[i] + stepMs / 2);
       if (xc < view.plot.x - bw || xc > view.plot.x + view.plot.w + bw) continue;
       const o = candles.open[i];
       const c = candles.close[i];
-      ctx.strokeStyle = ctx.fillStyle = c >= o ? UP : DOWN;
-      ctx.beginPath();
-      ctx.moveTo(Math.round(xc) + 0.5, view.y(candles.high[i]));
-      ctx.lineTo(Math.round(xc) + 0.5, view.y(candles.low[i]));
-      ctx.stroke();
+      const k = c >= o ? 'up' : 'down';
+      const xw = Math.round(xc) + 0.5;
+      wick[k].moveTo(xw, view.y(candles.high[i]));
+      wick[k].lineTo(xw, view.y(candles.low[i]));
       const y0 = view.y(Math.max(o, c));
-      ctx.fillRect(xc - bw / 2, y0, bw, Math.max(1, view.y(Math.min(o, c)) - y0));
+      body[k].rect(xc - bw / 2, y0, bw, Math.max(1, view.y(Math.min(o, c)) - y0));
+    }
+    for (const [k, colour] of [['up', UP], ['down', DOWN]]) {
+      ctx.strokeStyle = ctx.fillStyle = colour;
+      ctx.stroke(wick[k]);
+      ctx.fill(body[k]);
     }
     return 'candles';
   }

@@ -1,10 +1,23 @@
 // Leverage toggles: the leverages the model keeps levels for (from the clusters' composition).
-// Shown once the API takes a `leverages` argument; until then the totals are all leverages.
+// Shown where the API takes a `leverages` argument (probed once); elsewhere the totals are all
+// leverages.
+import { gql } from '../lib/api.js';
+
 const $ = (id) => document.getElementById(id);
 
 export const leverage = {
   mount(app) {
     const box = $('leverages');
+    app.on('market', async (m) => {
+      if (app.supportsLeverages !== undefined || !m) return;
+      try {
+        await gql('query($m: ID!) { clusters(market: $m, leverages: []) { at } }', { m: m.id });
+        app.supportsLeverages = true;
+      } catch (e) {
+        // An unknown argument is a validation error; any other answer means the argument exists.
+        app.supportsLeverages = !/Unknown argument "leverages"/.test(e.message);
+      }
+    });
     app.on('levels', (d) => {
       const all = new Set();
       for (const c of d.clusters.clusters) for (const s of c.leverageComposition) all.add(s.leverage);

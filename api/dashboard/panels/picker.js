@@ -2,6 +2,7 @@
 import { gql } from '../lib/api.js';
 
 const $ = (id) => document.getElementById(id);
+const MARKETS = '{ markets { id exchange symbol coverage { kind last } } }';
 
 export const picker = {
   mount(app) {
@@ -9,7 +10,10 @@ export const picker = {
     app.on('init', async () => {
       let markets;
       try {
-        ({ markets } = await gql('{ markets { id exchange symbol coverage { kind last } } }'));
+        // The page's inline script asked already (window.liqmapBoot); the same query otherwise.
+        const boot = await window.liqmapBoot?.catch(() => null);
+        if (boot?.errors?.length) throw new Error(boot.errors.map((e) => e.message).join('; '));
+        ({ markets } = boot?.data ?? (await gql(MARKETS)));
       } catch (e) {
         return app.status('error', e.message);
       }

@@ -41,6 +41,9 @@ export const range = {
         app.state.range = 'custom';
         apply();
       });
+    // A preset can be linked (?range=7d).
+    const linked = new URLSearchParams(location.search).get('range');
+    if (linked && PRESETS[linked]) app.state.range = linked;
     app.on('market', apply);
   },
 };
