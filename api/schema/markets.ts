@@ -1,6 +1,7 @@
 import type { ApiContext } from '../context.js';
-import { listMarkets, type CoverageKind, type MarketSummary } from '../../db/index.js';
-import { exposeUserErrors } from '../errors.js';
+import { printable } from '../../base/index.js';
+import { isMarketId, listMarkets, MARKET_ID_RULE, type CoverageKind, type MarketSummary } from '../../db/index.js';
+import { exposeUserErrors, userError } from '../errors.js';
 
 /** Markets and their coverage. */
 export const marketsTypeDefs = /* GraphQL */ `
@@ -50,11 +51,13 @@ const KINDS: CoverageKind[] = ['trades', 'funding_rates', 'liquidations', 'open_
 export const marketsResolvers = {
   Query: {
     markets: exposeUserErrors(async (_: unknown, args: { exchange?: string | null }, ctx: ApiContext) => {
+      if (args.exchange != null && !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(args.exchange)) throw userError('BAD_USER_INPUT', `exchange "${printable(args.exchange, 40)}" is not an exchange name (lower-case letters, digits, _ or -; e.g. binance)`);
       const rows = await listMarkets(ctx.store, args.exchange ?? undefined);
       for (const r of rows) ctx.loaders.market.prime(r.id, r);
       return rows;
     }),
     market: exposeUserErrors(async (_: unknown, args: { id: string }, ctx: ApiContext) => {
+      if (!isMarketId(args.id)) throw userError('BAD_USER_INPUT', `market "${printable(args.id, 60)}" is not an id of the form exchange:SYMBOL (${MARKET_ID_RULE})`);
       return ctx.loaders.market.load(args.id);
     }),
   },

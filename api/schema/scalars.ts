@@ -10,12 +10,22 @@ export function isoFromMicros(us: number): string {
   return micro === 0 ? iso : `${iso.slice(0, -1)}${String(micro).padStart(3, '0')}Z`;
 }
 
-/** ISO-8601 text → epoch microseconds; throws a caller-facing error when it is not a time. */
+/** Earliest and latest time a DateTime input may name (epoch ms): 1970-01-01 to 9999-12-31 UTC. */
+export const MIN_DATETIME_MS = 0;
+export const MAX_DATETIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * ISO-8601 text → epoch microseconds; throws a caller-facing error when it is not a time, or
+ * not one from 1970 to 9999 (year 0 or -271821 parse in JavaScript, and Postgres refuses them).
+ */
 export function microsFromIso(text: string): number {
   const m = /^(.*?)(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})$/.exec(text.trim());
   const base = m ? Date.parse(`${m[1]}${m[3]}`) : Number.NaN;
   if (!m || Number.isNaN(base)) {
     throw new GraphQLError(`"${text.slice(0, 40)}" is not an ISO-8601 time with a zone, e.g. 2024-01-01T00:00:00Z`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  if (base < MIN_DATETIME_MS || base > MAX_DATETIME_MS) {
+    throw new GraphQLError(`"${text.slice(0, 40)}" is outside 1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z, the times this API takes`, { extensions: { code: 'BAD_USER_INPUT' } });
   }
   return base * 1000 + (m[2] ? Number(m[2].padEnd(6, '0')) : 0);
 }
@@ -23,7 +33,7 @@ export function microsFromIso(text: string): number {
 /** `DateTime`: ISO-8601 UTC text on output (microseconds when present); ISO-8601 with a zone on input. */
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
-  description: 'A point in time as ISO-8601 UTC text, e.g. `2024-01-01T00:00:00.123456Z` (microsecond precision). Inputs need a zone (`Z` or `+hh:mm`).',
+  description: 'A point in time as ISO-8601 UTC text, e.g. `2024-01-01T00:00:00.123456Z` (microsecond precision). Inputs need a zone (`Z` or `+hh:mm`) and lie from 1970-01-01 to 9999-12-31.',
   serialize(v) {
     if (v instanceof Date) return v.toISOString();
     if (typeof v === 'number') return isoFromMicros(v);
