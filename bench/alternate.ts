@@ -38,10 +38,11 @@ export async function alternate<T>(sides: { ours: () => Promise<T>; theirs: () =
     ours.push(await sides.ours());
     theirs.push(await sides.theirs());
   }
-  return { ours, theirs, ratios: spread(ours.map((o, i) => value(o) / Math.max(1e-12, value(theirs[i]!)))) };
+  // A baseline that measured nothing (0) gives no ratio (NaN, printed n/a), not an absurd one.
+  return { ours, theirs, ratios: spread(ours.map((o, i) => (value(theirs[i]!) > 0 ? value(o) / value(theirs[i]!) : NaN))) };
 }
 
 /** "a/b/c" of a spread with `digits` decimals. */
 export function spreadText(s: Spread, digits = 2): string {
-  return [s.min, s.median, s.max].map((v) => v.toFixed(digits)).join('/');
+  return [s.min, s.median, s.max].map((v) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a')).join('/');
 }

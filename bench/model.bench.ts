@@ -1,5 +1,6 @@
-import { aggregateBuckets, parseModelParams, referenceReplay, runModel, type ModelEvent } from '../engine/index.js';
+import { aggregateBuckets, createModelState, parseModelParams, referenceReplay, runModel, stepModel, type ModelEvent } from '../engine/index.js';
 import { simulateMarket } from '../indexer/index.js';
+import { alternate, spread, spreadText, ROUNDS } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
 function modelEvents(hours: number, tradesPerMinute: number): ModelEvent[] {
@@ -14,42 +15,81 @@ function modelEvents(hours: number, tradesPerMinute: number): ModelEvent[] {
 
 /**
  * The fast model's hot loop (bucket aggregation + model steps, one core) next to the reference
- * engine replaying the same events, same run: events per second each.
+ * engine replaying the same events, alternately three times; then the fast path at scale (a
+ * busy day), and the model's cost over 1, 7 and 30 days of minute buckets, whose per-day cost
+ * should not grow with the cohorts standing (target: 30 days within 35× one day).
  */
 export async function run(): Promise<BenchFigure[]> {
   const params = parseModelParams({});
   // Small enough for the exact reference engine to finish in seconds.
   const small = modelEvents(Number(process.env.BENCH_MODEL_HOURS ?? 12), 60);
-  let t = performance.now();
-  const ref = referenceReplay(small, params);
-  const refSecs = (performance.now() - t) / 1000;
-  t = performance.now();
-  const fast = runModel(params, aggregateBuckets(small, params.timeBucketSeconds)).snapshots;
-  const fastSecs = (performance.now() - t) / 1000;
-  if (fast.length !== ref.length) throw new Error('bench: fast and reference disagree on bucket count');
+  const timed = async (f: () => number) => {
+    const t = performance.now();
+    const n = f();
+    return { secs: (performance.now() - t) / 1000, n };
+  };
+  const r = await alternate(
+    { ours: () => timed(() => runModel(params, aggregateBuckets(small, params.timeBucketSeconds)).snapshots.length), theirs: () => timed(() => referenceReplay(small, params).length) },
+    (x) => 1 / x.secs,
+  );
+  if (r.ours.some((o, i) => o.n !== r.theirs[i]!.n)) throw new Error('bench: fast and reference disagree on bucket count');
+  const fastRate = spread(r.ours.map((x) => small.length / x.secs));
+  const refRate = spread(r.theirs.map((x) => small.length / x.secs));
   // And the fast path alone at scale: a day of a busy market.
-  const day = modelEvents(24, 1200);
-  t = performance.now();
-  const buckets = aggregateBuckets(day, params.timeBucketSeconds);
-  runModel(params, buckets);
-  const daySecs = (performance.now() - t) / 1000;
+  const day = modelEvents(24, Number(process.env.BENCH_MODEL_DAY_TPM ?? 1200));
+  const dayRuns: number[] = [];
+  let bucketCount = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const t = performance.now();
+    const buckets = aggregateBuckets(day, params.timeBucketSeconds);
+    runModel(params, buckets);
+    bucketCount = buckets.length;
+    dayRuns.push((performance.now() - t) / 1000);
+  }
+  const daySecs = spread(dayRuns);
+  // Growth with history: model steps only (buckets aggregated beforehand), 1 / 7 / 30 days.
+  const tpm = Number(process.env.BENCH_MODEL_SPAN_TPM ?? 20);
+  const spanBuckets = new Map<number, ReturnType<typeof aggregateBuckets>>();
+  for (const d of [1, 7, 30]) spanBuckets.set(d, aggregateBuckets(modelEvents(24 * d, tpm), params.timeBucketSeconds));
+  // Stepped one bucket at a time, snapshots dropped (runModel keeps 43,200 of them for 30 days).
+  const stepSecs = (d: number) => {
+    const state = createModelState(params);
+    const t = performance.now();
+    for (const b of spanBuckets.get(d)!) stepModel(state, b);
+    return (performance.now() - t) / 1000;
+  };
+  const growth: { d1: number; d7: number; d30: number }[] = [];
+  for (let i = 0; i < ROUNDS; i++) growth.push({ d1: stepSecs(1), d7: stepSecs(7), d30: stepSecs(30) });
+  const g = (k: 'd1' | 'd7' | 'd30') => spread(growth.map((x) => x[k]));
+  const ratio30 = spread(growth.map((x) => x.d30 / x.d1));
   return [
     {
-      name: `model hot loop, ${small.length.toLocaleString('en')} events (${fast.length} one-minute buckets), one core`,
-      value: Math.round(small.length / fastSecs),
+      name: `model hot loop, ${small.length.toLocaleString('en')} events (${r.ours[0]!.n} one-minute buckets), one core`,
+      value: Math.round(fastRate.median),
       unit: 'events/s',
-      baseline: Math.round(small.length / refSecs),
+      baseline: Math.round(refRate.median),
       baselineName: 'reference engine (exact decimals, one position per bucket/side/leverage), same events',
-      ratio: refSecs / fastSecs,
+      ratio: r.ratios.median,
+      ratios: r.ratios,
     },
     {
-      name: `model hot loop at scale: one day, ${day.length.toLocaleString('en')} events → ${buckets.length} buckets`,
-      value: Math.round(day.length / daySecs),
-      unit: 'events/s',
-      baseline: Math.round(small.length / refSecs),
-      baselineName: 'reference engine rate above',
-      ratio: (day.length / daySecs) / (small.length / refSecs),
-      note: `${daySecs.toFixed(2)} s wall`,
+      name: `model hot loop at scale: one day, ${day.length.toLocaleString('en')} events → ${bucketCount} buckets (wall seconds; lower is better)`,
+      value: Number(daySecs.median.toFixed(2)),
+      unit: 's',
+      baseline: 86_400,
+      baselineName: 'the day it covers',
+      ratio: daySecs.median / 86_400,
+      note: `min/median/max ${spreadText(daySecs)} s over ${ROUNDS} runs`,
+    },
+    {
+      name: `model steps over 30 days vs one day (${tpm} trades/min, minute buckets; lower is better, target ≤ 35)`,
+      value: Number(g('d30').median.toFixed(2)),
+      unit: 's',
+      baseline: Number(g('d1').median.toFixed(3)),
+      baselineName: 'one day',
+      ratio: ratio30.median,
+      ratios: ratio30,
+      note: `1 / 7 / 30 days: ${g('d1').median.toFixed(2)} / ${g('d7').median.toFixed(2)} / ${g('d30').median.toFixed(2)} s (medians of ${ROUNDS}); 7 days = ${(g('d7').median / g('d1').median).toFixed(1)}× one day`,
     },
   ];
 }
