@@ -5,7 +5,7 @@
  * on the training windows only; it is kept only when that setting's out-of-sample gain, pooled
  * over the venue-coin pairs, is above zero beyond its interval.
  */
-import { aggregateBuckets, blockLength, parseModelParams, scoreTrial, traceBacktest, trainRecords, type BacktestTrace, type Interval, type MarketBucket, type ModelEvent, type ModelParams, type PriceSemantics, type RealizedLiquidation, type TrialScore } from '../engine/index.js';
+import { aggregateBuckets, blockLength, DEFAULT_MODEL_PARAMS, parseModelParams, scoreTrial, traceBacktest, trainRecords, type BacktestTrace, type Interval, type MarketBucket, type ModelEvent, type ModelParams, type PriceSemantics, type RealizedLiquidation, type TrialScore } from '../engine/index.js';
 import { formatInterval } from '../cli/backtest/index.js';
 
 /** One setting of one signal. */
@@ -79,6 +79,11 @@ export function runTrials(inputs: readonly TrialInput[], boot: { resamples: numb
 
 const above = (i: Interval) => i.low !== null && i.low > 0;
 
+/** Whether the setting is already the default model's. */
+function isDefault(r: TrialRow): boolean {
+  return !r.setting.forceOrders && Object.entries(r.setting.params).every(([k, v]) => (DEFAULT_MODEL_PARAMS as unknown as Record<string, unknown>)[k] === v);
+}
+
 /** The setting of `signal` with the best pooled in-sample gain. */
 function selectedInSample(rows: readonly TrialRow[], signal: string): TrialRow {
   return rows.filter((r) => r.setting.signal === signal).reduce((a, b) => ((b.inSample.pooled.value ?? -Infinity) > (a.inSample.pooled.value ?? -Infinity) ? b : a));
@@ -118,7 +123,7 @@ export function trialsSection(rows: readonly TrialRow[], labels: readonly string
     }
   }
   L.push('');
-  L.push(kept.length > 0 ? `Kept: ${kept.join('; ')}.` : '**None kept**: no signal\'s selected setting improved the out-of-sample capture beyond its interval; the model\'s defaults stay as they were (the settings remain model parameters, off by default).', '');
+  L.push(kept.length > 0 ? `Passed the rule (kept): ${kept.join('; ')}. ${rows.filter((r) => kept.includes(`${r.setting.signal} (${r.setting.setting})`)).every(isDefault) ? 'They are the defaults of the model scored above.' : 'The model scored above does not use them yet: they stay opt-in parameters until the combination is scored under the same rule and the default switched (which changes every stored result\'s parameter hash and the compute\'s cohort count).'}` : '**None kept**: no signal\'s selected setting improved the out-of-sample capture beyond its interval; the model\'s defaults stay as they were (the settings remain model parameters, off by default).', '');
   L.push('Out-of-sample gain per venue-coin (percentage points, paired interval):', '');
   L.push(`| setting | ${labels.join(' | ')} |`, `|---|${labels.map(() => '---').join('|')}|`);
   for (const r of rows) L.push(`| ${r.setting.setting} | ${r.outOfSample.perPair.map(pp).join(' | ')} |`);
