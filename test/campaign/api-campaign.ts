@@ -26,6 +26,7 @@ import { ingestDemo } from '../../indexer/index.js';
 import { computeMarket } from '../../jobs/index.js';
 import { subscribeSse, type SseSubscription } from '../_setup/sse.js';
 import { TEST_PG_URL, uniqueName } from '../_setup/store.js';
+import { rng } from './campaign-kit.js';
 import { startCampaignServer, type CampaignServer } from './campaign-server.js';
 import { hostileArgumentRequests, hostileDocumentRequests, type CraftedRequest, type Target } from './graphql-inputs.js';
 import { boundedLoad, type LoadResult } from './load.js';
@@ -59,17 +60,6 @@ const MARKET = 'demo:BTCUSDT';
 const API_KEY = 'campaign-key-0123456789abcdef';
 const LEAK = /node_modules|\/work\/|\.ts:\d+|\bat [A-Za-z.<>]+ \(|PostgresError|syntax error at or near|relation "|ECONNREFUSED|Did you mean/;
 
-/** A small deterministic PRNG (mulberry32): every run samples the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sample<T>(items: readonly T[], n: number, seed: number): T[] {
   if (n >= items.length) return [...items];

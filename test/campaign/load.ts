@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { quantile } from './campaign-kit.js';
 
 /** What a bounded load measured. */
 export interface LoadResult {
@@ -12,12 +13,6 @@ export interface LoadResult {
   readonly seconds: number;
 }
 
-/** The `p`-quantile (0..1) of `values` (nearest rank), 0 when empty. */
-export function quantile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))]!;
-}
 
 /**
  * Bounded concurrent load: `concurrency` loops, each sending one request after the other for
@@ -55,8 +50,8 @@ export async function boundedLoad(opts: { concurrency: number; seconds: number; 
     requests: latencies.length,
     errors,
     firstErrors,
-    p50Ms: round(quantile(latencies, 0.5)),
-    p99Ms: round(quantile(latencies, 0.99)),
+    p50Ms: round(quantile(latencies, 0.5) ?? 0),
+    p99Ms: round(quantile(latencies, 0.99) ?? 0),
     maxMs: round(Math.max(0, ...latencies)),
     seconds: round((performance.now() - started) / 1000),
   };
