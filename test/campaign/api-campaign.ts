@@ -243,11 +243,14 @@ export async function runApiCampaign(opts: ApiCampaignOptions): Promise<ApiCampa
     // Readers that stop reading: the server keeps one pending value each, not a queue.
     for (const sub of open.splice(0, 5)) sub.close();
 
+    const spanMinutes = Math.max(1, Math.floor((Date.parse(t.to) - Date.parse(t.from)) / 60_000));
     const load = await boundedLoad({
       concurrency: opts.loadConcurrency,
       seconds: opts.loadSeconds,
       request: async (k) => {
-        const at = new Date(Date.parse(t.to) - (k % 600) * 60_000).toISOString();
+        // Every request different, and always inside the computed span: how many requests fit in
+        // the window depends on the machine's speed, so `k` wraps within the span, never past it.
+        const at = new Date(Date.parse(t.to) - (k % spanMinutes) * 60_000).toISOString();
         const queries = [
           `{ heatmap(market: "${MARKET}", priceHigh: ${48000 + k}) { maxValue times } }`,
           `{ clusters(market: "${MARKET}", at: "${at}") { at clusters { notional } } }`,
