@@ -168,10 +168,12 @@ export class MarketFeed {
 
   /** The connection closed (`reason` for the gap record). */
   onDisconnected(reason: string): void {
-    if (this.#connected) {
+    // Not only once subscribed: a venue may stream before the last subscription frame is sent,
+    // and a cut then is as much a hole in the streams without REST history.
+    const lastSeen = this.#lastSeenUs();
+    if (lastSeen !== null && this.#gapOpenFromUs === null) {
+      this.#gapOpenFromUs = lastSeen;
       this.#gapReason = `disconnected (${reason})`;
-      const lastSeen = this.#lastSeenUs();
-      if (lastSeen !== null && this.#gapOpenFromUs === null) this.#gapOpenFromUs = lastSeen;
     }
     this.#connected = false;
     this.#caughtUp = false;
@@ -186,7 +188,8 @@ export class MarketFeed {
   accept(events: readonly CanonicalEvent[]): void {
     let occurrences: Map<string, number> | null = null;
     for (let e of events) {
-      if (this.#gapOpenFromUs !== null) this.#closeUnrecoverableGap(e.ts);
+      // An event from before the hole (a replayed snapshot, a late frame) does not close it.
+      if (this.#gapOpenFromUs !== null && e.ts > this.#gapOpenFromUs) this.#closeUnrecoverableGap(e.ts);
       if (e.kind === 'trade') this.#acceptTrade(e);
       else {
         if (e.kind === 'liquidation') {
