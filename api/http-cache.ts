@@ -10,12 +10,15 @@ export interface CachedResponse {
 }
 
 interface Entry extends CachedResponse {
+  readonly key: string;
   /** Markets the request names, with their data versions when it was computed; null: all markets. */
   readonly deps: ReadonlyMap<string, number> | null;
   /** The sum of every market's version then (for requests that name no market). */
   readonly global: number;
-  /** Bytes this entry holds in memory, overhead included. */
-  readonly cost: number;
+  /** Bytes this entry holds in memory, overhead included (its encoded copies too, once made). */
+  cost: number;
+  /** The body in content encodings asked for (brotli, gzip), each made once. */
+  readonly encoded: Map<string, Promise<CachedResponse>>;
 }
 
 /** The data versions a response is checked against. */
@@ -128,11 +131,9 @@ export class GraphQLHttpCache {
     }
     let pending = this.#inflight.get(key);
     if (!pending) {
+      // The kept entry is what the callers get, so that its encoded copies are kept with it.
       pending = compute()
-        .then((r) => {
-          if (GraphQLHttpCache.#keepable(r)) this.#put(key, body, r, versions);
-          return r;
-        })
+        .then((r) => (GraphQLHttpCache.#keepable(r) ? (this.#put(key, body, r, versions) ?? r) : r))
         .finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, pending);
     }
@@ -168,17 +169,50 @@ export class GraphQLHttpCache {
     return deps.size > 0 ? deps : null;
   }
 
-  #put(key: string, body: Buffer, r: CachedResponse, v: Versions): void {
+  /**
+   * `r` in a content encoding, made by `encode` once per kept entry and kept with it (its bytes
+   * counted against the bound): a cache hit then costs no compression, which for a megabyte
+   * heatmap is most of what a hit would cost. Answers not kept (or dropped meanwhile) are
+   * encoded each time.
+   */
+  encoded(r: CachedResponse, encoding: string, encode: (r: CachedResponse) => Promise<CachedResponse>): Promise<CachedResponse> {
+    const e = r as Entry;
+    if (!e.encoded || this.#entries.get(e.key) !== e) return encode(r);
+    let out = e.encoded.get(encoding);
+    if (!out) {
+      out = encode(r);
+      e.encoded.set(encoding, out);
+      out.then(
+        (x) => {
+          if (this.#entries.get(e.key) !== e || x.body === r.body) return;
+          e.cost += x.body.length;
+          this.#bytes += x.body.length;
+          this.#trim();
+        },
+        () => e.encoded.delete(encoding),
+      );
+    }
+    return out;
+  }
+
+  #put(key: string, body: Buffer, r: CachedResponse, v: Versions): Entry | null {
     const deps = this.#depsOf(body, v);
     let headerBytes = 0;
     for (const [k, val] of Object.entries(r.headers)) headerBytes += 2 * (k.length + val.length);
     const cost = r.body.length + 2 * key.length + headerBytes + (deps ? deps.size * 96 : 0) + ENTRY_OVERHEAD_BYTES;
-    if (cost > this.#maxBytes / 4) return;
+    if (cost > this.#maxBytes / 4) return null;
     const old = this.#entries.get(key);
     if (old) this.#drop(key, old);
     // A private copy: a slice of a larger buffer would keep all of it alive.
-    this.#entries.set(key, { status: r.status, headers: r.headers, body: Buffer.from(r.body), deps, global: v.global, cost });
+    const entry: Entry = { key, status: r.status, headers: r.headers, body: Buffer.from(r.body), deps, global: v.global, cost, encoded: new Map() };
+    this.#entries.set(key, entry);
     this.#bytes += cost;
+    this.#trim();
+    return this.#entries.get(key) === entry ? entry : null;
+  }
+
+  /** Drops the least recently used entries until the bound holds. */
+  #trim(): void {
     for (const [k, e] of this.#entries) {
       if (this.#bytes <= this.#maxBytes) break;
       this.#drop(k, e);

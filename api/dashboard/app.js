@@ -2,6 +2,7 @@
 // and the loading; each panel (picker, range, leverage, tooltip, clusters, info, check, export,
 // live, not-ready) is one small module under panels/ that mounts itself on the app's events.
 import { gql } from './lib/api.js';
+import { heatmapRequest, levelQuery } from './lib/requests.js';
 import { CellLayer } from './chart/cells.js';
 import { Chart } from './chart/chart.js';
 import { notionalOf } from './chart/bubbles.js';
@@ -10,14 +11,8 @@ import { PANELS } from './panels/index.js';
 
 const $ = (id) => document.getElementById(id);
 
-const HEATMAP = `query Heatmap($market: ID!, $from: DateTime, $to: DateTime, $resolutionSeconds: Int, $priceBucket: Float, $priceLow: Float, $priceHigh: Float, $check: Boolean) {
-  heatmap(market: $market, from: $from, to: $to, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh, check: $check) {
-    market basis paramsHash timeBucketSeconds resolutionSeconds priceBucket times prices priceLine long short maxValue
-    CHECK
-  }
-}`;
 const AT = `query At($market: ID!, $at: DateTime, $priceBucket: Float) {
-  clusters(market: $market, at: $at) { at price basis clusters { side priceLow priceHigh peakPrice notional shareOfSide distanceFraction leverageComposition { leverage notional } } }
+  clusters(market: $market, at: $at) { at price basis clusters { side priceLow priceHigh peakPrice notional shareOfSide distanceFraction leverageComposition { leverage notional } venues { market venue share } } }
   liquidationMap(market: $market, at: $at, priceBucket: $priceBucket, range: 0.5) { at price priceBucket prices long short }
 }`;
 const CANDLES = `query Candles($market: ID!, $from: DateTime, $to: DateTime, $resolutionSeconds: Int) {
@@ -55,17 +50,6 @@ class App {
     $('status').dataset.state = state;
     $('status').textContent = text;
   }
-  /** A query with the heatmap's check selection filled in (the check panel sets its fields). */
-  query(q, withCheck) {
-    const out = q.replace('CHECK', withCheck && this.checkFields ? `check { ${this.checkFields} }` : '');
-    // Leverage layers (the leverage panel's toggles), where the API takes them.
-    return this.leverageVars() ? out.replace('$market: ID!', '$market: ID!, $leverages: [Float!]').replaceAll('(market: $market', '(market: $market, leverages: $leverages') : out;
-  }
-  /** `{ leverages }` for a query's variables when some leverages are toggled off, else `{}`. */
-  leverageVars() {
-    return this.supportsLeverages && this.state.leverages ? { leverages: this.state.leverages } : null;
-  }
-
   /** Loads the market's window: heatmap, levels at its end, candles, liquidations; then paints. */
   async load() {
     const gen = ++this.generation;
@@ -75,9 +59,9 @@ class App {
     performance.clearMarks();
     performance.mark('liqmap:load-start');
     try {
-      const vars = { market, from: this.state.from == null ? null : iso(this.state.from), to: this.state.to == null ? null : iso(this.state.to), check: this.state.check, ...this.leverageVars() };
       // Kept so a measurement can replay exactly what the first paint waited for.
-      this.lastRequest = { query: this.query(HEATMAP, this.state.check), variables: vars };
+      this.lastRequest = heatmapRequest(this.state, this.checkFields);
+      const vars = this.lastRequest.variables;
       const { heatmap: h } = await gql(this.lastRequest.query, vars);
       performance.mark('liqmap:heatmap-parsed');
       if (gen !== this.generation) return;
@@ -111,7 +95,8 @@ class App {
   /** Clusters and the liquidation map standing at `at` (the bands, the list and the strip). */
   async levels(gen, at) {
     if (at == null) return;
-    const d = await gql(this.query(AT, false), { market: this.state.market, at: iso(at), priceBucket: this.data.base.priceBucket, ...this.leverageVars() });
+    const { query, vars } = levelQuery(AT, this.state.market, this.state.leverages);
+    const d = await gql(query, { ...vars, at: iso(at), priceBucket: this.data.base.priceBucket });
     if (gen !== this.generation) return;
     Object.assign(this.chart.layers, { clusters: d.clusters, liqMap: d.liquidationMap });
     this.data.clusters = d.clusters;
@@ -121,30 +106,43 @@ class App {
 
   /** OHLC on a layer's columns: slot 0 for the base, 1 for the detail. */
   async #candles(gen, layer, slot) {
-    const { priceCandles: c } = await gql(CANDLES, { market: this.state.market, from: iso(layer.t0), to: iso(layer.t1 - 1), resolutionSeconds: layer.stepMs / 1000 });
+    const { priceCandles: c } = await gql(CANDLES, { market: this.markets()[0], from: iso(layer.t0), to: iso(layer.t1 - 1), resolutionSeconds: layer.stepMs / 1000 });
     if (gen !== this.generation) return;
     const set = { ...c, times: c.times.map(ms), from: layer.t0, to: layer.t1 };
     const L = this.chart.layers;
     L.candles = slot === 0 ? [set] : [L.candles[0], set];
   }
 
+  /**
+   * The markets behind what is shown: the market, or an aggregate's parts (its reference venue
+   * first: the prices its levels are mapped onto, so its candles are the price drawn).
+   */
+  markets() {
+    return this.data?.heatmap.parts?.map((p) => p.market) ?? [this.state.market];
+  }
+
+  /** Every stored liquidation of the markets shown in [from, to], up to MAX_LIQ_PAGES pages each. */
   async #liquidations(gen, from, to) {
     const rows = [];
-    let after = null;
-    let pages = 0;
-    let more = true;
-    while (more && pages < MAX_LIQ_PAGES) {
-      const { liquidations: l } = await gql(LIQS, { market: this.state.market, from: iso(from), to: iso(to), after });
-      if (gen !== this.generation) return;
-      for (const n of l.nodes) rows.push({ t: ms(n.time), time: n.time, side: n.side, price: Number(n.price), notional: notionalOf(n), sampled: n.sampled });
-      more = l.pageInfo.hasNextPage;
-      after = l.pageInfo.endCursor;
-      pages++;
+    let truncated = false;
+    for (const market of this.markets()) {
+      let after = null;
+      let pages = 0;
+      let more = true;
+      while (more && pages < MAX_LIQ_PAGES) {
+        const { liquidations: l } = await gql(LIQS, { market, from: iso(from), to: iso(to), after });
+        if (gen !== this.generation) return;
+        for (const n of l.nodes) rows.push({ t: ms(n.time), time: n.time, market, side: n.side, price: Number(n.price), notional: notionalOf(n), sampled: n.sampled });
+        more = l.pageInfo.hasNextPage;
+        after = l.pageInfo.endCursor;
+        pages++;
+      }
+      truncated ||= more;
     }
     const L = this.chart.layers;
     L.bubbles = rows;
     L.bubbleMax = rows.reduce((m, r) => Math.max(m, r.notional), 0);
-    this.data.liquidations = { rows, truncated: more };
+    this.data.liquidations = { rows, truncated };
     this.emit('liquidations', this.data.liquidations);
   }
 
@@ -162,9 +160,10 @@ class App {
     const cur = this.chart.layers.detail;
     if (cur && cur.t0 <= from && cur.t1 >= to && (cur.stepMs / (v.t1 - v.t0)) * v.plot.w < 3) return;
     const gen = this.generation;
-    const vars = { market: this.state.market, from: iso(from), to: iso(to), priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2, check: false, ...this.leverageVars() };
+    const r = heatmapRequest({ ...this.state, from, to, check: false });
+    const vars = { ...r.variables, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 };
     try {
-      const { heatmap: h } = await gql(this.query(HEATMAP, false), vars);
+      const { heatmap: h } = await gql(r.query, vars);
       if (gen !== this.generation) return;
       const layer = new CellLayer({ ...h, times: h.times.map(ms) }, base.scaleMax);
       this.chart.layers.detail = layer;

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLHttpCache, type CachedResponse } from '../http-cache.js';
 import { bodyOf } from '../fetch-body.js';
-import { compressed } from '../compression.js';
+import { compressed, negotiateEncoding } from '../compression.js';
 
 /** Whether a request may be answered from the byte cache: an anonymous JSON POST, not a stream. */
 function eligible(request: Request, path: string): boolean {
@@ -20,7 +20,8 @@ async function toCached(response: Response): Promise<CachedResponse> {
  * answered from the cache (`x-liqmap-cache: hit`) or by the rest of the GraphQL pipeline, once
  * for every concurrent identical request; mutations, subscriptions, authorised and streamed
  * requests go straight through. Headers added on the way out (CORS) are added to hits as well.
- * Answers are compressed for clients that accept it ({@link compressed}; the cache keeps them plain).
+ * Answers are compressed for clients that accept it ({@link compressed}); the cache keeps each
+ * answer plain and, once asked for, in each Accept-Encoding it was asked in.
  */
 export function useResponseCache(cache: GraphQLHttpCache): Plugin {
   return {
@@ -39,7 +40,7 @@ export function useResponseCache(cache: GraphQLHttpCache): Plugin {
       const key = GraphQLHttpCache.key(body, request.headers.get('origin') ?? '', request.headers.get('accept') ?? '');
       setRequestHandler(async (_req, ctx) => {
         const { response, hit } = await cache.get(key, body, async () => toCached(await requestHandler(replay(), ctx)));
-        return respond(await compressed(response, encoding), hit);
+        return respond(await cache.encoded(response, negotiateEncoding(encoding) ?? 'identity', (r) => compressed(r, encoding)), hit);
       });
     },
   };

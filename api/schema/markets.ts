@@ -1,6 +1,6 @@
 import type { ApiContext } from '../context.js';
 import { printable } from '../../base/index.js';
-import { isMarketId, listMarkets, MARKET_ID_RULE, type CoverageKind, type MarketSummary } from '../../db/index.js';
+import { isMarketId, listMarkets, marketBaseQuote, MARKET_ID_RULE, type CoverageKind, type MarketSummary } from '../../db/index.js';
 import { exposeUserErrors, userError } from '../errors.js';
 
 /** Markets and their coverage. */
@@ -13,6 +13,8 @@ export const marketsTypeDefs = /* GraphQL */ `
     exchange: String!
     "The venue's own symbol, e.g. BTCUSDT, BTC-USDT-SWAP, ETH-USD."
     symbol: String!
+    "Base asset (BTC for binance:BTCUSDT, okx:BTC-USDT-SWAP, hyperliquid:BTC): the symbol heatmap(symbol:) and the other level fields sum this market under; null when the venue registry cannot read the symbol."
+    base: String
     "Number of trades stored (a count over the market's key range: ask for it only when needed)."
     tradeCount: Int!
     "Time of the oldest stored trade (ISO-8601 UTC), null without trades."
@@ -62,6 +64,7 @@ export const marketsResolvers = {
     }),
   },
   Market: {
+    base: (m: MarketSummary) => marketBaseQuote(m.id)?.base ?? null,
     tradeCount: (m: MarketSummary, _: unknown, ctx: ApiContext) => ctx.loaders.tradeCount.load(m.id),
     firstTradeAt: async (m: MarketSummary, _: unknown, ctx: ApiContext) => (await ctx.loaders.tradeStats.load(m.id))?.firstTradeAt ?? null,
     lastTradeAt: async (m: MarketSummary, _: unknown, ctx: ApiContext) => (await ctx.loaders.tradeStats.load(m.id))?.lastTradeAt ?? null,

@@ -1,4 +1,6 @@
+import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compressed } from '../../api/compression.js';
 import { BatchWriter, type CanonicalEvent } from '../../db/index.js';
 import { ENTRY_OVERHEAD_BYTES, GraphQLHttpCache } from '../../api/http-cache.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
@@ -84,5 +86,33 @@ describe('the response cache', () => {
     // 2-byte bodies: counting bodies alone would have kept all 5,000.
     expect(cache.size).toBeLessThanOrEqual(Math.floor(max / ENTRY_OVERHEAD_BYTES));
     expect(cache.size).toBeGreaterThan(100);
+  });
+
+  it('compresses a kept answer once per encoding and counts the copy against the bound', async () => {
+    const cache = new GraphQLHttpCache(t.store);
+    const json = Buffer.from(JSON.stringify({ data: { heatmap: { long: Array.from({ length: 20_000 }, (_, i) => (i * 7919.123) % 1e6) } } }));
+    const body = Buffer.from('{"query":"{ heatmap(market: \\"binance:BTCUSDT\\") { long } }"}');
+    const key = GraphQLHttpCache.key(body);
+    const compute = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: json });
+    let encodings = 0;
+    const encode = async (r: { status: number; headers: Record<string, string>; body: Buffer }) => {
+      encodings++;
+      return compressed(r, 'br');
+    };
+    const first = await cache.get(key, body, compute);
+    const before = cache.bytes;
+    const a = await cache.encoded(first.response, 'br', encode);
+    const hit = await cache.get(key, body, compute);
+    expect(hit.hit).toBe(true);
+    const b = await cache.encoded(hit.response, 'br', encode);
+    expect(encodings).toBe(1);
+    expect(b.body).toBe(a.body);
+    expect(brotliDecompressSync(b.body).equals(json)).toBe(true);
+    expect(cache.bytes).toBe(before + a.body.length);
+    // An answer the cache does not keep (an error) is encoded each time.
+    const err = { status: 200, headers: {}, body: Buffer.from('{"errors":[{"message":"x"}]}') };
+    await cache.encoded(err, 'br', encode);
+    await cache.encoded(err, 'br', encode);
+    expect(encodings).toBe(3);
   });
 });

@@ -2,11 +2,12 @@
 // new columns alone are fetched on the same grid and painted into the heatmap bitmap in place
 // (no full reload), and the levels at the new end replace the bands, the list and the strip.
 import { gql, subscribe } from '../lib/api.js';
+import { levelQuery } from '../lib/requests.js';
 
 const $ = (id) => document.getElementById(id);
 const SUB = `subscription Live($market: ID!) { clustersUpdated(market: $market) { at price } }`;
 const DELTA = `query Delta($market: ID!, $from: DateTime, $resolutionSeconds: Int, $priceBucket: Float, $priceLow: Float, $priceHigh: Float) {
-  heatmap(market: $market, from: $from, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh) { times prices priceBucket resolutionSeconds priceLine long short }
+  heatmap(market: $market, from: $from, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh) { times prices priceBucket resolutionSeconds priceLine long short parts { market venue basis share } }
 }`;
 
 export const live = {
@@ -24,7 +25,8 @@ export const live = {
       abort = new AbortController();
       const gen = app.generation;
       box.dataset.columns = '0';
-      subscribe(SUB, { market: app.state.market }, (msg) => {
+      // An aggregate is re-summed after its parts: its reference venue's updates say when.
+      subscribe(SUB, { market: app.markets()[0] }, (msg) => {
         const at = msg.data?.clustersUpdated?.at;
         if (at) busy = busy.then(() => update(gen, new Date(at).getTime())).catch((e) => app.emit('error', e));
       }, abort.signal).catch(() => {});
@@ -35,7 +37,8 @@ export const live = {
       const lastStep = Math.floor(base.times.at(-1) / base.stepMs) * base.stepMs;
       const v = app.chart.view;
       const following = v.t1 >= base.t1 - base.stepMs;
-      const { heatmap: h } = await gql(DELTA, { market: app.state.market, from: new Date(lastStep).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
+      const { query, vars } = levelQuery(DELTA, app.state.market, app.state.leverages);
+      const { heatmap: h } = await gql(query, { ...vars, from: new Date(lastStep).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
       if (gen !== app.generation) return;
       const before = base.t1;
       const painted = base.append({ ...h, times: h.times.map((t) => new Date(t).getTime()) });

@@ -1,15 +1,10 @@
-// Time range: presets (12 h, 24 h, 3 d, 7 d, 1 M) ending at the market's newest event, or a
-// custom from/to (UTC).
+// Time range: presets (12 h, 24 h, 3 d, 7 d, 1 M) ending at the newest event of what is shown
+// (lib/range-window.js), or a custom from/to (UTC).
+import { linkedRange, presetWindow } from '../lib/range-window.js';
+
 const $ = (id) => document.getElementById(id);
-const PRESETS = { '12h': 12, '24h': 24, '3d': 72, '7d': 168, '1M': 720 };
 const toInput = (ms) => new Date(ms).toISOString().slice(0, 16);
 const fromInput = (v) => (v ? new Date(`${v}:00Z`).getTime() : null);
-
-/** Newest price event of a market (trades, candles, mark prices: what levels are computed from), epoch ms, or null. */
-function newest(m) {
-  const last = (m?.coverage ?? []).filter((c) => ['trades', 'candles', 'mark_prices'].includes(c.kind)).map((c) => (c.last ? new Date(c.last).getTime() : 0));
-  return last.length ? Math.max(...last) : null;
-}
 
 export const range = {
   mount(app) {
@@ -18,12 +13,10 @@ export const range = {
       const key = app.state.range;
       for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.range === key));
       if (key !== 'custom') {
-        const to = newest(app.markets?.get(app.state.market));
-        app.state.to = to;
-        app.state.from = to == null ? null : to - PRESETS[key] * 3_600_000;
-        if (to != null) {
+        Object.assign(app.state, presetWindow(app.entries?.get(app.state.market)?.markets ?? [], key));
+        if (app.state.to != null) {
           $('from').value = toInput(app.state.from);
-          $('to').value = toInput(to);
+          $('to').value = toInput(app.state.to);
         }
       } else {
         app.state.from = fromInput($('from').value);
@@ -42,8 +35,7 @@ export const range = {
         apply();
       });
     // A preset can be linked (?range=7d).
-    const linked = new URLSearchParams(location.search).get('range');
-    if (linked && PRESETS[linked]) app.state.range = linked;
+    app.state.range = linkedRange();
     app.on('market', apply);
   },
 };
