@@ -22,7 +22,9 @@ ENV NODE_ENV=production
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY subgraph/package.json ./subgraph/
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+COPY scripts/patch-postgres-driver.mjs ./scripts/
+# Scripts are skipped: the one liqmap needs (postgres.js repaired for closed connections) runs here.
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && node scripts/patch-postgres-driver.mjs && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 USER node

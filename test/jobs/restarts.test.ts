@@ -130,6 +130,24 @@ describe.skipIf(!PG_BIN)('restarts under `liqmap work` and `liqmap serve` (throw
     }
   }, 300_000);
 
+  it('Postgres restarted mid-compute under `liqmap work`: the job is retried and its results equal an uninterrupted run', async () => {
+    const market = 'binance:PGRESTART';
+    const env = await ownQueue();
+    const w = child(['work', '--metrics-port', '0', '--concurrency', '1'], env);
+    try {
+      await ingest(syntheticTrades(market, DAYS));
+      await midCompute(market, DAYS * BUCKETS_PER_DAY);
+      pg.restart();
+      await expectSameAsUninterrupted(market, DAYS * BUCKETS_PER_DAY);
+      // The attempt failed with a rejection it could retry, not a thread killed by the driver.
+      expect(w.stderr()).not.toContain("reading 'write'");
+      expect(w.proc.exitCode).toBeNull();
+      expect(rawLines(w.stderr())).toEqual([]);
+    } finally {
+      await stop(w.proc);
+    }
+  }, 300_000);
+
   it('`liqmap serve` through a Postgres restart and a Redis restart: /readyz says so, then it answers again and enqueues again', async () => {
     const market = 'binance:SERVED';
     await new BatchWriter(store).write({ events: syntheticTrades(market, 0.05) });

@@ -6,6 +6,9 @@
  * `closed()` has already failed the connection's queries with `CONNECTION_CLOSED`, so the
  * deferred write is moot: that one exception is ignored, and the callers' retries run.
  *
+ * scripts/patch-postgres-driver.mjs (postinstall) repairs the driver so that this no longer
+ * happens; the guard stays for an install that skipped scripts.
+ *
  * Every other uncaught exception keeps Node's behaviour: when no other listener handles it,
  * it is printed and the process exits with code 1.
  */
