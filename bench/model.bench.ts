@@ -52,11 +52,17 @@ export async function run(): Promise<BenchFigure[]> {
   const spanBuckets = new Map<number, ReturnType<typeof aggregateBuckets>>();
   for (const d of [1, 7, 30]) spanBuckets.set(d, aggregateBuckets(modelEvents(24 * d, tpm), params.timeBucketSeconds));
   // Stepped one bucket at a time, snapshots dropped (runModel keeps 43,200 of them for 30 days).
+  // Cohorts standing and cells per snapshot at the end: pruning bounds the first; the second
+  // (the snapshot each bucket builds) follows the price range the standing positions cover.
+  const standing = new Map<number, { cohorts: number; cells: number }>();
   const stepSecs = (d: number) => {
     const state = createModelState(params);
     const t = performance.now();
-    for (const b of spanBuckets.get(d)!) stepModel(state, b);
-    return (performance.now() - t) / 1000;
+    let last: ReturnType<typeof stepModel> | null = null;
+    for (const b of spanBuckets.get(d)!) last = stepModel(state, b);
+    const secs = (performance.now() - t) / 1000;
+    standing.set(d, { cohorts: state.cohorts.size, cells: last ? last.long.size + last.short.size : 0 });
+    return secs;
   };
   const growth: { d1: number; d7: number; d30: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) growth.push({ d1: stepSecs(1), d7: stepSecs(7), d30: stepSecs(30) });
@@ -89,7 +95,7 @@ export async function run(): Promise<BenchFigure[]> {
       baselineName: 'one day',
       ratio: ratio30.median,
       ratios: ratio30,
-      note: `1 / 7 / 30 days: ${g('d1').median.toFixed(2)} / ${g('d7').median.toFixed(2)} / ${g('d30').median.toFixed(2)} s (medians of ${ROUNDS}); 7 days = ${(g('d7').median / g('d1').median).toFixed(1)}× one day`,
+      note: `1 / 7 / 30 days: ${g('d1').median.toFixed(2)} / ${g('d7').median.toFixed(2)} / ${g('d30').median.toFixed(2)} s (medians of ${ROUNDS}); 7 days = ${(g('d7').median / g('d1').median).toFixed(1)}× one day; cohorts standing at the end ${[1, 7, 30].map((d) => standing.get(d)!.cohorts).join(' / ')}, level cells per snapshot ${[1, 7, 30].map((d) => standing.get(d)!.cells).join(' / ')}`,
     },
   ];
 }

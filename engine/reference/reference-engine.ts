@@ -12,7 +12,9 @@ import type { BucketInput, RawEvent, ReferenceParams, ReferenceSnapshot } from '
  *
  * State: virtual positions, one per (side, leverage, entry-price bucket, cumulative funding at
  * entry) — positions opened with the same four are the same position (their sizes add, which
- * is exact), so months of buckets stay affordable. Sizes are kept as `base × factor`, with one
+ * is exact), and every UTC hour the positions are pruned by the fast path's documented rule
+ * (engine/model's PRUNE_FRACTION: same-bucket positions merge, negligible ones go), written here
+ * again in decimals, so months of buckets stay affordable. Sizes are kept as `base × factor`, with one
  * global `factor` carrying decay and proportional closes (exact: every size is multiplied by
  * the same decimal), and the pending notional of every price bucket is kept as a decimal sum
  * updated as positions change, so a snapshot costs its cells, not its positions.
@@ -67,6 +69,10 @@ interface Bar {
   readonly realizedLong: RD;
   readonly realizedShort: RD;
 }
+
+/** Prune when a bucket opens a new UTC hour; below this share of its side's open notional a position goes. */
+const PRUNE_PERIOD_MS = 3_600_000;
+const PRUNE_FRACTION = new RD('1e-4');
 
 const add = (m: Map<number, RD>, k: number, v: RD) => m.set(k, (m.get(k) ?? ZERO).add(v));
 
@@ -230,6 +236,44 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     }
   };
 
+  // Pruning, which bounds the positions: positions of one side, leverage and entry whose
+  // liquidation prices share a price bucket merge (bases add, the funding at entry becomes the
+  // base-weighted mean: lp is affine in it, so the cell's Σ base × lp stays what it was); then a
+  // position whose base × entry is below PRUNE_FRACTION of its side's goes.
+  const prune = () => {
+    const total = { long: ZERO, short: ZERO };
+    const groups = new Map<string, Position[]>();
+    for (const p of positions.values()) {
+      const n = p.base.mul(p.entry);
+      if (p.long) total.long = total.long.add(n);
+      else total.short = total.short.add(n);
+      const g = `${p.long ? 'L' : 'S'}|${p.leverage}|${p.entry.toString()}|${p.idx ?? 'x'}`;
+      const list = groups.get(g);
+      if (list) list.push(p);
+      else groups.set(g, [p]);
+    }
+    positions.clear();
+    for (const [g, list] of groups) {
+      let p = list[0]!;
+      if (list.length > 1) {
+        let base = ZERO;
+        let funding = ZERO;
+        for (const x of list) {
+          base = base.add(x.base);
+          funding = funding.add(x.base.mul(x.fundingAtEntry));
+        }
+        const fundingAtEntry = funding.div(base);
+        p = { ...p, key: `${g}|m${fundingAtEntry.toString()}`, fundingAtEntry, ...terms(p.long, p.entry, p.leverage, fundingAtEntry), base };
+      }
+      if (p.base.mul(p.entry).lt(PRUNE_FRACTION.mul(p.long ? total.long : total.short))) {
+        baseTotal = baseTotal.sub(p.base);
+        continue;
+      }
+      positions.set(p.key, p);
+    }
+    rebuild();
+  };
+
   for (const b of bars(inputs)) {
     if (opts.untilT !== undefined && b.t > opts.untilT) break;
     // 0. the grid follows the price: each UTC day takes its step from its first close, and the
@@ -247,6 +291,7 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
       }
     }
     const gap = lastT === null ? Infinity : b.t - lastT;
+    const pruneDue = lastT !== null && Math.floor(b.t / PRUNE_PERIOD_MS) !== Math.floor(lastT / PRUNE_PERIOD_MS);
     // 1. decay: every size × 0.5^(Δt / half-life)
     if (params.halfLifeHours > 0 && lastT !== null) {
       const dt = b.t - lastT;
@@ -265,6 +310,8 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
       cumFunding = cumFunding.add(b.funding);
       rebuild();
     }
+    // 2b. the first bucket of each UTC hour prunes the positions
+    if (pruneDue) prune();
     // 3. liquidations: a long at or above the low, a short at or below the high
     let liqLong = ZERO;
     let liqShort = ZERO;

@@ -6,6 +6,7 @@ import {
   createModelState,
   detectClusters,
   parseModelParams,
+  referenceModel,
   referenceReplay,
   runModel,
   scoreAccuracy,
@@ -13,6 +14,9 @@ import {
   stepModel,
   modelParamsHash,
   niceStep,
+  PRUNE_FRACTION,
+  PRUNE_PERIOD_MS,
+  type BucketInput,
   type LevelSnapshot,
   type MarketBucket,
   type ModelEvent,
@@ -448,5 +452,64 @@ describe('liqmap cascade', () => {
     const bad = runCli(['cascade', '--levels', file, '--price', '100', '--shock-to', '97.5', '--depth-per-percent', '1000000']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/level 0\.notional/);
+  });
+});
+
+/** The same bucket as the reference engine reads it. */
+const input = (b: MarketBucket): BucketInput => ({
+  t: b.t,
+  trades: { open: b.open, high: b.high, low: b.low, close: b.close, vwap: b.vwap, buy: b.buyVolume, sell: b.sellVolume },
+  candle: null,
+  openInterest: b.openInterest,
+  funding: b.fundingRate,
+  mark: null,
+  liquidations: null,
+});
+
+function runPruned(buckets: MarketBucket[]): { snapshots: LevelSnapshot[]; cohorts: number[] } {
+  const state = createModelState(one10x);
+  const cohorts: number[] = [];
+  const snapshots = buckets.map((b) => {
+    const s = stepModel(state, b);
+    cohorts.push(state.cohorts.size);
+    return s;
+  });
+  return { snapshots, cohorts };
+}
+
+describe('cohort pruning (both engines, every UTC hour)', () => {
+  it('merges the funding epochs of one entry whose levels share a bucket: the state stays bounded, the levels the same', () => {
+    // Two days of minute buckets at one price, open interest rising every minute and a small
+    // funding print every hour: each print starts a new epoch of cohorts at the same entry.
+    const buckets = Array.from({ length: 2 * 1440 }, (_, i) => bucket(i, { buyVolume: 1, sellVolume: 1, openInterest: 1000 + i, fundingRate: i % 60 === 30 ? 1e-6 : null }));
+    const { snapshots, cohorts } = runPruned(buckets);
+    // Unmerged, 48 epochs × 2 sides; merged, the standing cohort and the current epoch's per side.
+    expect(Math.max(...cohorts.slice(120))).toBeLessThanOrEqual(6);
+    const ref = referenceModel(buckets.map(input), one10x);
+    const a = compareSnapshots(snapshots, ref, 1e-9);
+    expect(a.ok, JSON.stringify(a)).toBe(true);
+    // The merged levels still hold what was opened: the open interest, at the entry price.
+    const last = snapshots.at(-1)!;
+    const oi = [...last.oiLong.values()].reduce((s, v) => s + v, 0);
+    expect(oi / 100).toBeCloseTo(1000 + 2 * 1440 - 1, 6);
+  });
+
+  it(`drops a cohort under ${PRUNE_FRACTION} of its side's open notional at the next hour, as the reference does`, () => {
+    // A large position at 100; one minute at 103 opens a sliver there (1e-6 of the side); the
+    // price returns to 100 before the hour ends.
+    const buckets = Array.from({ length: 120 }, (_, i) => {
+      const px = i === 10 ? 103 : 100;
+      return bucket(i, { buyVolume: 1, sellVolume: 1, open: px, high: px, low: px, close: px, vwap: px, openInterest: i < 10 ? 1_000_000 : 1_000_001 });
+    });
+    const { snapshots } = runPruned(buckets);
+    const entry103 = (s: LevelSnapshot) => [...s.oiLong.keys()].filter((k) => k >= 1025 && k <= 1035).length;
+    const hour = PRUNE_PERIOD_MS / 60_000;
+    expect(entry103(snapshots[hour - 1]!)).toBe(1); // standing until the prune
+    expect(entry103(snapshots[hour]!)).toBe(0); // dropped, its open interest reopened at 100
+    const oi = [...snapshots[hour]!.oiLong.values()].reduce((s, v) => s + v, 0);
+    expect(oi / 100).toBeCloseTo(1_000_001, 6);
+    const ref = referenceModel(buckets.map(input), one10x);
+    const a = compareSnapshots(snapshots, ref, 1e-12);
+    expect(a.ok, JSON.stringify(a)).toBe(true);
   });
 });
