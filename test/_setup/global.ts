@@ -12,6 +12,10 @@ import postgres from 'postgres';
  * behind — without touching another run's on the same Postgres and Redis.
  */
 export default function setup(): () => Promise<void> {
+  // Vitest calls a root globalSetup once more per project (projects extend the root config):
+  // one run id and one directory for the whole run, torn down once.
+  if (process.env.LIQMAP_TEST_RUN_OWNER === String(process.pid)) return async () => {};
+  process.env.LIQMAP_TEST_RUN_OWNER = String(process.pid);
   const run = randomBytes(3).toString('hex');
   const dir = mkdtempSync(path.join(tmpdir(), `liqmap-test-${run}-`));
   // Like /tmp itself: throwaway servers run as another OS user (postgres) create their dirs here.
