@@ -21,11 +21,20 @@ export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: store.schema,
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  // Kysely's migrator reads the catalog of every schema; one dropped by another process between
+  // its listing and `has_schema_privilege` fails the read with 3F000 naming that other schema.
+  // Nothing was migrated then: read again.
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  for (let i = 0; i < 5 && isOtherSchemaDropped(result.error, store.schema); i++) result = await migrator.migrateToLatest();
   const failed = result.results?.find((r) => r.status === 'Error');
   if (result.error || failed) {
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
     throw new LiqmapError('MIGRATION_FAILED', `migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause.split('\n')[0]}`, { migration: failed?.migrationName }, result.error);
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+function isOtherSchemaDropped(error: unknown, schema: string): boolean {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== '3F000') return false;
+  return !error.message.includes(`"${schema}"`);
 }
