@@ -34,15 +34,14 @@ const connectionEdits = [
   // terminate() and closed(): the only two other places that touch the timer.
   { from: '    clearImmediate(nextWriteTimer)\n', to: '    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n', count: 2 },
 ];
-const poolEdits = [
-  {
-    from: '    sql.release = () => {\n      c.reserved = null\n      onopen(c)\n    }',
-    to: `    sql.release = () => { ${MARKER}\n      c.reserved = null\n      c.queue === closed || c.queue === connecting || c.queue === ended || onopen(c)\n    }`,
-  },
-];
+// The third repair (a released connection that closed stays closed) is held back: with it, an
+// ingest through a Postgres restart gave up (the fault campaign, 3 runs of 3; cause not yet found:
+// the batch writer's retries saw ECONNREFUSED to the end). Until both are reconciled, `liqmap work`
+// through a Postgres restart is not yet repaired (the skipped test in test/jobs/restarts.test.ts).
+const poolEdits = [];
 const files = ['src', 'cjs/src', 'cf/src'].flatMap((dir) => [
   { file: path.join(root, dir, 'connection.js'), edits: connectionEdits },
-  { file: path.join(root, dir, 'index.js'), edits: poolEdits },
+  ...(poolEdits.length > 0 ? [{ file: path.join(root, dir, 'index.js'), edits: poolEdits }] : []),
 ]);
 
 let failed = false;
