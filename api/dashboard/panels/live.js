@@ -6,8 +6,10 @@ import { levelQuery } from '../lib/requests.js';
 
 const $ = (id) => document.getElementById(id);
 const SUB = `subscription Live($market: ID!) { clustersUpdated(market: $market) { at price } }`;
-const DELTA = `query Delta($market: ID!, $from: DateTime, $resolutionSeconds: Int, $priceBucket: Float, $priceLow: Float, $priceHigh: Float) {
-  heatmap(market: $market, from: $from, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh) { times prices priceBucket resolutionSeconds priceLine long short parts { market venue basis share } }
+// Bounded by the bucket announced: `from` alone means "to the newest event", which the cost limit
+// prices as the longest range allowed (31 days of columns) and refuses.
+const DELTA = `query Delta($market: ID!, $from: DateTime, $to: DateTime, $resolutionSeconds: Int, $priceBucket: Float, $priceLow: Float, $priceHigh: Float) {
+  heatmap(market: $market, from: $from, to: $to, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh) { times prices priceBucket resolutionSeconds priceLine long short parts { market venue basis share } }
 }`;
 
 export const live = {
@@ -38,7 +40,7 @@ export const live = {
       const v = app.chart.view;
       const following = v.t1 >= base.t1 - base.stepMs;
       const { query, vars } = levelQuery(DELTA, app.state.market, app.state.leverages);
-      const { heatmap: h } = await gql(query, { ...vars, from: new Date(lastStep).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
+      const { heatmap: h } = await gql(query, { ...vars, from: new Date(lastStep).toISOString(), to: new Date(at).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
       if (gen !== app.generation) return;
       const before = base.t1;
       const painted = base.append({ ...h, times: h.times.map((t) => new Date(t).getTime()) });
