@@ -151,8 +151,13 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
     const end = Math.min(bucketOf(span.lastMs), input.untilMs === undefined ? Infinity : bucketOf(input.untilMs)) + width;
     const total = Math.max(0, Math.round((end - from) / width));
     let done = 0;
+    // The newest bucket is still filling on a live market: committed as its own chunk, the
+    // checkpoint before it survives the next batch's rollback of it, so that batch recomputes one
+    // bucket instead of the whole chunk (a day) it was first computed in.
+    const open = bucketOf(span.lastMs);
     while (from < end) {
-      const to = Math.min(from + chunkBuckets * width, end);
+      let to = Math.min(from + chunkBuckets * width, end);
+      if (from < open && to > open) to = open;
       const parts = await loadBucketParts(store, input.market, from, to, width);
       const chunk = assembleBuckets(parts);
       const rows: HeatmapRow[] = [];

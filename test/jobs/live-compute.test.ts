@@ -62,4 +62,32 @@ describe('live compute: one round per trigger, later batches coalesced into the 
     expect(live.length).toBe(11);
     expect(live).toEqual(strip(await readHeatmapRows(t.store, F, hash, 0, Date.now())));
   }, 60_000);
+
+  it('a batch into the still-open bucket recomputes that bucket alone, not the chunk it was first computed in', async () => {
+    const M = 'binance:OPEN';
+    const w = new BatchWriter(t.store);
+    // Ten closed minutes and half of the eleventh, computed in one round (one day-sized chunk).
+    await w.write({ events: trades(M, 0, 630) });
+    const first = await computeMarket(t.store, { market: M, once: true });
+    expect(first.buckets).toBe(11);
+    // Live batches into the open minute: each recomputes one bucket from the checkpoint before it.
+    for (let k = 0; k < 3; k++) {
+      await w.write({ events: trades(M, 630 + k * 10, 640 + k * 10) });
+      const next = await computeMarket(t.store, { market: M, once: true });
+      expect([next.buckets, next.rolledBack]).toEqual([1, 1]);
+    }
+    // A batch that opens a new minute: the minute it closed and the new one, nothing before.
+    await w.write({ events: trades(M, 660, 670) });
+    const opened = await computeMarket(t.store, { market: M, once: true });
+    expect(opened.buckets).toBeLessThanOrEqual(2);
+
+    const F = 'binance:OPENFILE';
+    await w.write({ events: trades(F, 0, 670) });
+    await computeMarket(t.store, { market: F });
+    const hash = modelParamsHash(await effectiveParams(t.store, M));
+    const strip = (rows: Awaited<ReturnType<typeof readHeatmapRows>>) => rows.map(({ dataVersion: _v, ...r }) => r);
+    const live = strip(await readHeatmapRows(t.store, M, hash, 0, Date.now()));
+    expect(live.length).toBe(12);
+    expect(live).toEqual(strip(await readHeatmapRows(t.store, F, hash, 0, Date.now())));
+  }, 60_000);
 });
