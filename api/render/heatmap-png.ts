@@ -90,6 +90,34 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Below this size the image is the cells and the price line alone (no room for text). */
 const MIN_DECORATED = { width: 240, height: 150 };
 
+/** A rectangle of the image, pixels. */
+export interface PngRect {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+/** Heights of the bands around the plot, pixels: title on top, then under the plot the time axis and, below it, the legend. */
+export const PNG_BANDS = { title: 22, timeAxis: 20, legend: 26, priceAxis: 62 } as const;
+
+/**
+ * Where each part of an image of `size` goes: stacked bands that never overlap, so the legend
+ * (its own band under the time axis) is never drawn over cells or over the time labels. A
+ * thumbnail (under 240 × 150) is the plot alone.
+ */
+export function pngLayout(size: PngSize): { decorated: boolean; plot: PngRect; timeAxis: PngRect; legend: PngRect } {
+  const { width, height } = size;
+  if (width < MIN_DECORATED.width || height < MIN_DECORATED.height) {
+    const none = { x: 0, y: height, w: width, h: 0 };
+    return { decorated: false, plot: { x: 0, y: 0, w: width, h: height }, timeAxis: none, legend: none };
+  }
+  const b = PNG_BANDS;
+  const plot = { x: 0, y: b.title, w: width - b.priceAxis, h: height - b.title - b.timeAxis - b.legend };
+  const timeAxis = { x: 0, y: plot.y + plot.h, w: width, h: b.timeAxis };
+  return { decorated: true, plot, timeAxis, legend: { x: 0, y: timeAxis.y + timeAxis.h, w: width, h: b.legend } };
+}
+
 /**
  * Renders a heatmap (long + short) as a PNG that explains itself: time across, price up, viridis
  * by cell notional (√ scale, the dashboard's), the close line in white, realized liquidations as
@@ -101,8 +129,8 @@ export function renderHeatmapPng(m: RenderInput, size: PngSize): Buffer {
   const { width, height } = size;
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
-  const decorated = width >= MIN_DECORATED.width && height >= MIN_DECORATED.height;
-  const plot = decorated ? { x: 0, y: 22, w: width - 62, h: height - 22 - 40 } : { x: 0, y: 0, w: width, h: height };
+  const layout = pngLayout(size);
+  const { decorated, plot } = layout;
   ctx.fillStyle = '#0d0d14';
   ctx.fillRect(0, 0, width, height);
   const { cols, rows, values } = m;
@@ -139,7 +167,7 @@ export function renderHeatmapPng(m: RenderInput, size: PngSize): Buffer {
     drawLiquidations(ctx, m, x, y, plot);
   }
   if (decorated) {
-    drawFrame(ctx, m, { t0, t1, p0, p1, max }, plot, size, x, y);
+    drawFrame(ctx, m, { t0, t1, p0, p1, max }, layout, size, x, y);
   }
   return canvas.toBuffer('image/png');
 }
@@ -179,11 +207,12 @@ function drawFrame(
   ctx: SKRSContext2D,
   m: RenderInput,
   d: { t0: number; t1: number; p0: number; p1: number; max: number },
-  plot: { x: number; y: number; w: number; h: number },
+  layout: ReturnType<typeof pngLayout>,
   size: PngSize,
   x: (t: number) => number,
   y: (p: number) => number,
 ): void {
+  const { plot } = layout;
   ctx.font = '12px "DejaVu Sans", "Liberation Sans", sans-serif';
   ctx.textBaseline = 'alphabetic';
   // Title: what, where, when, how it was obtained.
@@ -222,9 +251,9 @@ function drawFrame(
     ctx.fillStyle = '#bbbbbb';
     ctx.fillText(span > 4 * 86_400_000 ? s.slice(5, 10) : span > 86_400_000 ? `${s.slice(5, 10)} ${s.slice(11, 16)}` : s.slice(11, 16), px, plot.y + plot.h + 15);
   }
-  // Legend: the colour scale with the notional its colours stand for (√ scale).
+  // Legend, in its own band: the colour scale with the notional its colours stand for (√ scale).
   const lw = Math.min(260, Math.floor(size.width * 0.4));
-  const ly = size.height - 25;
+  const ly = layout.legend.y + 4;
   for (let i = 0; i < lw; i++) {
     const c = VIRIDIS[Math.round((i / (lw - 1)) * 255)]!;
     ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -232,9 +261,9 @@ function drawFrame(
   }
   ctx.fillStyle = '#bbbbbb';
   ctx.textAlign = 'left';
-  ctx.fillText('$0', 6, ly + 19);
+  ctx.fillText('$0', 6, ly + 20);
   ctx.textAlign = 'right';
-  ctx.fillText(`${money(d.max)} per cell`, 6 + lw, ly + 19);
+  ctx.fillText(`${money(d.max)} per cell`, 6 + lw, ly + 20);
   ctx.textAlign = 'left';
   ctx.fillText(`√ scale · rows ${m.priceBucket} quote · columns ${m.stepMs / 60_000 >= 1 ? `${m.stepMs / 60_000} min` : `${m.stepMs / 1000} s`} · white: close · bubbles: realized liquidations`, 14 + lw, ly + 8);
 }

@@ -105,16 +105,16 @@ describe('dashboard and /heatmap.png over real data', () => {
       expect(count(0, 0, 450, 22, light)).toBeGreaterThan(200);
       expect(count(450, 0, 900, 22, (c) => c[0] > 200 && c[1] > 120 && c[1] < 210 && c[2] < 80)).toBeGreaterThan(100);
       // Price labels right of the plot, time labels under it.
-      expect(count(900 - 58, 22, 900, 450 - 40, light)).toBeGreaterThan(200);
-      expect(count(0, 450 - 40, 900 - 62, 450 - 26, light)).toBeGreaterThan(100);
-      // The legend: the scale's ends are viridis' ends.
+      expect(count(900 - 58, 22, 900, 450 - 46, light)).toBeGreaterThan(200);
+      expect(count(0, 450 - 46, 900 - 62, 450 - 26, light)).toBeGreaterThan(100);
+      // The legend, in its own band under the time axis: the scale's ends are viridis' ends.
       const { VIRIDIS } = await import('../../api/render/viridis.js');
       const lw = Math.min(260, Math.floor(900 * 0.4));
       const near = (a: readonly number[], b: readonly number[]) => a.every((v, i) => Math.abs(v - b[i]!) <= 3);
-      expect(near(px(6, 429), VIRIDIS[0]!)).toBe(true);
-      expect(near(px(5 + lw, 429), VIRIDIS[255]!)).toBe(true);
+      expect(near(px(6, 430), VIRIDIS[0]!)).toBe(true);
+      expect(near(px(5 + lw, 430), VIRIDIS[255]!)).toBe(true);
       // Realized liquidations: the OKX rows are sided, so red (longs) and green (shorts) bubbles.
-      const plot = (f: (c: readonly [number, number, number]) => boolean) => count(0, 22, 900 - 62, 450 - 40, f);
+      const plot = (f: (c: readonly [number, number, number]) => boolean) => count(0, 22, 900 - 62, 450 - 46, f);
       expect(plot((c) => c[0] > 200 && c[1] < 110 && c[2] > 60 && c[2] < 150)).toBeGreaterThan(20);
       expect(plot((c) => c[0] < 60 && c[1] > 170 && c[2] > 100 && c[2] < 170)).toBeGreaterThan(20);
       // A thumbnail is the plot alone: no title bar.

@@ -4,6 +4,8 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestDemo } from '../../indexer/index.js';
 import { computeMarket } from '../../jobs/index.js';
+import { pngLayout, type PngRect } from '../../api/render/heatmap-png.js';
+import { VIRIDIS } from '../../api/render/viridis.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi, type TestApi } from '../_setup/api.js';
 
@@ -39,6 +41,39 @@ describe('/heatmap.png: bounded, rendered off the event loop, cached by data ver
       expect(body.code, query).toBe(code);
       expect(body.error, query).toContain(text);
     }
+  });
+
+  it('draws the legend in a band of its own, under the time axis: never over cells or the time labels', async () => {
+    const size = { width: 900, height: 450 };
+    const r = await api.get(`/heatmap.png?market=${MARKET}&from=2024-01-01T01:00:00Z&to=2024-01-01T05:00:00Z&width=${size.width}&height=${size.height}`);
+    expect(r.status).toBe(200);
+    const png = PNG.sync.read(Buffer.from(await r.arrayBuffer()));
+    const px = (x: number, y: number) => { const o = (y * png.width + x) * 4; return [png.data[o]!, png.data[o + 1]!, png.data[o + 2]!] as const; };
+    const pixels = (b: PngRect) => { const out: { x: number; y: number; c: readonly [number, number, number] }[] = []; for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) out.push({ x, y, c: px(x, y) }); return out; };
+    // Text, ticks, the close line and the background are grey; cells and the scale are viridis (coloured).
+    const coloured = (c: readonly number[]) => Math.max(...c) - Math.min(...c) > 24;
+    const { plot, timeAxis, legend } = pngLayout(size);
+    // The bands stack without overlapping: plot, time axis, legend, the image's bottom edge.
+    expect(timeAxis.y).toBe(plot.y + plot.h);
+    expect(legend.y).toBe(timeAxis.y + timeAxis.h);
+    expect(legend.y + legend.h).toBe(size.height);
+    // Cells fill the plot down to its last row.
+    const bottomRow = pixels({ x: plot.x, y: plot.y + plot.h - 1, w: plot.w, h: 1 });
+    expect(bottomRow.filter((p) => coloured(p.c)).length).toBeGreaterThan(plot.w * 0.5);
+    // The time axis band: labels (light grey) and nothing coloured, so no part of the scale.
+    const axis = pixels(timeAxis);
+    expect(axis.filter((p) => p.c.every((v) => v > 150)).length).toBeGreaterThan(100);
+    expect(axis.filter((p) => coloured(p.c))).toEqual([]);
+    // The scale: a left-to-right viridis gradient, wholly inside the legend band; nothing else there is coloured.
+    const lw = Math.min(260, Math.floor(size.width * 0.4));
+    const near = (a: readonly number[], b: readonly number[]) => a.every((v, i) => Math.abs(v - b[i]!) <= 3);
+    const barRows: number[] = [];
+    for (let y = 0; y < size.height; y++) if (Array.from({ length: lw }, (_, i) => i).every((i) => near(px(6 + i, y), VIRIDIS[Math.round((i / (lw - 1)) * 255)]!))) barRows.push(y);
+    expect(barRows.length).toBeGreaterThanOrEqual(6);
+    expect(barRows[0]!).toBeGreaterThanOrEqual(legend.y);
+    expect(barRows.at(-1)!).toBeLessThan(legend.y + legend.h);
+    const stray = pixels(legend).filter((p) => coloured(p.c) && !(barRows.includes(p.y) && p.x >= 6 && p.x < 6 + lw));
+    expect(stray).toEqual([]);
   });
 
   it('answers 503 NOT_READY at once for parameters it does not serve, and computes nothing', async () => {
