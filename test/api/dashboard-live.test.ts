@@ -13,8 +13,8 @@ import { heatmapOf, liveConfig, waitFor } from '../_fixtures/live/compare.js';
 
 const CAPTURE = SHARED_DATA ? path.join(SHARED_DATA, 'binance-usdm-btcusdt-ws-2024-08-08.jsonl.gz') : null;
 const MARKET = 'binance:BTCUSDT';
-/** The capture's ~6 minutes in ~30 s: a new minute bucket every ~5 s. */
-const SPEED = 12;
+/** Minutes of the capture (~6 in all) ingested before the page opens; the rest arrive while it is open. */
+const BEFORE_MIN = 3;
 
 /** What the page holds: heatmap columns (computed buckets), live columns added, last column time. */
 interface PageColumns {
@@ -37,7 +37,9 @@ describe.skipIf(!CAPTURE || !CHROMIUM)('the dashboard on a live market (local Bi
   beforeAll(async () => {
     t = await createTestStore();
     const replay = binanceReplayFromCapture(CAPTURE!);
-    server = await startReplayServer({ frames: replay.frames, venue: binanceBehaviour(replay), speed: SPEED });
+    const cut = (Math.floor(replay.frames[0]!.tsMs / 60_000) + BEFORE_MIN) * 60_000;
+    const holdAt = replay.frames.findIndex((f) => f.tsMs >= cut);
+    server = await startReplayServer({ frames: replay.frames, venue: binanceBehaviour(replay), holdAt });
     // Each committed batch enqueues compute, as `liqmap ingest live` without Redis does.
     runner = createInProcessRunner(t.store, silentLogger, true);
     live = await startLiveIndexer({
@@ -64,8 +66,10 @@ describe.skipIf(!CAPTURE || !CHROMIUM)('the dashboard on a live market (local Bi
   });
 
   it('grows the heatmap by a column as the live feed commits and compute runs, without reloading', async () => {
-    // A couple of minutes in, so the page opens on computed buckets with more still to come.
-    await waitFor('two computed buckets', async () => (await heatmapOf(t.store, MARKET)).length >= 2, 30_000);
+    // The first minutes streamed, committed and computed; the venue pauses while the page opens.
+    await server.held();
+    await waitFor('the first minutes computed', async () => live.ready() && (await heatmapOf(t.store, MARKET)).length >= BEFORE_MIN, 30_000);
+    await runner.idle?.();
     const { page, errors } = await openPage(browser, `${api.server.url}/?market=${encodeURIComponent(MARKET)}&range=12h`);
     const requests: string[] = [];
     page.on('request', (r) => {
@@ -86,9 +90,10 @@ describe.skipIf(!CAPTURE || !CHROMIUM)('the dashboard on a live market (local Bi
         return { step: base?.stepMs ?? 0, columns: base?.times.length ?? 0, slots: base?.slots ?? 0, lastT: base?.times.at(-1) ?? null, live: Number(box.dataset.columns ?? 0), painted: Number(box.dataset.painted ?? 0), canvas: base?.canvas?.width ?? 0 };
       });
     const before = await columns();
-    expect(before.columns, JSON.stringify(before)).toBeGreaterThanOrEqual(1);
+    expect(before.columns, JSON.stringify(before)).toBeGreaterThanOrEqual(BEFORE_MIN);
     await screenshot(page, 'dashboard-live-before');
-    // The replay goes on: the next minute's bucket is computed and announced over SSE.
+    // The venue goes on: the next minutes stream in, are computed per batch and announced over SSE.
+    server.release();
     let after = before;
     await waitFor(
       'a live column',

@@ -47,6 +47,8 @@ export interface ReplayOptions {
   readonly lostOnClientClose?: number;
   /** REST answers 503 for this many requests first. */
   readonly restFailures?: number;
+  /** The stream waits before this frame until {@link ReplayServer.release} (a test acts in between). */
+  readonly holdAt?: number;
 }
 
 /** A running replay: what it sent, what it published, and the URLs to point a feed at. */
@@ -62,6 +64,10 @@ export interface ReplayServer {
   advance(n: number): void;
   /** Resolves when every frame was published. */
   finished(): Promise<void>;
+  /** Resolves when the stream reached `holdAt` (every frame before it sent). */
+  held(): Promise<void>;
+  /** Lets the stream go on past `holdAt`. */
+  release(): void;
   /** REST requests served, by path. */
   readonly restCalls: Map<string, number>;
   close(): Promise<void>;
@@ -85,6 +91,10 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
   let active: WebSocket | null = null;
   let resolveFinished!: () => void;
   const finishedP = new Promise<void>((r) => (resolveFinished = r));
+  let resolveHeld!: () => void;
+  const heldP = new Promise<void>((r) => (resolveHeld = r));
+  let release!: () => void;
+  const releasedP = new Promise<void>((r) => (release = r));
 
   const http: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -119,6 +129,11 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
     let n = 0;
     while (pos < frames.length && active === ws && ws.readyState === ws.OPEN) {
       const i = pos;
+      if (i === options.holdAt) {
+        resolveHeld();
+        await releasedP;
+        if (active !== ws) break;
+      }
       const here = faults.get(i) ?? [];
       faults.delete(i);
       const cut = here.find((f) => f.kind === 'disconnect' || f.kind === 'close');
@@ -193,8 +208,11 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
       if (pos >= frames.length) resolveFinished();
     },
     finished: () => finishedP,
+    held: () => heldP,
+    release: () => release(),
     restCalls,
     async close() {
+      release();
       for (const c of wss.clients) c.terminate();
       wss.close();
       await new Promise<void>((r) => http.close(() => r()));
