@@ -6,7 +6,7 @@ import { LiqmapError, maskUrl, serviceUnavailable, withTimeout } from '../base/i
 import { computedFreshness, marketFreshness, releaseLeaseOfJob, type BatchResult, type Store } from '../db/index.js';
 import type { ModelParams } from '../engine/index.js';
 import { processJob } from './processors/dispatch.js';
-import { backfillStepId, COMPUTE_QUEUE, computeJobId, MAINTENANCE_QUEUE, RETRY, type ComputeJobData } from './queues.js';
+import { backfillStepId, COMPUTE_QUEUE, computeJobId, MAINTENANCE_QUEUE, KEPT_FAILED_JOBS, RETRY, uniqueJobId, type ComputeJobData } from './queues.js';
 import type { JobProgress, JobRunner, JobRunnerOptions, JobSummary, QueueStatus } from './runner.js';
 import { jobMetrics } from './metrics.js';
 import { requestedParamsHash, servedParamSets } from './served-sets.js';
@@ -98,14 +98,17 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
 
   const served = servedParamSets(config);
   const enqueue = async (market: string, params?: Partial<ModelParams>): Promise<string> => {
-    const id = computeJobId(market, requestedParamsHash(params));
-    const existing = await timed(compute.getJob(id), 'enqueue');
-    if (existing && (await existing.getState()) === 'failed') {
-      // The failure is kept in job_runs (error and input); new data gets a fresh attempt.
-      await existing.remove();
-    }
-    await timed(compute.add('compute', { market, ...(params && Object.keys(params).length > 0 ? { params: params as Record<string, unknown> } : {}) }, { jobId: id, ...RETRY, removeOnComplete: true, removeOnFail: false }), 'enqueue');
-    return id;
+    const key = computeJobId(market, requestedParamsHash(params));
+    // One waiting job per market and set (a burst collapses into it), and a trigger that
+    // arrives while that job is active is kept as its one follow-up (BullMQ's
+    // keepLastIfActive) instead of being dropped: so a job runs one round over the data as it
+    // stands and returns, and the data that landed meanwhile is the next job's.
+    const job = await timed(
+      compute.add('compute', { market, ...(params && Object.keys(params).length > 0 ? { params: params as Record<string, unknown> } : {}) }, { jobId: uniqueJobId(key), deduplication: { id: key, keepLastIfActive: true }, ...RETRY, removeOnComplete: true, removeOnFail: { count: KEPT_FAILED_JOBS } }),
+      'enqueue',
+    );
+    // A deduplicated add answers with the job it joined (waiting or active).
+    return job.id ?? key;
   };
   // New data concerns every set the workers keep computed: the default and the presets.
   const enqueueServed = async (market: string) => {

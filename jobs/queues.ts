@@ -17,7 +17,7 @@ export interface ComputeJobData {
 }
 
 /**
- * The deterministic id of a market's compute job under one parameter set (`paramsHash`, the
+ * The deduplication key of a market's compute jobs under one parameter set (`paramsHash`, the
  * hash of the requested parameters): a burst of batches collapses into one waiting job, while
  * a request for another set is its own job instead of being dropped as a duplicate of the
  * default's. (The per-market lease keeps two sets of one market from computing at once.
@@ -26,6 +26,18 @@ export interface ComputeJobData {
 export function computeJobId(market: string, paramsHash: string): string {
   return `compute~${market.replaceAll(':', '~')}~${paramsHash}`;
 }
+
+/**
+ * A fresh id under a deduplication key: the key (see {@link computeJobId}) collapses triggers,
+ * while each job that runs has its own id, so a follow-up created when the active job finishes
+ * never meets the finished one's record.
+ */
+export function uniqueJobId(key: string): string {
+  return `${key}~${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Failed compute jobs kept for inspection (their error and input are also in `job_runs`). */
+export const KEPT_FAILED_JOBS = 1000;
 
 /** Id of one backfill step (a day of a market). */
 export function backfillStepId(market: string, dayStartMs: number): string {

@@ -49,10 +49,9 @@ export interface ComputeInput {
   readonly noAggregates?: boolean | undefined;
   /**
    * One round over the data as it stands, even when batches land meanwhile: for a caller that
-   * runs the market again for them (coalesced), as the in-process runner and a live feed's
-   * trigger do. Without it the run loops until the data stops changing, so that a queue that
-   * drops a trigger while its job is active loses nothing — but then a live market, whose data
-   * always changes, returns only after every round, and results of each round wait for the last.
+   * runs the market again for them (coalesced), as the in-process runner, BullMQ's follow-up
+   * job (keepLastIfActive) and a live feed's trigger do. Without it the run loops (at most 10
+   * rounds) until the data stops changing: for direct callers that want everything computed.
    */
   readonly once?: boolean | undefined;
 }

@@ -65,9 +65,11 @@ export async function processJob(store: Store, job: Pick<Job, 'name' | 'data' | 
     case 'compute':
     case 'compute-until': {
       const data = parseComputeData(name, job.data);
+      // One round: a trigger landing meanwhile is the job's follow-up (the queue keeps it while
+      // this one is active), so a live market's job returns as soon as its round is committed.
       try {
         return await recordRun(store, data.market, () =>
-          computeMarket(store, { market: data.market, params: data.params, untilMs: name === 'compute-until' ? data.untilMs : undefined, jobId: job.id }, (done, total) => job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 100)),
+          computeMarket(store, { market: data.market, params: data.params, untilMs: name === 'compute-until' ? data.untilMs : undefined, jobId: job.id, once: true }, (done, total) => job.updateProgress(total > 0 ? Math.round((100 * done) / total) : 100)),
         );
       } catch (e) {
         if (e instanceof EngineError && e.code === 'INPUT_INVALID') throw new UnrecoverableError(e.message);

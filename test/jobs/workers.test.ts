@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { QueueEvents } from 'bullmq';
 import { parseConfig, silentLogger } from '../../base/index.js';
 import { acquireComputeLease, BatchWriter, latestModelCheckpoint, readHeatmapRows, type CanonicalEvent } from '../../db/index.js';
 import { modelParamsHash, parseModelParams } from '../../engine/index.js';
-import { computeMarket, createBullmqRunner, createJobRunner } from '../../jobs/index.js';
+import { COMPUTE_QUEUE, computeMarket, createBullmqRunner, createJobRunner } from '../../jobs/index.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { TEST_REDIS_URL, testQueuePrefix } from '../_setup/redis.js';
 import { runCli, spawnCli } from '../_setup/cli.js';
@@ -88,6 +89,57 @@ describe('workers on real Redis and Postgres', () => {
       const threads = await sql<{ n: number }>`select count(*)::int as n from job_runs where market_id = 'binance:SYNFLOW' and status = 'completed'`.execute(t.store.db);
       expect(threads.rows[0]!.n).toBeGreaterThanOrEqual(3); // the refresh scheduler may compute it too
     } finally {
+      await producer.close();
+      await worker.close();
+    }
+  }, 120_000);
+
+  it('a batch landing while its market computes gets one follow-up job: the active job returns after its round', async () => {
+    const M = 'binance:SYNFOLLOW';
+    const day = 86_400_000;
+    const all = trades(M, 4);
+    const cut = T0 + 3 * day * 1000;
+    await new BatchWriter(t.store).write({ events: all.filter((e) => e.ts < cut) });
+    const config = parseConfig({ REDIS_URL: TEST_REDIS_URL, LIQMAP_QUEUE_PREFIX: `${q.prefix}fu`, DATABASE_URL: t.url });
+    const events = new QueueEvents(COMPUTE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: `${q.prefix}fu` } as never);
+    await events.waitUntilReady();
+    const producer = await createBullmqRunner({ config, store: t.store, logger: silentLogger, mode: 'enqueue-only', redisUrl: TEST_REDIS_URL });
+    const completed: { jobId: string; lastT: number }[] = [];
+    events.on('completed', ({ jobId, returnvalue }) => {
+      const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as { market?: string; lastT?: number };
+      if (r?.market === M) completed.push({ jobId, lastT: r.lastT! });
+    });
+    // The add that joins an active job is kept under its own id: the follow-up runs as that job.
+    const keptIds: string[] = [];
+    events.on('deduplicated', ({ jobId, deduplicatedJobId }) => {
+      if (jobId === firstId) keptIds.push(deduplicatedJobId);
+    });
+    // The fourth day lands after the job's first committed chunk (of three), while it is active.
+    let joined: Promise<string> | undefined;
+    let firstId: string | undefined;
+    events.on('progress', ({ jobId, data }) => {
+      // (The refresh scheduler computes the file's other markets too.)
+      if (joined || !jobId.startsWith('compute~binance~SYNFOLLOW~') || typeof data !== 'number' || data >= 100) return;
+      firstId = jobId;
+      joined = new BatchWriter(t.store).write({ events: all.filter((e) => e.ts >= cut) }).then(() => producer.recompute(M));
+    });
+    const worker = await createJobRunner({ config, store: t.store, logger: silentLogger, mode: 'work', sandboxed: false });
+    try {
+      await producer.recompute(M);
+      for (let i = 0; i < 600 && completed.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      // The trigger joined the active job (it was not a new waiting one) ...
+      expect(await joined).toBe(firstId);
+      // ... which returned after the three days it saw, and its follow-up computed the fourth.
+      expect(completed.map((c) => c.lastT)).toEqual([T0 / 1000 + 3 * day - 60_000, T0 / 1000 + 4 * day - 60_000]);
+      expect(completed[0]!.jobId).toBe(firstId);
+      // The follow-up is the trigger's own job, not the refresh scheduler's a minute later.
+      expect(keptIds).toHaveLength(1);
+      expect(completed[1]!.jobId).toBe(keptIds[0]);
+      await producer.idle!();
+      const rows = await readHeatmapRows(t.store, M, modelParamsHash(parseModelParams({})), 0, Date.now());
+      expect(rows.length).toBe(4 * 1440);
+    } finally {
+      await events.close();
       await producer.close();
       await worker.close();
     }
