@@ -15,6 +15,7 @@ export const liveFlags = z.object({
   liveBatch: z.coerce.number().int().min(1).max(100_000).default(5000),
   maxBuffer: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   oiInterval: z.coerce.number().min(0).max(3600).default(15),
+  maxConnectionAge: z.coerce.number().min(1).max(7 * 86_400).optional(),
 });
 
 export type LiveFlags = z.infer<typeof liveFlags>;
@@ -57,6 +58,7 @@ export async function runLiveIngest(
     batchRows: flags.liveBatch,
     maxBuffered: flags.maxBuffer,
     pollIntervalMs: flags.oiInterval * 1000,
+    maxConnectionMs: flags.maxConnectionAge === undefined ? undefined : flags.maxConnectionAge * 1000,
   });
   const registry = deps.extraRegistry ? Registry.merge([liveRegistry, deps.extraRegistry]) : liveRegistry;
   let server: Server | null = null;

@@ -118,6 +118,7 @@ export function ingestCommand(): Command {
     .option('--live-batch <n>', 'live: or as soon as this many events wait', '5000')
     .option('--max-buffer <n>', 'live: events held in memory per market before the feed disconnects and backfills later', '200000')
     .option('--oi-interval <s>', 'live: open-interest poll interval where the venue has no stream for it (0: off)', '15')
+    .option('--max-connection-age <s>', "live: replace each websocket connection after this long (default: a little before the venue's forced close, Binance 24 h)")
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       if (paths[0] === 'live') {
         await ingestLive(paths, raw);

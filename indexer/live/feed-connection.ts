@@ -14,6 +14,8 @@ export interface ConnectionOptions {
   readonly backoff?: Backoff;
   /** A connection that stayed up this long resets the backoff, ms. */
   readonly stableAfterMs?: number;
+  /** Replace a connection after this long even if the venue's own limit is later, ms (default: the venue's). */
+  readonly maxConnectionMs?: number | undefined;
 }
 
 /**
@@ -155,7 +157,8 @@ export class FeedConnection {
           }, Math.min(1000, this.#opts.idleTimeoutMs)),
         );
         // Reconnect a little before the venue's own forced close (jittered, so many connections do not reopen together).
-        if (this.#venue.maxConnectionMs !== null) timers.push(setTimeout(() => end('max-age'), this.#venue.maxConnectionMs * (0.97 - Math.random() * 0.02)));
+        const maxAge = Math.min(this.#venue.maxConnectionMs ?? Infinity, this.#opts.maxConnectionMs ?? Infinity);
+        if (maxAge < Infinity) timers.push(setTimeout(() => end('max-age'), maxAge * (0.97 - Math.random() * 0.02)));
       });
       ws.on('pong', () => {
         lastFrame = Date.now();

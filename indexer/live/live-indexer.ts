@@ -25,6 +25,8 @@ export interface LiveIndexerOptions {
   readonly pollIntervalMs?: number;
   /** No frame for this long: reconnect, ms (default 30,000). */
   readonly idleTimeoutMs?: number;
+  /** Replace each connection itself after this long, ms (default: the venue's forced-close age, Binance 24 h; a little before it). */
+  readonly maxConnectionMs?: number | undefined;
   readonly backoff?: Backoff;
 }
 
@@ -77,7 +79,7 @@ export async function startLiveIndexer(options: LiveIndexerOptions): Promise<Liv
       const groupFeeds = group.map((m) => new MarketFeed(m, venueFeed, { store: options.store, writer, logger: options.logger, onBatch: options.onBatch }, feedOptions));
       for (const f of groupFeeds) await f.init();
       feeds.push(...groupFeeds);
-      connections.push(new FeedConnection(venueFeed, groupFeeds, options.logger, { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, handshakeTimeoutMs: 10_000, ...(options.backoff ? { backoff: options.backoff } : {}) }));
+      connections.push(new FeedConnection(venueFeed, groupFeeds, options.logger, { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, handshakeTimeoutMs: 10_000, maxConnectionMs: options.maxConnectionMs, ...(options.backoff ? { backoff: options.backoff } : {}) }));
       for (const poll of venueFeed.polls ?? []) {
         for (const f of groupFeeds) {
           const run = async () => {

@@ -21,13 +21,13 @@ describe('liqmap ingest live', () => {
     expect(r.stderr).toMatch(/INPUT_INVALID: not a live market: kraken:XBT \(expected venue:SYMBOL with venue one of binance/);
   }, 60_000);
 
-  it.skipIf(!CAPTURE)('follows a market, answers /readyz once caught up and /metrics, computes the heatmap, commits on SIGTERM', async () => {
+  it.skipIf(!CAPTURE)('follows a market, answers /readyz once caught up and /metrics, replaces its connection at --max-connection-age, computes the heatmap, commits on SIGTERM', async () => {
     const replay = binanceReplayFromCapture(CAPTURE!, { limitTrades: 4000 });
     const server = await startReplayServer({ frames: replay.frames, venue: binanceBehaviour(replay), speed: 20 });
     const t = await createTestStore();
     stores.push(t);
     const port = 20_000 + (process.pid % 20_000);
-    const child = spawnCli(['ingest', 'live', '--market', 'binance:btcusdt', '--metrics-port', String(port), '--oi-interval', '0', '--flush-ms', '100'], {
+    const child = spawnCli(['ingest', 'live', '--market', 'binance:btcusdt', '--metrics-port', String(port), '--oi-interval', '0', '--flush-ms', '100', '--max-connection-age', '1'], {
       DATABASE_URL: t.url,
       REDIS_URL: '',
       LIQMAP_BINANCE_WS_URL: server.wsUrl,
@@ -46,6 +46,8 @@ describe('liqmap ingest live', () => {
       expect(metrics).toMatch(/liqmap_live_events_committed_total\{market="binance:BTCUSDT",kind="trade"\} \d+/);
       expect(metrics).toMatch(/liqmap_live_caught_up\{market="binance:BTCUSDT"\} 1/);
       expect(metrics).toMatch(/liqmap_live_commit_lag_seconds_bucket/);
+      // --max-connection-age 1: the feed replaced its own connection (the replay never closes one).
+      expect(metrics).toMatch(/liqmap_live_reconnects_total\{venue="binance",reason="max-age"\} [1-9]/);
       // Without REDIS_URL the heatmap is computed in-process as batches commit.
       await waitFor('the heatmap', async () => (await heatmapOf(t.store, 'binance:BTCUSDT')).length > 0, 30_000);
       child.kill('SIGTERM');
