@@ -133,6 +133,7 @@ export class FeedConnection {
       };
       ws.on('open', () => {
         this.#log.info({ url }, 'connected');
+        this.#venue.onConnect?.();
         lastFrame = Date.now();
         void (async () => {
           for (const frame of this.#venue.subscribe(markets.map((m) => m.market))) {

@@ -21,4 +21,12 @@ export class FundingRollover {
     if (!prev || nextFundingMs <= prev.nextMs) return null;
     return { kind: 'funding', market, ts: prev.nextMs * 1000, rate: prev.rate, markPrice: prev.mark, intervalHours: this.#intervalHours };
   }
+
+  /**
+   * Forgets every market's last rate: after a hole in the stream the rate seen before it is not
+   * the one settled in it (REST history fills that, where the venue has one).
+   */
+  reset(): void {
+    this.#last.clear();
+  }
 }

@@ -385,7 +385,7 @@ export class MarketFeed {
         try {
           for (const e of await this.#venue.backfillOther(this.market, otherFromUs, toUs)) this.#push(e);
         } catch (e) {
-          this.#log.warn({ err: e }, 'REST backfill of open interest failed; the live polls go on');
+          this.#log.warn({ err: e }, 'REST backfill of open interest or funding failed; the live polls go on');
         }
         otherFromUs = null;
       }

@@ -80,6 +80,11 @@ export interface VenueFeed {
   readonly maxConnectionMs: number | null;
   /** Streams whose missed frames no REST endpoint returns: a disconnect records a gap for each. */
   readonly unrecoverableStreams: readonly string[];
+  /**
+   * A connection opened, before its first frame: state that spans frames (a funding rollover)
+   * must not bridge the hole since the previous connection.
+   */
+  onConnect?(): void;
   /** Fetches what parsing needs before the first connection (contract values). */
   prepare?(markets: readonly LiveMarket[]): Promise<void>;
   /** Reads one text frame. Must not throw. */
@@ -96,7 +101,7 @@ export interface VenueFeed {
    * stream delivered after the hole; null: up to now).
    */
   backfillTrades(market: LiveMarket, cursor: TradeCursor, until: TradeEvent | null): Promise<TradeBackfill>;
-  /** Other REST history for a disconnected range (epoch µs), e.g. open interest. */
+  /** Other REST history for a disconnected range (epoch µs), e.g. open interest, settled funding. */
   backfillOther?(market: LiveMarket, fromUs: number, toUs: number): Promise<CanonicalEvent[]>;
   readonly polls?: readonly VenuePoll[];
 }

@@ -109,14 +109,16 @@ describe.skipIf(!CAPTURE)('live Binance feed against a local replay of the real 
 
       // …and each force order that was never sent lies in a recorded gap.
       const gaps = await sql<{ stream: string; from_us: string; to_us: string; reason: string }>`select stream, (extract(epoch from from_ts) * 1000000)::bigint::text as from_us, (extract(epoch from to_ts) * 1000000)::bigint::text as to_us, reason from live_gaps where market_id = ${MARKET} order by from_ts`.execute(store.db);
-      expect(gaps.rows.map((g) => g.stream)).toEqual(['liquidations', 'liquidations']);
-      expect(gaps.rows[0]!.reason).toMatch(/disconnected .*binance has no REST history of liquidations/);
-      expect(gaps.rows[1]!.reason).toMatch(/24 hours/);
+      // One per disconnect for each stream only the websocket carries: liquidations, mark prices.
+      expect(gaps.rows.map((g) => g.stream).sort()).toEqual(['liquidations', 'liquidations', 'mark_prices', 'mark_prices']);
+      const liqGaps = gaps.rows.filter((g) => g.stream === 'liquidations');
+      expect(liqGaps[0]!.reason).toMatch(/disconnected .*binance has no REST history of liquidations/);
+      expect(liqGaps[1]!.reason).toMatch(/24 hours/);
       const lost = replay.forceFrames.filter((i) => !server.sent.has(i));
       expect(lost.length).toBeGreaterThan(0);
       for (const i of lost) {
         const ts = replay.forceOrders.get(i)!.T * 1000;
-        expect(gaps.rows.some((g) => ts >= Number(g.from_us) && ts <= Number(g.to_us))).toBe(true);
+        expect(liqGaps.some((g) => ts >= Number(g.from_us) && ts <= Number(g.to_us))).toBe(true);
       }
       // The disconnected range's open interest came from the 5-minute history.
       const oiExpected = replay.oiHistory
@@ -230,6 +232,48 @@ describe.skipIf(!CAPTURE)('live Binance feed against a local replay of the real 
     }
   }, 60_000);
 
+  it('a disconnect across a funding time: the settled rate comes from REST funding history, not the rate seen before the hole; the marks missed are a recorded gap', async () => {
+    // The capture ends 0.4 s before the 00:00 UTC funding time: 20 s more of trades carry it past.
+    const ext = binanceReplayFromCapture(CAPTURE!, { extendMs: 20_000 });
+    const fundingMs = Math.ceil(ext.frames[0]!.tsMs / 28_800_000) * 28_800_000;
+    const markAt = (sec: number) => ext.markFrames.find((i) => ext.frames[i]!.tsMs === sec * 1000)!;
+    const cutAt = markAt(fundingMs / 1000 - 8);
+    const resumeAt = markAt(fundingMs / 1000 + 5);
+    const server = await startReplayServer({ frames: ext.frames, venue: binanceBehaviour(ext), faults: [{ at: cutAt, kind: 'disconnect', lost: resumeAt - cutAt }] });
+    const store = await newStore();
+    const live = await startLiveIndexer({ store, config: liveConfig({ binance: server }), logger: silentLogger, markets: parseLiveMarkets([MARKET]), pollIntervalMs: 0, flushMs: 50, backoff: fastBackoff });
+    try {
+      await server.finished();
+      const truth = expectedTrades(ext);
+      await waitFor('every trade stored', async () => (await count(store, 'trades', MARKET)) >= truth.length && live.ready());
+      await live.stop();
+      expect(server.connections()).toBe(2);
+      expect(await storedTrades(store, MARKET)).toEqual(truth);
+      // The settled print: the rate and mark of the last update before the funding time (from
+      // REST), which differ from what the stream showed before the hole (8 s earlier).
+      const mark = (i: number) => (JSON.parse(ext.frames[i]!.text) as { data: { p: string; r: string } }).data;
+      const settled = mark(markAt(fundingMs / 1000 - 1));
+      const stale = mark(markAt(fundingMs / 1000 - 9));
+      expect(stale.p).not.toBe(settled.p);
+      expect(await storedRows(store, 'funding_rates', MARKET)).toEqual([`${fundingMs * 1000}|${settled.r}|${settled.p}`]);
+      expect(server.restCalls.get('/fapi/v1/fundingRate')).toBeGreaterThan(0);
+      // Marks: exactly those sent; every one not sent lies in a recorded gap.
+      expect(await storedRows(store, 'mark_prices', MARKET)).toEqual(sortRows(expectedMarks(ext, server.sent)));
+      const gaps = await sql<{ stream: string; from_us: string; to_us: string; reason: string }>`select stream, (extract(epoch from from_ts) * 1000000)::bigint::text as from_us, (extract(epoch from to_ts) * 1000000)::bigint::text as to_us, reason from live_gaps where market_id = ${MARKET} and stream = 'mark_prices'`.execute(store.db);
+      expect(gaps.rows).toHaveLength(1);
+      expect(gaps.rows[0]!.reason).toMatch(/^disconnected .*binance has no REST history of mark_prices$/);
+      const missed = ext.markFrames.filter((i) => !server.sent.has(i));
+      expect(missed.length).toBe(13);
+      for (const i of missed) {
+        const ts = ext.frames[i]!.tsMs * 1000;
+        expect(ts > Number(gaps.rows[0]!.from_us) && ts < Number(gaps.rows[0]!.to_us)).toBe(true);
+      }
+    } finally {
+      await live.stop();
+      await server.close();
+    }
+  }, 60_000);
+
   it('resumes after a restart from the checkpoint: the trades of the downtime come from REST', async () => {
     const frames = replay.frames.slice(0, 4000);
     const sub: BinanceReplay = { ...replay, frames };
@@ -249,7 +293,8 @@ describe.skipIf(!CAPTURE)('live Binance feed against a local replay of the real 
       await second.stop();
       expect(await storedTrades(store, MARKET)).toEqual(truth);
       const gaps = await store.db.selectFrom('live_gaps').select(['stream', 'reason']).execute();
-      expect(gaps).toEqual([{ stream: 'liquidations', reason: expect.stringMatching(/restarted|disconnected/) }]);
+      expect(gaps.map((g) => g.stream).sort()).toEqual(['liquidations', 'mark_prices']);
+      for (const g of gaps) expect(g.reason).toMatch(/restarted|disconnected/);
     } finally {
       await second.stop();
       await server.close();

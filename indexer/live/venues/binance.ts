@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CanonicalEvent, OpenInterestEvent, TradeEvent } from '../../../db/index.js';
+import type { CanonicalEvent, FundingEvent, OpenInterestEvent, TradeEvent } from '../../../db/index.js';
 import { binanceStreamEvents, RowError } from '../../sources/index.js';
 import { FundingRollover } from '../funding-rollover.js';
 import type { LiveMarket, ParsedFrame, TradeCursor, VenueContext, VenueFeed } from '../venue-feed.js';
@@ -9,6 +9,10 @@ const frame = z.object({ stream: z.string(), data: z.record(z.string(), z.unknow
 const aggTradesPage = z.array(z.object({ a: z.number().int(), p: num, q: num, T: z.number().int(), m: z.boolean() }));
 const openInterest = z.object({ openInterest: num, symbol: z.string(), time: z.number().int() });
 const openInterestHist = z.array(z.object({ symbol: z.string(), sumOpenInterest: num, sumOpenInterestValue: num.optional(), timestamp: z.number().int() }));
+// markPrice is "" on old rows.
+const fundingRates = z.array(z.object({ symbol: z.string(), fundingRate: num, fundingTime: z.number().int(), markPrice: num.optional() }));
+/** Funding interval, hours: what the stream's rollover stores too (BTCUSDT and most symbols). */
+const FUNDING_HOURS = 8;
 
 const PAGE = 1000;
 const aggId = (tradeId: string): number => Number(tradeId.slice(4));
@@ -22,11 +26,13 @@ const aggId = (tradeId: string): number => Number(tradeId.slice(4));
  * open interest is polled from `GET /fapi/v1/openInterest` and a disconnected range refilled
  * from the 5-minute `GET /futures/data/openInterestHist` (last 30 days only). The force-order
  * stream pushes at most one order per symbol per second (rows marked `sampled`) and has no
- * REST history: a disconnect is recorded as a gap. Binance closes every connection after 24 h;
+ * REST history: a disconnect is recorded as a gap, and so is the mark stream's (REST keeps only
+ * 1-minute mark klines); a funding time inside a disconnect is filled from
+ * `GET /fapi/v1/fundingRate`. Binance closes every connection after 24 h;
  * its server pings every 3 minutes (answered by the client library).
  */
 export function binanceFeed(ctx: VenueContext): VenueFeed {
-  const funding = new FundingRollover(8);
+  const funding = new FundingRollover(FUNDING_HOURS);
   return {
     venue: 'binance',
     // 1024 streams per connection, 3 per market; the URL carries them, so stay well below.
@@ -36,7 +42,9 @@ export function binanceFeed(ctx: VenueContext): VenueFeed {
     subscribeSpacingMs: 0,
     heartbeat: { intervalMs: 30_000, message: null },
     maxConnectionMs: 24 * 3600_000,
-    unrecoverableStreams: ['liquidations'],
+    // Mark prices: REST has only 1-minute mark klines, not the 1 s updates the stream sent.
+    unrecoverableStreams: ['liquidations', 'mark_prices'],
+    onConnect: () => funding.reset(),
     parse(text): ParsedFrame {
       let json: unknown;
       try {
@@ -80,9 +88,16 @@ export function binanceFeed(ctx: VenueContext): VenueFeed {
       // The endpoint keeps 30 days (older ranges: data.binance.vision metrics files); 500 rows
       // of 5 minutes cover a disconnect of 41 hours.
       const rows = await ctx.rest.get('/futures/data/openInterestHist', { symbol: market.symbol, period: '5m', limit: 500, startTime: fromMs, endTime: toMs }, openInterestHist);
-      return rows
+      const oi = rows
         .filter((r) => r.timestamp >= fromMs && r.timestamp <= toMs)
         .map((r): OpenInterestEvent => ({ kind: 'open_interest', market: market.id, ts: r.timestamp * 1000, oiQty: r.sumOpenInterest, oiValue: r.sumOpenInterestValue ?? null }));
+      // A funding time inside the hole: the stream's rollover forgot its rate (onConnect), the
+      // settled print comes from the funding history (1,000 rows: 333 days of 8 h).
+      const settled = await ctx.rest.get('/fapi/v1/fundingRate', { symbol: market.symbol, startTime: fromMs, endTime: toMs, limit: 1000 }, fundingRates);
+      const fundings = settled
+        .filter((r) => r.fundingTime > fromMs && r.fundingTime <= toMs)
+        .map((r): FundingEvent => ({ kind: 'funding', market: market.id, ts: r.fundingTime * 1000, rate: r.fundingRate, markPrice: r.markPrice ? r.markPrice : null, intervalHours: FUNDING_HOURS }));
+      return [...oi, ...fundings];
     },
     polls:
       ctx.pollIntervalMs > 0

@@ -46,7 +46,7 @@ export interface BinanceReplay {
  * `p`, `i`, `P`, `r`, `T`), and a force order every `forceEvery` aggregate trades in the
  * documented payload shape.
  */
-export function binanceReplayFromCapture(file: string, options: { forceEvery?: number; limitTrades?: number } = {}): BinanceReplay {
+export function binanceReplayFromCapture(file: string, options: { forceEvery?: number; limitTrades?: number; extendMs?: number } = {}): BinanceReplay {
   const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
   const trades: { t: number; p: string; q: string; T: number; m: boolean; s: string }[] = [];
   for (const line of lines) {
@@ -58,6 +58,12 @@ export function binanceReplayFromCapture(file: string, options: { forceEvery?: n
     if (options.limitTrades && trades.length >= options.limitTrades) break;
   }
   const symbol = trades[0]!.s;
+  // `extendMs`: synthetic trades after the capture (every 250 ms, the price walking in ticks),
+  // e.g. to carry the replay past the funding time the capture ends just before.
+  const last = trades.at(-1)!;
+  for (let k = 1; k <= Math.floor((options.extendMs ?? 0) / 250); k++) {
+    trades.push({ t: last.t + k, p: new Decimal(last.p).plus(((k % 40) - 20) / 10).toFixed(2), q: '0.010', T: last.T + k * 250, m: k % 2 === 0, s: symbol });
+  }
   const aggTrades: AggTrade[] = [];
   let a = 3_000_000_000;
   for (const t of trades) {
@@ -130,6 +136,22 @@ export function binanceBehaviour(replay: BinanceReplay): VenueBehaviour {
             const t = replay.aggTrades[i]!;
             if (replay.aggFrame.get(t.a)! >= published) break;
             out.push(t);
+          }
+          return out;
+        }
+        case '/fapi/v1/fundingRate': {
+          // Settled at each 8-hour funding time published so far: the rate and mark of the last
+          // markPriceUpdate before it (what the stream's rollover stores when it saw that frame).
+          const from = Number(url.searchParams.get('startTime') ?? 0);
+          const to = Math.min(Number(url.searchParams.get('endTime') ?? Infinity), publishedTime(published));
+          const out: { symbol: string; fundingRate: string; fundingTime: number; markPrice: string }[] = [];
+          let before: { r: string; p: string } | null = null;
+          for (const i of replay.markFrames) {
+            if (i >= published) break;
+            const d = (JSON.parse(replay.frames[i]!.text) as { data: { E: number; p: string; r: string; T: number } }).data;
+            const funding = Math.floor(d.E / 28_800_000) * 28_800_000;
+            if (before && d.E >= funding && funding > d.E - 1000 && funding >= from && funding <= to) out.push({ symbol: replay.symbol, fundingRate: before.r, fundingTime: funding, markPrice: before.p });
+            before = { r: d.r, p: d.p };
           }
           return out;
         }
