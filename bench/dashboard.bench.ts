@@ -6,7 +6,7 @@ import { createPostgresStore, migrateToLatest } from '../db/index.js';
 import { ingestDemo } from '../indexer/index.js';
 import { computeMarket } from '../jobs/index.js';
 import { startServer } from '../api/index.js';
-import { firstPaintMs, naiveRedraw, panZoom } from '../test/_fixtures/dashboard-perf.js';
+import { evaluableContext, firstPaintMs, naiveRedraw, panZoom } from '../test/_fixtures/dashboard-perf.js';
 import { ROUNDS, spread as spreadOf } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
@@ -43,8 +43,9 @@ export async function run(): Promise<BenchFigure[]> {
     await computeMarket(store, { market });
     const server = await startServer({ store, config: parseConfig({ HOST: '127.0.0.1' }), logger: silentLogger }, { port: 0 });
     const url = `${server.url}/?market=${encodeURIComponent(market)}&range=7d`;
+    const context = await evaluableContext(browser);
     const open = async () => {
-      const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+      const page = await context.newPage();
       await page.goto(url);
       return page;
     };
@@ -66,7 +67,7 @@ export async function run(): Promise<BenchFigure[]> {
           const a = (window as unknown as { liqmapDashboard: { lastRequest: { query: string; variables: object } } }).liqmapDashboard;
           const post = (query: string, variables = {}) => fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
           const t0 = performance.now();
-          await post('{ markets { id exchange symbol coverage { kind last } } }');
+          await post('{ markets { id exchange symbol base coverage { kind last } } }');
           await post(a.lastRequest.query, a.lastRequest.variables);
           return performance.now() - t0;
         }),

@@ -10,6 +10,7 @@ import { createPgliteStore, migrateToLatest } from '../db/index.js';
 import { createJobRunner } from '../jobs/index.js';
 import { startServer } from '../api/index.js';
 import { ingestSlices, sliceMultiVenue } from '../test/_fixtures/dashboard-markets.js';
+import { evaluableContext } from '../test/_fixtures/dashboard-perf.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '../shared/data');
@@ -28,7 +29,7 @@ await ingestSlices(store, jobs, sliceMultiVenue(SHARED, { venue: 'okx', coin: 'E
 const server = await startServer({ store, config, logger: silentLogger, jobs }, { port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+  const page = await (await evaluableContext(browser, { width: 1440, height: 860 })).newPage();
   await page.goto(`${server.url}/?market=${encodeURIComponent(MARKET)}`);
   await page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
   // Hover the largest cell of the window, so the picture shows the tooltip too.

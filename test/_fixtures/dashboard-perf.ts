@@ -1,7 +1,22 @@
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 // In-page measurements of the dashboard with the Performance API (shared by the browser test
 // and bench/dashboard.bench.ts). Each returns plain numbers, milliseconds or frames per second.
+
+/**
+ * Defines esbuild's `__name` helper in every page. Run under tsx (`npm run bench`, the scripts),
+ * esbuild keeps function names by wrapping each named function in a `__name(fn, "name")` call,
+ * and playwright sends a `page.evaluate` function's source text to the page, where that helper
+ * does not exist (ReferenceError: __name is not defined). A string, so it is not rewritten itself.
+ */
+export const KEEP_NAMES_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
+
+/** A browser context whose pages run functions compiled by tsx ({@link KEEP_NAMES_SHIM}). */
+export async function evaluableContext(browser: Browser, viewport = { width: 1500, height: 900 }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript(KEEP_NAMES_SHIM);
+  return context;
+}
 
 /** Frames of a pan/zoom run: the view changed by real wheel and drag events each animation frame. */
 export const PAN_ZOOM_FRAMES = 120;
