@@ -83,6 +83,8 @@ class App {
       if (gen !== this.generation) return;
       this.chart.draw();
       this.status('ready', `${base.times.length} × ${base.rows} cells · ${h.resolutionSeconds}s × ${h.priceBucket} · ${h.basis.toLowerCase()}`);
+      // What the canvas now shows, for whoever waits on it (tests, the screenshot script).
+      Object.assign($('heatmap').dataset, { market, leverages: this.state.leverages?.join(',') ?? 'all', generation: String(gen) });
       this.emit('loaded', this.data);
     } catch (e) {
       if (gen !== this.generation) return;

@@ -11,6 +11,8 @@ export interface RealSlice {
   readonly coin: string;
   /** Keep rows from this time on (ISO-8601). */
   readonly from: string;
+  /** And before this time (ISO-8601; default: to the end), e.g. to hold a day back for a live update. */
+  readonly to?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function sliceMultiVenue(sharedData: string, slice: RealSlice): string[] 
     const [header, ...lines] = readFileSync(path.join(sharedData, name), 'utf8').trim().split('\n');
     const keep = lines.filter((l) => {
       const c = l.split(',');
-      return c[1] === slice.venue && c[2] === slice.coin && c[0]! >= slice.from;
+      return c[1] === slice.venue && c[2] === slice.coin && c[0]! >= slice.from && (slice.to === undefined || c[0]! < slice.to);
     });
     const f = path.join(dir, `${slice.venue}-${slice.coin}-${name}`);
     writeFileSync(f, [header, ...keep].join('\n') + '\n');

@@ -35,3 +35,11 @@ export async function dashboardReady(page: Page, timeout = 90_000): Promise<stri
   await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', { timeout });
   return page.getAttribute('#status', 'data-state');
 }
+
+/** Opens the dashboard of `server` on `market` and waits until it is loaded; throws when it shows an error. */
+export async function openDashboard(browser: Browser, server: string, market: string): Promise<{ page: Page; errors: string[] }> {
+  const opened = await openPage(browser, `${server}/?market=${encodeURIComponent(market)}`);
+  const state = await dashboardReady(opened.page);
+  if (state !== 'ready') throw new Error(`the dashboard on ${market} shows ${state}: ${await opened.page.textContent('#status')}`);
+  return opened;
+}

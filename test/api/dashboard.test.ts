@@ -9,7 +9,7 @@ import { ingestPaths } from '../../indexer/index.js';
 import { createJobRunner, type JobRunner } from '../../jobs/index.js';
 import { createTestStore, SHARED_DATA, type TestStore } from '../_setup/store.js';
 import { startTestApi, type TestApi } from '../_setup/api.js';
-import { ARTEFACTS, CHROMIUM, dashboardReady, launchChromium, openPage, screenshot } from '../_setup/browser.js';
+import { ARTEFACTS, CHROMIUM, launchChromium, openDashboard, screenshot } from '../_setup/browser.js';
 import { ingestSlices, sliceMultiVenue } from '../_fixtures/dashboard-markets.js';
 
 const TARDIS = SHARED_DATA ? path.join(SHARED_DATA, 'binance-futures-btcusdt-trades-2020-02-22.tardis.csv') : null;
@@ -151,8 +151,7 @@ describe('dashboard and /heatmap.png over real data', () => {
       let errors: string[];
       beforeAll(async () => {
         browser = await launchChromium();
-        ({ page, errors } = await openPage(browser, `${api.server.url}/?market=${encodeURIComponent(OKX)}`));
-        expect(await dashboardReady(page)).toBe('ready');
+        ({ page, errors } = await openDashboard(browser, api.server.url, OKX));
       }, 120_000);
       afterAll(async () => {
         await browser?.close();
@@ -206,13 +205,14 @@ describe('dashboard and /heatmap.png over real data', () => {
         const p = await cellPixel(page, col, row);
         await page.mouse.move(p.x, p.y);
         await page.waitForSelector('#tooltip:not([hidden])');
-        const d = await page.$eval('#tooltip', (el) => ({ time: el.dataset.time, priceLow: el.dataset.priceLow, long: el.dataset.long, short: el.dataset.short, text: el.textContent }));
+        const d = await page.$eval('#tooltip', (el) => ({ time: el.dataset.time, priceLow: el.dataset.priceLow, long: el.dataset.long, short: el.dataset.short, shares: el.dataset.shares, text: el.textContent }));
         expect(Date.parse(d.time!)).toBe(h.times[col]);
         expect(Number(d.priceLow)).toBe(h.prices[row]);
         expect(Number(d.long)).toBe(h.long[best]);
         expect(Number(d.short)).toBe(h.short[best]);
         expect(d.text).toContain(`shorts $${(h.short[best]! / 1e6).toFixed(1)}M`);
-        expect(d.text).toContain('okx 100%');
+        expect(d.text).toContain('100% OKX');
+        expect(JSON.parse(d.shares!)).toEqual([{ market: OKX, share: 1 }]);
         await screenshot(page, 'dashboard-tooltip');
       });
 

@@ -5,7 +5,8 @@ import { VIRIDIS, colourIndex } from '../viridis.js';
 
 /**
  * One heatmap answer (`times`, `prices`, `priceBucket`, `resolutionSeconds`, `long`, `short`,
- * times in ms) on its grid: slot k is the time step starting at `s0 + k × step`.
+ * times in ms, and for an aggregate `parts` with each market's share of every cell) on its grid:
+ * slot k is the time step starting at `s0 + k × step`.
  */
 export class CellLayer {
   constructor(h, scaleMax) {
@@ -19,6 +20,8 @@ export class CellLayer {
     this.long = [];
     this.short = [];
     this.priceLine = [];
+    /** An aggregate's parts (`market`, `venue`, `share` per cell, the layout of long), or null for one market. */
+    this.parts = h.parts?.map((p) => ({ market: p.market, venue: p.venue, share: [] })) ?? null;
     /** Column index by slot (-1: a step without a computed bucket). */
     this.slotCol = [];
     this.canvas = null;
@@ -70,12 +73,18 @@ export class CellLayer {
           this.long.push(0);
           this.short.push(0);
         }
+        for (const p of this.parts ?? []) for (let j = 0; j < this.rows; j++) p.share.push(0);
       }
       this.times[col] = t;
       this.priceLine[col] = h.priceLine[c];
       for (let j = 0; j < this.rows; j++) {
         this.long[col * this.rows + j] = h.long[c * this.rows + j];
         this.short[col * this.rows + j] = h.short[c * this.rows + j];
+      }
+      // Shares matched by market: an update's parts come in the API's order, which need not be ours.
+      for (const p of this.parts ?? []) {
+        const from = h.parts?.find((q) => q.market === p.market)?.share;
+        for (let j = 0; j < this.rows; j++) p.share[col * this.rows + j] = from?.[c * this.rows + j] ?? 0;
       }
       first = Math.min(first, slot);
     });
@@ -121,7 +130,13 @@ export class CellLayer {
     ctx.drawImage(this.canvas, 0, 0, this.slots, this.rows, x0, y0, x1 - x0, y1 - y0);
   }
 
-  /** The cell under (t, p): its column time, price row and long/short notional, or null. */
+  /** Each part's share of cell k (largest first, empty shares left out), or null for one market. */
+  sharesAt(k) {
+    if (!this.parts) return null;
+    return this.parts.map((p) => ({ market: p.market, venue: p.venue, share: p.share[k] })).filter((s) => s.share > 0).sort((a, b) => b.share - a.share);
+  }
+
+  /** The cell under (t, p): its column time, price row, long/short notional and (an aggregate's) venue shares, or null. */
   cellAt(t, p) {
     const slot = Math.floor((t - this.s0) / this.stepMs);
     const j = Math.floor((p - this.p0) / this.priceBucket);
@@ -129,7 +144,7 @@ export class CellLayer {
     const col = this.slotCol[slot];
     if (col < 0) return null;
     const k = col * this.rows + j;
-    return { col, row: j, time: this.times[col], stepStart: this.s0 + slot * this.stepMs, priceLow: this.prices[j], priceHigh: this.prices[j] + this.priceBucket, long: this.long[k], short: this.short[k] };
+    return { col, row: j, time: this.times[col], stepStart: this.s0 + slot * this.stepMs, priceLow: this.prices[j], priceHigh: this.prices[j] + this.priceBucket, long: this.long[k], short: this.short[k], shares: this.sharesAt(k) };
   }
 
   /** Every cell overlapping [t0, t1] × [p0, p1] (what is on screen), in column then row order. */

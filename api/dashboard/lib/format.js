@@ -33,3 +33,19 @@ export function tick(ms, spanMs) {
 export function pct(f) {
   return `${(f * 100).toFixed(f >= 0.1 ? 0 : 1)}%`;
 }
+
+/** How the page names a venue (the API's Venue enum: BINANCE, OKX…). */
+const VENUES = { BINANCE: 'Binance', BYBIT: 'Bybit', OKX: 'OKX', HYPERLIQUID: 'Hyperliquid', DYDX: 'dYdX', GMX: 'GMX', KRAKEN: 'Kraken', LIGHTER: 'Lighter' };
+export function venueName(v) {
+  const key = String(v).toUpperCase();
+  return VENUES[key] ?? key.charAt(0) + key.slice(1).toLowerCase();
+}
+
+/**
+ * Venue shares as a trader reads them, largest first: `42% Binance, 31% Bybit, 27% OKX`
+ * (`shares`: `{ venue, market, share }`; a venue listed twice is named by its market).
+ */
+export function venueShares(shares) {
+  const twice = new Set(shares.map((s) => s.venue).filter((v, i, a) => a.indexOf(v) !== i));
+  return [...shares].sort((a, b) => b.share - a.share).map((s) => `${pct(s.share)} ${twice.has(s.venue) ? s.market : venueName(s.venue)}`).join(', ');
+}

@@ -1,7 +1,8 @@
 // Hover tooltip: the cell under the cursor (its time step, price row, long and short pending
-// notional in quote), the venues' shares of it, and a realized liquidation when over a bubble.
+// notional in quote), the venues' shares of it (an aggregate's parts, from the API's
+// Heatmap.parts; one market is all of its own venue), and a realized liquidation when over a bubble.
 import { bubbleAt, describeBubble } from '../chart/bubbles.js';
-import { money, pct, price, time } from '../lib/format.js';
+import { money, price, time, venueShares } from '../lib/format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,8 +17,8 @@ export const tooltip = {
         return;
       }
       const total = cell.long + cell.short;
-      const venue = app.state.market.split(':')[0];
-      const shares = cell.shares ?? (total > 0 ? [{ venue, share: 1 }] : []);
+      const market = app.state.market;
+      const shares = cell.shares ?? (total > 0 ? [{ market, venue: market.split(':')[0], share: 1 }] : []);
       const bubble = bubbleAt(app.chart.view, app.chart.layers.bubbles, app.chart.layers.bubbleMax, h.x, h.y);
       tip.replaceChildren();
       const line = (text, cls) => {
@@ -30,9 +31,9 @@ export const tooltip = {
       line(`price ${price(cell.priceLow, layer.priceBucket)} – ${price(cell.priceHigh, layer.priceBucket)}`);
       line(`longs ${money(cell.long)} · shorts ${money(cell.short)}`);
       line(`total ${money(total)} pending`);
-      if (shares.length) line(shares.map((s) => `${s.venue} ${pct(s.share)}`).join(' · '), 'muted');
+      if (shares.length) line(venueShares(shares), 'shares');
       if (bubble) line(`realized ${time(bubble.t)}: ${describeBubble(bubble)} @ ${price(bubble.price)}`, 'bubble');
-      Object.assign(tip.dataset, { time: new Date(cell.time).toISOString(), priceLow: String(cell.priceLow), long: String(cell.long), short: String(cell.short), resolution: String(layer.stepMs / 1000) });
+      Object.assign(tip.dataset, { time: new Date(cell.time).toISOString(), priceLow: String(cell.priceLow), long: String(cell.long), short: String(cell.short), resolution: String(layer.stepMs / 1000), shares: JSON.stringify(shares.map((s) => ({ market: s.market, share: s.share }))) });
       tip.hidden = false;
       const box = app.chart.canvas.getBoundingClientRect();
       const left = h.x + 16 + tip.offsetWidth > box.width ? h.x - tip.offsetWidth - 12 : h.x + 16;
