@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { LiqmapError } from '../../base/index.js';
 import { aggregateBuckets, backtest, modelParamsHash, parseModelParams, splitTime, traceBacktest, venuePriceSemantics, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
-import { perpMarket } from '../../indexer/index.js';
-import { withMarketBrackets } from '../../jobs/index.js';
 import { formatWalkForward, loadBacktestCsv, parseDuration, type BacktestFiles } from '../backtest/index.js';
 
 /** Options shared by `liqmap accuracy` and `liqmap calibrate`. */
@@ -45,6 +43,9 @@ export async function prepareBacktest(f: BacktestFlags) {
   if (!(trainFraction > 0 && trainFraction < 1)) throw new LiqmapError('INPUT_INVALID', `--train-fraction must be between 0 and 1 (exclusive), got "${f.trainFraction}"`);
   const bucket = positiveInt(f.bucket, '--bucket');
   const data = await loadBacktestCsv(f, horizonMs);
+  // Loaded here, not at start-up: the jobs layer brings BullMQ, which no other command needs at
+  // once (every `liqmap` run paid ~0.5 s for it).
+  const [{ perpMarket }, { withMarketBrackets }] = await Promise.all([import('../../indexer/index.js'), import('../../jobs/index.js')]);
   // The market's own brackets and leverage cap, as the compute uses them (the positions are the
   // liquidations' venue's, whichever venue's candles the model reads).
   const params = parseModelParams(withMarketBrackets(perpMarket(f.venue, f.coin), { timeBucketSeconds: bucket }));

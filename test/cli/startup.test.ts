@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../_setup/cli.js';
+
+/** A module-resolution hook that appends every resolved package (node_modules/<name>) to a file. */
+const RECORDER = `
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
+  if (m) appendFileSync(process.env.LIQMAP_TEST_LOADED, m[1] + '\\n');
+  return r;
+}`;
+
+/** The packages a `liqmap <args>` run from the sources loads, by name. */
+function packagesLoaded(args: string[]): { code: number | null; stderr: string; packages: Set<string> } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'liqmap-startup-'));
+  const file = path.join(dir, 'loaded.txt');
+  try {
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(RECORDER)}`)});`;
+    const run = `const { main } = await import('./cli/index.ts'); await main(['node', 'liqmap', ...${JSON.stringify(args)}]);`;
+    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--import', 'tsx', '--input-type=module', '-e', run], {
+      cwd: ROOT,
+      env: { ...process.env, LIQMAP_TEST_LOADED: file, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // nothing resolved from node_modules
+    }
+    return { code: r.status, stderr: r.stderr, packages: new Set(text.split('\n').filter(Boolean)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('CLI start-up', () => {
+  it('loads neither the queue nor the API layer for a command that needs neither', () => {
+    // Every `liqmap` run paid for them before (ingest's CPU per 1M rows included ~0.5 s of it).
+    const quote = packagesLoaded(['quote', '--exchange', 'binance', '--symbol', 'BTCUSDT', '--side', 'long', '--qty', '0.01', '--entry', '50000', '--wallet', '100', '--json']);
+    expect(quote.code, quote.stderr).toBe(0);
+    expect(quote.packages.has('commander')).toBe(true); // the recorder sees what the CLI loads
+    for (const heavy of ['bullmq', 'ioredis', 'graphql-yoga', 'graphql', '@napi-rs/canvas', 'piscina']) expect(quote.packages.has(heavy), heavy).toBe(false);
+  }, 90_000);
+});
