@@ -26,6 +26,9 @@ const EPOCH_LO = PG_EPOCH_US - EPOCH_HI * TWO_32;
 /** A numeric whose sign word is this is refused by the server (SQLSTATE 22P03): how an unreadable decimal reaches the batch writer's bisection. */
 const INVALID_SIGN = 0xffff;
 const NUMERIC_NEG = 0x4000;
+/** Element type oids of the arrays written (pg_type: float8, int4). */
+const FLOAT8_OID = 701;
+const INT4_OID = 23;
 
 /**
  * A growing buffer of binary COPY rows. Call {@link startRow} with the field count, then one
@@ -148,6 +151,48 @@ export class CopyRowBuffer {
     this.#int32(4);
     this.#buf.writeFloatBE(v, this.#len);
     this.#len += 4;
+  }
+
+  /** A `double precision` field, or NULL (IEEE 754 as is: the value read back is the same double). */
+  float8(v: number | null): void {
+    if (v === null) return this.null();
+    this.#ensure(12);
+    this.#int32(8);
+    this.#buf.writeDoubleBE(v, this.#len);
+    this.#len += 8;
+  }
+
+  /** A one-dimensional `double precision[]` without NULLs (empty: zero dimensions, as `'{}'` reads). */
+  float8Array(values: ArrayLike<number>): void {
+    this.#arrayHeader(values.length, FLOAT8_OID, 8);
+    const b = this.#buf;
+    for (let i = 0; i < values.length; i++) {
+      this.#int32(8);
+      b.writeDoubleBE(values[i]!, this.#len);
+      this.#len += 8;
+    }
+  }
+
+  /** A one-dimensional `integer[]` without NULLs (the caller checked the int32 range). */
+  int4Array(values: ArrayLike<number>): void {
+    this.#arrayHeader(values.length, INT4_OID, 4);
+    for (let i = 0; i < values.length; i++) {
+      this.#int32(4);
+      this.#int32(values[i]! | 0);
+    }
+  }
+
+  /** Field length, then array_send's header: dimensions, has-nulls flag, element type, and the one dimension's length and lower bound (1). */
+  #arrayHeader(n: number, oid: number, elemBytes: number): void {
+    const body = n === 0 ? 12 : 20 + n * (4 + elemBytes);
+    this.#ensure(4 + body);
+    this.#int32(body);
+    this.#int32(n === 0 ? 0 : 1);
+    this.#int32(0);
+    this.#int32(oid);
+    if (n === 0) return;
+    this.#int32(n);
+    this.#int32(1);
   }
 
   /** A `timestamptz` field from epoch microseconds (a safe integer). */

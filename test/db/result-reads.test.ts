@@ -21,7 +21,8 @@ const row = (i: number): HeatmapRow => ({
   liquidatedLong: 1,
   liquidatedShort: 2,
   dataVersion: 3,
-  layers: null,
+  // Written by binary COPY: layers (float and integer arrays, an empty one) and extreme doubles come back bit for bit.
+  layers: i === 2 ? [{ leverage: 10, longLo: 3001, long: [5e-324, -1.7976931348623157e308], shortLo: 0, short: [] }, { leverage: 12.5, longLo: -7, long: [0.1 + 0.2], shortLo: 4300, short: [Infinity, 1 / 3] }] : null,
 });
 
 function suite(name: string, open: () => Promise<{ store: Store; close: () => Promise<void> }>) {
