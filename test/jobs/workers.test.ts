@@ -68,7 +68,7 @@ describe('workers on real Redis and Postgres', () => {
       r.short.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - o.short[j]!) / total)));
     });
     expect(worst).toBeLessThan(1e-12);
-    // Nine simulated days computed and three ingested: 29 s alone at load 14, near vitest's 60 s
+    // Six simulated days computed and three ingested: 29 s alone at load 14, near vitest's 60 s
     // default when three files share the two cores.
   }, 150_000);
 
