@@ -1,7 +1,8 @@
 // Regenerates the README's pictures from a real run: docs/img/dashboard.png (the dashboard in
-// Chromium, hovering a cell) and docs/img/heatmap.png (/heatmap.png of the same window), over the
-// real OKX ETH candles, funding and liquidations of ../shared/data, in an embedded in-memory
-// database. Usage: npm run docs:screenshots (needs Chromium: /usr/bin/chromium or CHROMIUM_PATH).
+// Chromium on ETH across OKX and Bybit, hovering a cell both venues hold, so the tooltip shows
+// their shares) and docs/img/heatmap.png (/heatmap.png of OKX over the same window), over the real
+// OKX and Bybit ETH candles and funding and OKX's liquidations of ../shared/data, in an embedded
+// in-memory database. Usage: npm run docs:screenshots (needs Chromium: /usr/bin/chromium or CHROMIUM_PATH).
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -15,6 +16,8 @@ import { evaluableContext } from '../test/_fixtures/dashboard-perf.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(ROOT, '../shared/data');
 const MARKET = 'okx:ETH-USDT-SWAP';
+/** The picker's entry for ETH across both venues. */
+const AGGREGATE = 'agg:ETH/bybit+okx';
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p): p is string => !!p && existsSync(p));
 if (!existsSync(SHARED) || !CHROMIUM) {
   console.error(`needs ${SHARED} and Chromium (/usr/bin/chromium or CHROMIUM_PATH)`);
@@ -25,19 +28,24 @@ const store = await createPgliteStore();
 await migrateToLatest(store);
 const config = parseConfig({ HOST: '127.0.0.1' });
 const jobs = await createJobRunner({ config, store, logger: silentLogger, mode: 'embedded' });
-await ingestSlices(store, jobs, sliceMultiVenue(SHARED, { venue: 'okx', coin: 'ETH', from: '2026-02-01' }));
+await ingestSlices(store, jobs, ['okx', 'bybit'].flatMap((venue) => sliceMultiVenue(SHARED, { venue, coin: 'ETH', from: '2026-02-01' })));
 const server = await startServer({ store, config, logger: silentLogger, jobs }, { port: 0 });
+// The aggregate is computed on its first request (NOT_READY until then): asked for here and
+// waited on, so the page opens on its result and not on the compute sharing PGlite's one thread.
+await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ heatmap(symbol: "ETH", venues: [BYBIT, OKX]) { times } }' }) });
+await jobs.idle!();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 try {
   const page = await (await evaluableContext(browser, { width: 1440, height: 860 })).newPage();
-  await page.goto(`${server.url}/?market=${encodeURIComponent(MARKET)}`);
-  await page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
-  // Hover the largest cell of the window, so the picture shows the tooltip too.
+  await page.goto(`${server.url}/?market=${encodeURIComponent(AGGREGATE)}`);
+  await page.waitForSelector(`#heatmap[data-market="${AGGREGATE}"]`, { timeout: 120_000 });
+  // Hover the largest cell of the window that both venues hold, so the picture shows the tooltip and its shares.
   const at = await page.evaluate(() => {
     const a = (window as unknown as { liqmapDashboard: any }).liqmapDashboard; // eslint-disable-line @typescript-eslint/no-explicit-any
     const L = a.chart.layers.base;
     let best = 0;
-    for (let k = 1; k < L.long.length; k++) if (L.long[k] + L.short[k] > L.long[best] + L.short[best]) best = k;
+    const both = (k: number) => L.parts.every((p: { share: number[] }) => (p.share[k] ?? 0) > 0);
+    for (let k = 1; k < L.long.length; k++) if (both(k) && (!both(best) || L.long[k] + L.short[k] > L.long[best] + L.short[best])) best = k;
     const col = Math.floor(best / L.rows);
     const slot = Math.floor((L.times[col] - L.s0) / L.stepMs);
     const r = a.chart.canvas.getBoundingClientRect();
@@ -51,7 +59,7 @@ try {
   const png = await fetch(`${server.url}/heatmap.png?market=${MARKET}&from=${from}:00Z&to=${to}:00Z&width=1200&height=560`);
   if (png.status !== 200) throw new Error(`/heatmap.png answered ${png.status}: ${await png.text()}`);
   writeFileSync(path.join(ROOT, 'docs/img/heatmap.png'), Buffer.from(await png.arrayBuffer()));
-  console.log(`docs/img/dashboard.png and docs/img/heatmap.png: ${MARKET} ${from} → ${to} UTC`);
+  console.log(`docs/img/dashboard.png (${AGGREGATE}) and docs/img/heatmap.png (${MARKET}): ${from} → ${to} UTC`);
 } finally {
   await browser.close();
   await server.close();

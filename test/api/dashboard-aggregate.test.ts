@@ -129,7 +129,7 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     expect(expected).toHaveLength(2);
     expect(JSON.parse(d.shares!)).toEqual(expected);
     const name = { [OKX]: 'OKX', [BYBIT]: 'Bybit' } as Record<string, string>;
-    const pct = (f: number) => `${(f * 100).toFixed(f >= 0.1 ? 0 : 1)}%`;
+    const pct = (f: number) => (f < 1 && f >= 0.995 ? `${(Math.floor(f * 1000) / 10).toFixed(1)}%` : `${(f * 100).toFixed(f >= 0.1 ? 0 : 1)}%`);
     expect(d.text).toContain(expected.map((s) => `${pct(s.share)} ${name[s.market]}`).join(', '));
     await screenshot(page, 'dashboard-aggregate-eth-tooltip');
     // The side list: each cluster with its venues' shares, as clusters(symbol:) returns them.
@@ -139,6 +139,9 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     const listed = await page.$$eval('#clusters li', (lis) => lis.map((li) => ({ notional: Number(li.dataset.notional), venues: JSON.parse(li.dataset.venues ?? 'null'), text: li.querySelector('.venues')?.textContent })));
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.map(({ notional, venues }) => ({ notional, venues }))).toEqual(c.data!.clusters.clusters);
+    // The score is each venue's own.
+    await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.state === 'ok', undefined, { timeout: 60_000 });
+    expect((await page.textContent('#accuracy'))!.split('\n').map((l) => l.split(' — ')[0])).toEqual(h.parts!.map((p) => name[p.market]));
     for (const l of listed) expect(l.text).toBe([...l.venues].sort((a: { share: number }, b: { share: number }) => b.share - a.share).map((v: { market: string; share: number }) => `${pct(v.share)} ${name[v.market]}`).join(', '));
   });
 

@@ -41,11 +41,16 @@ export function venueName(v) {
   return VENUES[key] ?? key.charAt(0) + key.slice(1).toLowerCase();
 }
 
+/** A share as {@link pct}, but never "100%" for less than all of it (99.8%). */
+export function sharePct(f) {
+  return f < 1 && f >= 0.995 ? `${(Math.floor(f * 1000) / 10).toFixed(1)}%` : pct(f);
+}
+
 /**
  * Venue shares as a trader reads them, largest first: `42% Binance, 31% Bybit, 27% OKX`
  * (`shares`: `{ venue, market, share }`; a venue listed twice is named by its market).
  */
 export function venueShares(shares) {
   const twice = new Set(shares.map((s) => s.venue).filter((v, i, a) => a.indexOf(v) !== i));
-  return [...shares].sort((a, b) => b.share - a.share).map((s) => `${pct(s.share)} ${twice.has(s.venue) ? s.market : venueName(s.venue)}`).join(', ');
+  return [...shares].sort((a, b) => b.share - a.share).map((s) => `${sharePct(s.share)} ${twice.has(s.venue) ? s.market : venueName(s.venue)}`).join(', ');
 }

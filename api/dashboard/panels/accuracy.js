@@ -1,7 +1,9 @@
 // The market's score next to the heatmap: the `accuracy` query over the window shown —
 // out-of-sample traversed-range capture at q = 20% with its interval, the lift over knowing
 // nothing (20%), and the distance-only baseline on the same predictions (docs/accuracy.md).
+// An aggregate is scored per market (each venue's own levels against its own liquidations).
 import { gql } from '../lib/api.js';
+import { venueName } from '../lib/format.js';
 
 const $ = (id) => document.getElementById(id);
 const ACCURACY = `query Accuracy($market: ID!, $from: DateTime!, $to: DateTime!) {
@@ -30,9 +32,11 @@ export const accuracy = {
       if (!h.times.length) return void (el.textContent = '');
       el.textContent = 'Score: …';
       try {
-        const d = await gql(ACCURACY, { market: h.market, from: new Date(h.times[0]).toISOString(), to: new Date(h.times.at(-1)).toISOString() });
+        const span = { from: new Date(h.times[0]).toISOString(), to: new Date(h.times.at(-1)).toISOString() };
+        const parts = h.parts ?? [{ market: h.market, venue: null }];
+        const scores = await Promise.all(parts.map((p) => gql(ACCURACY, { market: p.market, ...span })));
         if (mine !== asked) return; // a newer window asked meanwhile
-        el.textContent = scoreText(d.accuracy);
+        el.textContent = parts.length === 1 ? scoreText(scores[0].accuracy) : parts.map((p, i) => `${venueName(p.venue)} — ${scoreText(scores[i].accuracy)}`).join('\n');
         el.dataset.state = 'ok';
       } catch (e) {
         if (mine !== asked) return;
