@@ -130,9 +130,9 @@ describe.skipIf(!PG_BIN)('restarts under `liqmap work` and `liqmap serve` (throw
     }
   }, 300_000);
 
-  // Skipped: it needs the pool repair held back in scripts/patch-postgres-driver.mjs (see there);
-  // without it the retried job never gets a working connection (the test times out at 244 s).
-  it.skip('Postgres restarted mid-compute under `liqmap work`: the job is retried and its results equal an uninterrupted run', async () => {
+  // Needs the pool repairs of scripts/patch-postgres-driver.mjs: without them the retried job
+  // never gets a working connection (a reservation lost or a connection leaked in the restart).
+  it('Postgres restarted mid-compute under `liqmap work`: the job is retried and its results equal an uninterrupted run', async () => {
     const market = 'binance:PGRESTART';
     const env = await ownQueue();
     const w = child(['work', '--metrics-port', '0', '--concurrency', '1'], env);
