@@ -98,6 +98,12 @@ export class MarketFeed {
   /** Unrecoverable streams are missing from here until the first event of the new connection. */
   #gapOpenFromUs: number | null = null;
   #gapReason = '';
+  /**
+   * Other REST history (open interest, settled funding) is missing from here: the newest event
+   * before the oldest disconnect not yet backfilled (taken when it happens, not at the reconnect,
+   * when the new connection's first frames have moved the newest event past the hole).
+   */
+  #holeFromUs: number | null = null;
   #writing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #writeFailures = 0;
@@ -127,6 +133,7 @@ export class MarketFeed {
       if (this.#committed.lastSeenUs !== null) {
         this.#gapOpenFromUs = this.#committed.lastSeenUs;
         this.#gapReason = 'not followed (restarted)';
+        this.#holeFromUs = this.#committed.lastSeenUs;
       }
     }
     this.#timer = setInterval(() => void this.flush(), this.#opts.flushMs);
@@ -159,8 +166,7 @@ export class MarketFeed {
     const generation = ++this.#generation;
     liveMetrics.connected.set({ market: this.market.id }, 1);
     liveMetrics.caughtUp.set({ market: this.market.id }, 0);
-    const lastSeen = this.#lastSeenUs();
-    this.#catchUp = this.#catchUp.then(() => this.#runCatchUp(generation, lastSeen)).catch((e: unknown) => {
+    this.#catchUp = this.#catchUp.then(() => this.#runCatchUp(generation, this.#holeFromUs)).catch((e: unknown) => {
       this.#log.error({ err: e }, 'backfill failed; it is retried on the next reconnect');
       this.onOverload?.();
     });
@@ -175,6 +181,7 @@ export class MarketFeed {
       this.#gapOpenFromUs = lastSeen;
       this.#gapReason = `disconnected (${reason})`;
     }
+    if (lastSeen !== null) this.#holeFromUs ??= lastSeen;
     this.#connected = false;
     this.#caughtUp = false;
     // What the next connection delivers lies after a hole, even when this one was cut before
@@ -380,15 +387,6 @@ export class MarketFeed {
           if (!page.more || page.trades.length === 0) break;
         }
       }
-      if (otherFromUs !== null && this.#venue.backfillOther) {
-        const toUs = this.#held.first()?.ts ?? this.#cursor?.ts ?? Date.now() * 1000;
-        try {
-          for (const e of await this.#venue.backfillOther(this.market, otherFromUs, toUs)) this.#push(e);
-        } catch (e) {
-          this.#log.warn({ err: e }, 'REST backfill of open interest or funding failed; the live polls go on');
-        }
-        otherFromUs = null;
-      }
       // Release the oldest held segment, unless the stream still has a hole before one of its
       // trades; a later segment lies after another hole, backfilled from this one's end.
       if (generation !== this.#generation) return;
@@ -415,6 +413,18 @@ export class MarketFeed {
       retries = rest.length > 0 ? retries + 1 : 0;
       if (this.#held.size === 0) break;
       await this.#waitForRoom();
+    }
+    // Open interest and settled funding of the hole, once every held trade is released: up to the
+    // newest event seen, which lies after the hole (overlap with the stream is harmless: natural keys).
+    if (otherFromUs !== null && this.#venue.backfillOther && generation === this.#generation && !this.#stopped) {
+      const toUs = this.#lastSeenUs() ?? Date.now() * 1000;
+      try {
+        for (const e of await this.#venue.backfillOther(this.market, otherFromUs, toUs)) this.#push(e);
+        // Filled: the next disconnect opens a hole of its own.
+        if (this.#holeFromUs === otherFromUs) this.#holeFromUs = null;
+      } catch (e) {
+        this.#log.warn({ err: e }, 'REST backfill of open interest or funding failed; retried after the next reconnect (the live polls go on)');
+      }
     }
     if (generation === this.#generation && this.#connected) {
       this.#caughtUp = true;

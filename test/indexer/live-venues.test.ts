@@ -7,7 +7,7 @@ import { exponentialBackoff, parseLiveMarkets, startLiveIndexer } from '../../in
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi } from '../_setup/api.js';
 import { startReplayServer, type Fault, type ReplayServer } from '../_fixtures/live/replay-server.js';
-import { bybitBehaviour, bybitReplay, hyperliquidBehaviour, hyperliquidReplay, okxBehaviour, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
+import { bybitBehaviour, bybitRateAt, bybitReplay, hyperliquidBehaviour, hyperliquidReplay, okxBehaviour, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
 import { count, liveConfig, storedRows, storedTrades, waitFor } from '../_fixtures/live/compare.js';
 
 const backoff = exponentialBackoff({ baseMs: 20, maxMs: 200 });
@@ -58,6 +58,28 @@ describe('live Bybit, OKX and Hyperliquid feeds against local servers speaking t
     stores.push(s);
     return s.store;
   };
+
+  it('Bybit: a disconnect across a funding time stores the settled rate from /v5/market/funding/history, not the rate seen before the hole; the marks missed are a recorded gap', async () => {
+    const fundingMs = Date.UTC(2026, 10, 30, 16);
+    const r = bybitReplay('BTCUSDT', 1000, fundingMs - 90_000);
+    const cut = r.frames.findIndex((f) => f.tsMs >= fundingMs - 8000);
+    const resume = r.frames.findIndex((f) => f.tsMs >= fundingMs + 5000);
+    const server = await startReplayServer({ frames: r.frames, venue: bybitBehaviour(r, 'BTCUSDT', new Set()), faults: [{ at: cut, kind: 'disconnect', lost: resume - cut }] });
+    const store = await newStore();
+    const M = 'bybit:BTCUSDT';
+    await run(store, M, server, 'bybit', () => r.trades.length);
+    expect(await storedTrades(store, M)).toEqual(truthKeys(r, (id) => `b${id}-5b31-9112-a178eb6023af`));
+    // Settled: the rate of the second before the funding time, which had moved on since the cut.
+    const settled = bybitRateAt(fundingMs / 1000 - 1);
+    expect(bybitRateAt(Math.floor(r.frames[cut - 1]!.tsMs / 1000))).not.toBe(settled);
+    expect(await storedRows(store, 'funding_rates', M)).toEqual([`${fundingMs * 1000}|${settled}|`]);
+    const gaps = await gapsOf(store, M, 'mark_prices');
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.reason).toMatch(/^disconnected .*bybit has no REST history of mark_prices$/);
+    expect(gaps[0]!.fromUs).toBeLessThan((fundingMs - 7000) * 1000);
+    // Closed by the snapshot a new tickers subscription starts with (the last ticker published).
+    expect(gaps[0]!.toUs).toBeGreaterThan((fundingMs + 3000) * 1000);
+  }, 60_000);
 
   it('Bybit: ticker deltas merge into the snapshot, allLiquidation S is the position side, REST fills a short outage, a long one is a recorded gap', async () => {
     const r = bybitReplay('BTCUSDT', 4000);

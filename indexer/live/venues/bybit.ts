@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CanonicalEvent, LiquidationEvent, OpenInterestEvent, TradeEvent } from '../../../db/index.js';
+import type { CanonicalEvent, FundingEvent, LiquidationEvent, OpenInterestEvent, TradeEvent } from '../../../db/index.js';
 import { price, quantity, RowError, signedDecimal } from '../../sources/index.js';
 import { FundingRollover } from '../funding-rollover.js';
 import { TIME_OVERLAP_US } from '../market-feed.js';
@@ -17,6 +17,7 @@ const recentTrades = z.object({
   result: z.object({ list: z.array(z.object({ execId: z.string(), symbol: z.string(), price: z.string(), size: z.string(), side: z.enum(['Buy', 'Sell']), time: ms })) }),
 });
 const oiHistory = z.object({ retCode: z.literal(0), result: z.object({ list: z.array(z.object({ openInterest: z.string(), timestamp: ms })) }) });
+const fundingHistory = z.object({ retCode: z.literal(0), result: z.object({ list: z.array(z.object({ symbol: z.string(), fundingRate: z.string(), fundingRateTimestamp: ms })) }) });
 
 const RECENT_LIMIT = 1000;
 
@@ -29,7 +30,8 @@ const RECENT_LIMIT = 1000;
  * open-interest row, and a moved `nextFundingTime` settles the previous rate. In
  * `allLiquidation`, `S` is the side of the liquidated **position** ("Buy": a long), so the
  * forced order is the opposite side; `p` is the bankruptcy price. REST has only the last 1,000
- * trades (`/v5/market/recent-trade`): a longer outage is recorded as a trade gap.
+ * trades (`/v5/market/recent-trade`): a longer outage is recorded as a trade gap; a funding time
+ * inside an outage comes from `/v5/market/funding/history`, the marks it lost are a gap.
  */
 export function bybitFeed(ctx: VenueContext): VenueFeed {
   const tickers = new Map<string, Record<string, unknown>>();
@@ -71,7 +73,9 @@ export function bybitFeed(ctx: VenueContext): VenueFeed {
     subscribeSpacingMs: 50,
     heartbeat: { intervalMs: 20_000, message: JSON.stringify({ op: 'ping' }) },
     maxConnectionMs: null,
-    unrecoverableStreams: ['liquidations'],
+    // Mark prices: REST has only 1-minute mark klines, not the ticker's changes.
+    unrecoverableStreams: ['liquidations', 'mark_prices'],
+    onConnect: () => funding.reset(),
     parse(text): ParsedFrame {
       const json = parseJson(text);
       if (json === undefined) return malformed('unknown', null, null, 'not valid JSON');
@@ -126,9 +130,16 @@ export function bybitFeed(ctx: VenueContext): VenueFeed {
     },
     async backfillOther(market, fromUs, toUs) {
       const r = await ctx.rest.get('/v5/market/open-interest', { category: 'linear', symbol: market.symbol, intervalTime: '5min', startTime: Math.floor(fromUs / 1000), endTime: Math.ceil(toUs / 1000), limit: 200 }, oiHistory);
-      return r.result.list
+      const oi = r.result.list
         .filter((o) => o.timestamp * 1000 >= fromUs && o.timestamp * 1000 <= toUs)
         .map((o): OpenInterestEvent => ({ kind: 'open_interest', market: market.id, ts: o.timestamp * 1000, oiQty: o.openInterest, oiValue: null }));
+      // A funding time inside the hole: the settled rate from the funding history (the rollover
+      // forgot the rate it saw before the hole); the history has no mark price.
+      const f = await ctx.rest.get('/v5/market/funding/history', { category: 'linear', symbol: market.symbol, startTime: Math.floor(fromUs / 1000), endTime: Math.ceil(toUs / 1000), limit: 200 }, fundingHistory);
+      const fundings = f.result.list
+        .filter((x) => x.fundingRateTimestamp * 1000 > fromUs && x.fundingRateTimestamp * 1000 <= toUs)
+        .map((x): FundingEvent => ({ kind: 'funding', market: market.id, ts: x.fundingRateTimestamp * 1000, rate: x.fundingRate, markPrice: null, intervalHours: 8 }));
+      return [...oi, ...fundings];
     },
   };
 }

@@ -26,8 +26,8 @@ export type Fault =
 
 /** How a venue's fixture answers what the client sends and what it asks over REST. */
 export interface VenueBehaviour {
-  /** Answers a client text frame (subscribe, ping); `subscribed` starts the stream. */
-  onClientText?(text: string, reply: (text: string) => void): { subscribed?: boolean } | void;
+  /** Answers a client text frame (subscribe, ping; `published` frames so far); `subscribed` starts the stream. */
+  onClientText?(text: string, reply: (text: string) => void, published: number): { subscribed?: boolean } | void;
   /** Whether the stream starts without a subscribe message (Binance: streams in the URL). */
   readonly streamsOnConnect: boolean;
   /** Answers a REST request; `published` frames so far (REST never sees the future). */
@@ -181,7 +181,7 @@ export async function startReplayServer(options: ReplayOptions): Promise<ReplayS
       void stream(ws);
     };
     ws.on('message', (data) => {
-      const r = options.venue.onClientText?.(data.toString(), (t) => ws.send(t));
+      const r = options.venue.onClientText?.(data.toString(), (t) => ws.send(t), pos);
       if (r && r.subscribed) begin();
     });
     ws.on('close', () => {

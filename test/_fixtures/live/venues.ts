@@ -63,10 +63,19 @@ const published = (r: VenueReplay, pos: number) => r.trades.filter((t) => r.fram
 
 // --- Bybit v5 linear ---
 
-/** Bybit: publicTrade batches, a tickers snapshot then deltas, allLiquidation every 150 trades. */
-export function bybitReplay(symbol: string, n: number): VenueReplay {
-  const trades = generateTrades(n);
+/** Bybit's predicted funding rate in the fixture: it moves every 4 s (so a stale one shows). */
+export const bybitRateAt = (sec: number) => new Decimal('0.0001').plus(new Decimal(Math.floor(sec / 4) % 7).times('0.000001')).toFixed(7);
+const nextFunding = (ms: number) => Math.floor(ms / 28_800_000 + 1) * 28_800_000;
+
+/**
+ * Bybit: publicTrade batches, a tickers snapshot then deltas (a moved rate or next funding time
+ * rides on the mark delta), allLiquidation every 150 trades; from `t0` (default 12:00 UTC).
+ */
+export function bybitReplay(symbol: string, n: number, t0?: number): VenueReplay {
+  const trades = generateTrades(n, t0);
   let lastSec = 0;
+  let lastRate = '';
+  let lastNext = 0;
   let oi = 50_000;
   let snapshotSent = false;
   let nextLiq = 150;
@@ -80,11 +89,16 @@ export function bybitReplay(symbol: string, n: number): VenueReplay {
         lastSec = sec;
         oi += 3;
         const mark = new Decimal(t.price).plus(0.5).toFixed(2);
+        const rate = bybitRateAt(sec);
+        const next = nextFunding(sec * 1000);
+        const moved = rate !== lastRate || next !== lastNext;
         const data = !snapshotSent
-          ? { symbol, tickDirection: 'PlusTick', lastPrice: t.price, markPrice: mark, indexPrice: t.price, openInterest: `${oi}.000`, openInterestValue: new Decimal(oi).times(t.price).toFixed(2), fundingRate: '0.0001', nextFundingTime: String(Math.ceil(t.ts / 28_800_000) * 28_800_000) }
-          : sec % 3 === 0
+          ? { symbol, tickDirection: 'PlusTick', lastPrice: t.price, markPrice: mark, indexPrice: t.price, openInterest: `${oi}.000`, openInterestValue: new Decimal(oi).times(t.price).toFixed(2), fundingRate: rate, nextFundingTime: String(next) }
+          : sec % 3 === 0 && !moved
             ? { symbol, openInterest: `${oi}.000`, openInterestValue: new Decimal(oi).times(t.price).toFixed(2) }
-            : { symbol, markPrice: mark, lastPrice: t.price };
+            : { symbol, markPrice: mark, lastPrice: t.price, ...(moved ? { fundingRate: rate, nextFundingTime: String(next) } : {}) };
+        lastRate = rate;
+        lastNext = next;
         out.push({ text: JSON.stringify({ topic: `tickers.${symbol}`, type: snapshotSent ? 'delta' : 'snapshot', data, cs: sec, ts: sec * 1000 }) });
         snapshotSent = true;
       }
@@ -103,7 +117,7 @@ export function bybitReplay(symbol: string, n: number): VenueReplay {
 export function bybitBehaviour(r: VenueReplay, symbol: string, served: Set<number>): VenueBehaviour {
   return {
     streamsOnConnect: false,
-    onClientText(text, reply) {
+    onClientText(text, reply, pos) {
       const m = JSON.parse(text) as { op: string; req_id?: string; args?: string[] };
       if (m.op === 'ping') {
         reply(JSON.stringify({ success: true, ret_msg: 'pong', conn_id: 'c1', op: 'ping' }));
@@ -111,6 +125,18 @@ export function bybitBehaviour(r: VenueReplay, symbol: string, served: Set<numbe
       }
       if (m.op === 'subscribe') {
         reply(JSON.stringify({ success: true, ret_msg: '', conn_id: 'c1', req_id: m.req_id ?? '', op: 'subscribe' }));
+        // A tickers subscription starts with a snapshot of the ticker as it stands (Bybit's v5 rule).
+        if ((m.args ?? []).includes(`tickers.${symbol}`)) {
+          let state: Record<string, unknown> | null = null;
+          let ts = 0;
+          for (let i = 0; i < pos; i++) {
+            if (!r.frames[i]!.text.startsWith(`{"topic":"tickers.`)) continue;
+            const f = JSON.parse(r.frames[i]!.text) as { data: Record<string, unknown>; ts: number };
+            state = { ...(state ?? {}), ...f.data };
+            ts = f.ts;
+          }
+          if (state) reply(JSON.stringify({ topic: `tickers.${symbol}`, type: 'snapshot', data: state, cs: ts / 1000, ts }));
+        }
         return { subscribed: (m.args ?? []).some((a) => a.startsWith('allLiquidation.')) };
       }
     },
@@ -120,6 +146,14 @@ export function bybitBehaviour(r: VenueReplay, symbol: string, served: Set<numbe
         const list = published(r, pos).slice(-Number(url.searchParams.get('limit') ?? 500)).reverse();
         for (const t of list) served.add(t.id);
         return { retCode: 0, retMsg: 'OK', result: { category: 'linear', list: list.map((t) => ({ execId: `b${t.id}-5b31-9112-a178eb6023af`, symbol, price: t.price, size: t.qty, side: t.side === 'buy' ? 'Buy' : 'Sell', time: String(t.ts), isBlockTrade: false })) }, retExtInfo: {}, time: Date.now() };
+      }
+      if (url.pathname === '/v5/market/funding/history') {
+        // Settled at each 8-hour funding time published so far: the predicted rate of the second before it.
+        const to = Math.min(Number(url.searchParams.get('endTime') ?? Infinity), pos > 0 ? r.frames[pos - 1]!.tsMs : 0);
+        const from = Number(url.searchParams.get('startTime') ?? 0);
+        const list = [];
+        for (let f = nextFunding(r.trades[0]!.ts) ; f <= to; f += 28_800_000) if (f >= from) list.unshift({ symbol, fundingRate: bybitRateAt(f / 1000 - 1), fundingRateTimestamp: String(f) });
+        return { retCode: 0, retMsg: 'OK', result: { category: 'linear', list }, retExtInfo: {}, time: Date.now() };
       }
       if (url.pathname === '/v5/market/open-interest') return { retCode: 0, retMsg: 'OK', result: { symbol, category: 'linear', list: [], nextPageCursor: '' }, retExtInfo: {}, time: Date.now() };
       throw new Error(`no such endpoint ${url.pathname}`);
