@@ -63,6 +63,14 @@ export const configSchema = z.object({
   LIQMAP_PERSISTED_ONLY: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false').transform((v) => v === 'true')),
   /** How long a request with `check: true` waits for its check before answering PENDING with a check id, ms. */
   LIQMAP_CHECK_BUDGET_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(5000)),
+  /**
+   * How long a worker's lock on a running job lasts without renewal, ms (BullMQ's
+   * `lockDuration`; renewed at half of it). A worker killed mid-job is found out at most this
+   * long plus LIQMAP_JOB_STALLED_CHECK_MS later, and its job retried by another worker.
+   */
+  LIQMAP_JOB_LOCK_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(3_600_000).default(30_000)),
+  /** How often a worker looks for jobs whose worker died (lock expired), ms (BullMQ's `stalledInterval`). */
+  LIQMAP_JOB_STALLED_CHECK_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(3_600_000).default(30_000)),
   /** Computed results older than this many days are pruned daily (0 keeps everything). */
   LIQMAP_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(0)),
   /**

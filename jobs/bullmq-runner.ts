@@ -119,10 +119,13 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
     const sandboxed = opts.sandboxed ?? true;
     if (sandboxed && !config.DATABASE_URL) throw new LiqmapError('CONFIG_INVALID', 'sandboxed workers need DATABASE_URL (Postgres): PGlite cannot be shared across threads');
     const inline = (job: Job) => processJob(store, job, { retentionDays });
+    // A killed worker's jobs go back to the queue once its lock expires and a check runs.
+    const stallTimes = { lockDuration: config.LIQMAP_JOB_LOCK_MS, stalledInterval: config.LIQMAP_JOB_STALLED_CHECK_MS };
     const computeWorker = new Worker(COMPUTE_QUEUE, sandboxed ? SANDBOX : inline, {
       connection: conn,
       prefix,
       concurrency: opts.concurrency ?? 2,
+      ...stallTimes,
       useWorkerThreads: sandboxed,
       // The thread opens its own connection: hand it this process's database settings.
       ...(sandboxed ? { workerThreadsOptions: { env: { ...process.env, DATABASE_URL: config.DATABASE_URL, LIQMAP_RETENTION_DAYS: String(retentionDays) } } } : {}),
@@ -136,7 +139,7 @@ export async function createBullmqRunner(opts: JobRunnerOptions & { redisUrl: st
             for (const m of markets) await enqueueServed(m);
           },
         }),
-      { connection: conn, prefix, concurrency: 1 },
+      { connection: conn, prefix, concurrency: 1, ...stallTimes },
     );
     for (const w of [computeWorker, maintenanceWorker]) {
       w.on('failed', (job, err) => {

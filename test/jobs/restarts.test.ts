@@ -150,6 +150,35 @@ describe.skipIf(!PG_BIN)('restarts under `liqmap work` and `liqmap serve` (throw
     }
   }, 300_000);
 
+  it('a worker killed (-9) mid-compute: another worker retries the job within seconds and its results equal an uninterrupted run', async () => {
+    const market = 'binance:KILLED9';
+    // Short lock and stalled check (defaults 30 s each): the dead worker's job is found at once.
+    const env = { ...(await ownQueue()), LIQMAP_JOB_LOCK_MS: '4000', LIQMAP_JOB_STALLED_CHECK_MS: '1000' };
+    const workers = [child(['work', '--metrics-port', '0', '--concurrency', '1'], env), child(['work', '--metrics-port', '0', '--concurrency', '1'], env)];
+    const ownerPid = async () => {
+      const owner = (await sql<{ owner: string }>`select owner from compute_locks where market_id = ${market}`.execute(store.db)).rows[0]?.owner;
+      return owner ? Number(/:(\d+):[^:]+$/.exec(owner)?.[1]) : null;
+    };
+    try {
+      await ingest(syntheticTrades(market, DAYS));
+      await midCompute(market, DAYS * BUCKETS_PER_DAY);
+      const pid = await ownerPid();
+      const doomed = workers.find((w) => w.proc.pid === pid);
+      const survivor = workers.find((w) => w.proc.pid !== pid)!;
+      expect(doomed).toBeDefined();
+      await stop(doomed!.proc);
+      const killedAt = Date.now();
+      await until(async () => (await ownerPid()) === survivor.proc.pid, 60_000, 'the surviving worker to take the job over');
+      // With BullMQ's defaults the job would wait 15 to 60 s for its lock to expire and a check to run.
+      expect(Date.now() - killedAt).toBeLessThan(12_000);
+      await expectSameAsUninterrupted(market, DAYS * BUCKETS_PER_DAY);
+      expect(survivor.proc.exitCode).toBeNull();
+      expect(rawLines(survivor.stderr())).toEqual([]);
+    } finally {
+      for (const w of workers) await stop(w.proc);
+    }
+  }, 300_000);
+
   it('`liqmap serve` through a Postgres restart and a Redis restart: /readyz says so, then it answers again and enqueues again', async () => {
     const market = 'binance:SERVED';
     await new BatchWriter(store).write({ events: syntheticTrades(market, 0.05) });
