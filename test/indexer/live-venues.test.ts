@@ -7,7 +7,7 @@ import { exponentialBackoff, parseLiveMarkets, startLiveIndexer } from '../../in
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi } from '../_setup/api.js';
 import { startReplayServer, type Fault, type ReplayServer } from '../_fixtures/live/replay-server.js';
-import { bybitBehaviour, bybitRateAt, bybitReplay, hyperliquidBehaviour, hyperliquidReplay, okxBehaviour, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
+import { bybitBehaviour, bybitRateAt, bybitReplay, hyperliquidBehaviour, hyperliquidReplay, okxBehaviour, okxRateAt, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
 import { count, liveConfig, storedRows, storedTrades, waitFor } from '../_fixtures/live/compare.js';
 
 const backoff = exponentialBackoff({ baseMs: 20, maxMs: 200 });
@@ -136,6 +136,27 @@ describe('live Bybit, OKX and Hyperliquid feeds against local servers speaking t
     } finally {
       await server.close();
     }
+  }, 60_000);
+
+  it('OKX: a disconnect across a funding time stores the realized rate from funding-rate-history, not the rate pushed before the hole; the marks missed are a recorded gap', async () => {
+    const fundingMs = Date.UTC(2026, 10, 30, 16);
+    const r = okxReplay('BTC-USDT-SWAP', 800, fundingMs - 75_000);
+    const cut = r.frames.findIndex((f) => f.tsMs >= fundingMs - 40_000);
+    const resume = r.frames.findIndex((f) => f.tsMs >= fundingMs + 40_000);
+    const server = await startReplayServer({ frames: r.frames, venue: okxBehaviour(r, 'BTC-USDT-SWAP', new Set()), faults: [{ at: cut, kind: 'disconnect', lost: resume - cut }] });
+    const store = await newStore();
+    const M = 'okx:BTC-USDT-SWAP';
+    await run(store, M, server, 'okx', () => r.trades.length);
+    expect(await storedTrades(store, M)).toEqual(truthKeys(r, String, undefined, norm));
+    // Settled: the rate pushed 30 s before the funding time; the last one seen before the cut is older.
+    const settled = okxRateAt(fundingMs / 1000 - 30);
+    expect(okxRateAt(fundingMs / 1000 - 60)).not.toBe(settled);
+    expect(await storedRows(store, 'funding_rates', M)).toEqual([`${fundingMs * 1000}|${settled}|`]);
+    const gaps = await gapsOf(store, M, 'mark_prices');
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.reason).toMatch(/^disconnected .*okx has no REST history of mark_prices$/);
+    expect(gaps[0]!.fromUs).toBeLessThan((fundingMs - 40_000) * 1000);
+    expect(gaps[0]!.toUs).toBeGreaterThanOrEqual((fundingMs + 40_000) * 1000);
   }, 60_000);
 
   it('OKX: contracts converted with ctVal, REST and history pages fill both outages exactly, other swaps’ liquidations ignored', async () => {

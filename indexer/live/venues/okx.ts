@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { LiqmapError } from '../../../base/index.js';
-import type { CanonicalEvent, LiquidationEvent, TradeEvent } from '../../../db/index.js';
+import type { CanonicalEvent, FundingEvent, LiquidationEvent, TradeEvent } from '../../../db/index.js';
 import { price, quantity, RowError, signedDecimal } from '../../sources/index.js';
 import { FundingRollover } from '../funding-rollover.js';
 import { TIME_OVERLAP_US } from '../market-feed.js';
@@ -19,6 +19,7 @@ const openInterest = z.object({ instId: z.string(), oi: z.string(), oiUsd: z.str
 const liquidation = z.object({ instId: z.string(), details: z.array(z.object({ side: z.enum(['buy', 'sell']), bkPx: z.string(), sz: z.string(), ts: ms })) });
 const instruments = z.object({ code: z.literal('0'), data: z.array(z.object({ instId: z.string(), ctVal: z.string(), ctType: z.string().optional(), ctValCcy: z.string().optional() })) });
 const tradesPage = z.object({ code: z.literal('0'), data: z.array(trade) });
+const fundingHistory = z.object({ code: z.literal('0'), data: z.array(z.object({ instId: z.string(), fundingRate: z.string(), realizedRate: z.string(), fundingTime: ms })) });
 
 const RECENT_LIMIT = 500;
 const HISTORY_PAGES = 20;
@@ -34,6 +35,8 @@ const HISTORY_PAGES = 20;
  * connection silent for 30 s: a text `ping` every 15 s. A disconnect is backfilled from
  * `GET /api/v5/market/trades` (the last 500) and then, going back by trade id,
  * `GET /api/v5/market/history-trades` (up to 2,000 more); what is older is recorded as a gap.
+ * A funding time inside a disconnect comes from `GET /api/v5/public/funding-rate-history`
+ * (the realized rate); the mark prices it lost are a recorded gap.
  */
 export function okxFeed(ctx: VenueContext): VenueFeed {
   const ctVal = new Map<string, string>();
@@ -94,7 +97,9 @@ export function okxFeed(ctx: VenueContext): VenueFeed {
     subscribeSpacingMs: 100,
     heartbeat: { intervalMs: 15_000, message: 'ping' },
     maxConnectionMs: null,
-    unrecoverableStreams: ['liquidations'],
+    // Mark prices: REST has only mark-price candles, not the pushes.
+    unrecoverableStreams: ['liquidations', 'mark_prices'],
+    onConnect: () => funding.reset(),
     async prepare(markets) {
       for (const m of markets) {
         if (ctVal.has(m.symbol)) continue;
@@ -140,6 +145,13 @@ export function okxFeed(ctx: VenueContext): VenueFeed {
       const oldest = all[0];
       const gap = !reachedCursor && oldest ? { fromUs: cursor.ts, toUs: oldest.ts * 1000, reason: `OKX's REST history did not reach back to the last stored trade within ${HISTORY_PAGES} history pages` } : undefined;
       return { trades, more: false, ...(gap ? { gap } : {}) };
+    },
+    async backfillOther(market, fromUs, toUs) {
+      // `after`/`before` page by funding time (older than / newer than); 100 rows: 33 days of 8 h.
+      const r = await ctx.rest.get('/api/v5/public/funding-rate-history', { instId: market.symbol, after: Math.ceil(toUs / 1000) + 1, before: Math.floor(fromUs / 1000), limit: 100 }, fundingHistory);
+      return r.data
+        .filter((f) => f.instId === market.symbol && f.fundingTime * 1000 > fromUs && f.fundingTime * 1000 <= toUs)
+        .map((f): FundingEvent => ({ kind: 'funding', market: market.id, ts: f.fundingTime * 1000, rate: signedDecimal(f.realizedRate, 'realizedRate'), markPrice: null, intervalHours: 8 }));
     },
   };
 }

@@ -163,9 +163,12 @@ export function bybitBehaviour(r: VenueReplay, symbol: string, served: Set<numbe
 
 // --- OKX v5 ---
 
-/** OKX: trades in contracts (ctVal 0.01), mark-price, open-interest, funding-rate, liquidation-orders (also of another swap). */
-export function okxReplay(instId: string, n: number): VenueReplay {
-  const trades = generateTrades(n, Date.UTC(2026, 10, 30, 14), 11);
+/** OKX's predicted funding rate in the fixture: it moves with each 30 s push (so a stale one shows). */
+export const okxRateAt = (sec: number) => new Decimal('0.0001').plus(new Decimal(Math.floor(sec / 30) % 7).times('0.000001')).toFixed(7);
+
+/** OKX: trades in contracts (ctVal 0.01), mark-price, open-interest, funding-rate, liquidation-orders (also of another swap); from `t0` (default 14:00 UTC). */
+export function okxReplay(instId: string, n: number, t0 = Date.UTC(2026, 10, 30, 14)): VenueReplay {
+  const trades = generateTrades(n, t0, 11);
   let lastSec = 0;
   let nextLiq = 120;
   const contracts = (qty: string) => new Decimal(qty).div('0.01').toFixed();
@@ -179,7 +182,7 @@ export function okxReplay(instId: string, n: number): VenueReplay {
         lastSec = sec;
         out.push({ text: JSON.stringify({ arg: { channel: 'mark-price', instId }, data: [{ instType: 'SWAP', instId, markPx: t.price, ts: String(sec * 1000) }] }) });
         if (sec % 3 === 0) out.push({ text: JSON.stringify({ arg: { channel: 'open-interest', instId }, data: [{ instType: 'SWAP', instId, oi: String(2_000_000 + sec % 1000), oiCcy: String((2_000_000 + (sec % 1000)) / 100), oiUsd: '1', ts: String(sec * 1000) }] }) });
-        if (sec % 30 === 0) out.push({ text: JSON.stringify({ arg: { channel: 'funding-rate', instId }, data: [{ instId, instType: 'SWAP', fundingRate: '0.0001', fundingTime: String(Math.ceil(sec / 28_800) * 28_800_000), method: 'next_period', ts: String(sec * 1000) }] }) });
+        if (sec % 30 === 0) out.push({ text: JSON.stringify({ arg: { channel: 'funding-rate', instId }, data: [{ instId, instType: 'SWAP', fundingRate: okxRateAt(sec), fundingTime: String(Math.floor(sec / 28_800 + 1) * 28_800_000), method: 'next_period', ts: String(sec * 1000) }] }) });
       }
       if (i >= nextLiq) {
         nextLiq += 120;
@@ -217,6 +220,16 @@ export function okxBehaviour(r: VenueReplay, instId: string, served: Set<number>
         const list = all.slice(-Number(url.searchParams.get('limit') ?? 100)).reverse();
         for (const t of list) served.add(t.id);
         return { code: '0', msg: '', data: list.map(row) };
+      }
+      if (url.pathname === '/api/v5/public/funding-rate-history') {
+        // Settled at each 8-hour funding time published so far (newest first): the rate of the last push before it.
+        const to = Math.min(Number(url.searchParams.get('after') ?? Infinity) - 1, pos > 0 ? r.frames[pos - 1]!.tsMs : 0);
+        const from = Number(url.searchParams.get('before') ?? 0) + 1;
+        const data = [];
+        for (let f = Math.ceil(r.trades[0]!.ts / 28_800_000) * 28_800_000; f <= to; f += 28_800_000) {
+          if (f >= from) data.unshift({ instType: 'SWAP', instId, formulaType: 'withRate', fundingRate: okxRateAt(f / 1000 - 30), realizedRate: okxRateAt(f / 1000 - 30), fundingTime: String(f), method: 'next_period' });
+        }
+        return { code: '0', msg: '', data };
       }
       if (url.pathname === '/api/v5/market/history-trades') {
         // type=1: paginate by trade id; `after`: older than this id.
