@@ -19,6 +19,12 @@ const TARGET = 'symbol: "ETH", venues: [BYBIT, OKX]';
 /** Real OKX and Bybit ETH candles and funding from here on; OKX's last day of candles is held back and ingested while the page is open. */
 const FROM = '2026-02-24';
 const HELD_BACK = '2026-03-05';
+/** OKX's liquidations of its last candle's hour, held back longer: they recompute that bucket, already shown (the 47 after it are left out: they would make a bucket of their own). */
+const LATE = '2026-03-05T10:00';
+const LAST_HOUR_END = '2026-03-05T11:00';
+
+/** One of the OKX ETH files (funding, candles or liquidations) over [from, to). */
+const okxFile = (kind: string, from: string, to?: string) => sliceMultiVenue(SHARED_DATA!, { venue: 'okx', coin: 'ETH', from, ...(to ? { to } : {}) }).filter((f) => path.basename(f).includes(kind));
 
 // Browser-side handles (the page's `window.liqmapDashboard`), typed loosely on purpose.
 type Dash = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -91,13 +97,13 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
   beforeAll(async () => {
     t = await createTestStore();
     jobs = await createJobRunner({ config: parseConfig({}), store: t.store, logger: silentLogger, mode: 'embedded' });
-    // OKX's candles stop a day early (its funding and liquidations are all there): that day's
-    // candles come in the live test, as one batch, so its columns are computed from all the data
-    // the API holds (a later batch of liquidations would recompute buckets already shown).
-    const okx = sliceMultiVenue(SHARED_DATA!, { venue: 'okx', coin: 'ETH', from: FROM });
+    // OKX's candles stop a day early and its liquidations at its last candle's hour: the live test
+    // ingests that day's candles (one batch: new columns), then the late liquidations (a recompute
+    // of the newest column's bucket).
     await ingestSlices(t.store, jobs, [
-      ...okx.filter((f) => !f.includes('candles')),
-      ...sliceMultiVenue(SHARED_DATA!, { venue: 'okx', coin: 'ETH', from: FROM, to: HELD_BACK }).filter((f) => f.includes('candles')),
+      ...okxFile('funding', FROM),
+      ...okxFile('liquidations', FROM, LATE),
+      ...okxFile('candles', FROM, HELD_BACK),
       ...sliceMultiVenue(SHARED_DATA!, { venue: 'bybit', coin: 'ETH', from: FROM }),
     ]);
     api = await startTestApi(t.store, {}, jobs);
@@ -186,7 +192,7 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     await shown(page, OKX, high.join(','));
     const before = await page.evaluate(() => window.liqmapDashboard.data.base.times.at(-1));
     // OKX's held-back day arrives: computed, announced over SSE, fetched as a delta and painted in place.
-    await ingestSlices(t.store, jobs, sliceMultiVenue(SHARED_DATA!, { venue: 'okx', coin: 'ETH', from: HELD_BACK }).filter((f) => f.includes('candles')));
+    await ingestSlices(t.store, jobs, okxFile('candles', HELD_BACK));
     await page.waitForFunction(() => Number(document.getElementById('live')!.dataset.columns ?? 0) > 0, undefined, { timeout: 60_000 });
     const b = await page.evaluate((t0) => {
       const L = window.liqmapDashboard.data.base;
@@ -205,6 +211,17 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     expect({ long: b.long, short: b.short }).not.toEqual({ long: all.long, short: all.short });
     // The toggles survived the update (the levels at the new end hold only the layers shown).
     expect(await page.getAttribute('#leverages', 'data-available')).toBe(available.join(','));
+    // Late liquidations in the newest column's hour: that bucket is recomputed (the same `at`, a
+    // newer data version) and the page fetches and repaints that column again.
+    const lastColumn = () => page.evaluate(() => { const L = window.liqmapDashboard.data.base; const c = L.times.length - 1; return { t: L.times[c], cells: [...L.long.slice(c * L.rows, (c + 1) * L.rows), ...L.short.slice(c * L.rows, (c + 1) * L.rows)] }; });
+    const stale = await lastColumn();
+    await ingestSlices(t.store, jobs, okxFile('liquidations', LATE, LAST_HOUR_END));
+    const recomputed = await apiHeatmap(api, `market: "${OKX}"`, `${grid.replace(/from: "[^"]+"/, `from: "${new Date(stale.t).toISOString()}"`)}, leverages: [${high.join(', ')}]`);
+    expect(recomputed.times).toEqual([stale.t]);
+    const want = [...recomputed.long, ...recomputed.short];
+    expect(want).not.toEqual(stale.cells);
+    await page.waitForFunction((w) => { const L = window.liqmapDashboard.data.base; const c = L.times.length - 1; const cells = [...L.long.slice(c * L.rows, (c + 1) * L.rows), ...L.short.slice(c * L.rows, (c + 1) * L.rows)]; return cells.length === w.length && cells.every((v: number, i: number) => v === w[i]); }, want, { timeout: 60_000 });
+    expect((await lastColumn()).t).toBe(stale.t);
     expect(errors).toEqual([]);
   }, 120_000);
 });

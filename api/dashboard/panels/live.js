@@ -6,8 +6,8 @@ import { levelQuery } from '../lib/requests.js';
 
 const $ = (id) => document.getElementById(id);
 const SUB = `subscription Live($market: ID!) { clustersUpdated(market: $market) { at price } }`;
-// Bounded by the bucket announced: `from` alone means "to the newest event", which the cost limit
-// prices as the longest range allowed (31 days of columns) and refuses.
+// Bounded by the step of the bucket announced: `from` alone means "to the newest event", which the
+// cost limit prices as the longest range allowed (31 days of columns) and refuses.
 const DELTA = `query Delta($market: ID!, $from: DateTime, $to: DateTime, $resolutionSeconds: Int, $priceBucket: Float, $priceLow: Float, $priceHigh: Float) {
   heatmap(market: $market, from: $from, to: $to, resolutionSeconds: $resolutionSeconds, priceBucket: $priceBucket, priceLow: $priceLow, priceHigh: $priceHigh) { times prices priceBucket resolutionSeconds priceLine long short parts { market venue basis share } }
 }`;
@@ -27,6 +27,7 @@ export const live = {
       abort = new AbortController();
       const gen = app.generation;
       box.dataset.columns = '0';
+      box.dataset.updates = '0';
       // An aggregate is re-summed after its parts: its reference venue's updates say when.
       subscribe(SUB, { market: app.markets()[0] }, (msg) => {
         const at = msg.data?.clustersUpdated?.at;
@@ -35,12 +36,14 @@ export const live = {
     };
     const update = async (gen, at) => {
       const base = app.data?.base;
-      if (gen !== app.generation || !base || at <= base.times.at(-1)) return;
+      // The newest column's bucket again (`at` equal to it): recomputed with newer data (a batch
+      // into the still-filling bucket, late liquidations), so it is fetched again and replaced.
+      if (gen !== app.generation || !base || at < base.times.at(-1)) return;
       const lastStep = Math.floor(base.times.at(-1) / base.stepMs) * base.stepMs;
       const v = app.chart.view;
       const following = v.t1 >= base.t1 - base.stepMs;
       const { query, vars } = levelQuery(DELTA, app.state.market, app.state.leverages);
-      const { heatmap: h } = await gql(query, { ...vars, from: new Date(lastStep).toISOString(), to: new Date(at).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
+      const { heatmap: h } = await gql(query, { ...vars, from: new Date(lastStep).toISOString(), to: new Date(Math.floor(at / base.stepMs + 1) * base.stepMs - 1).toISOString(), resolutionSeconds: base.stepMs / 1000, priceBucket: base.priceBucket, priceLow: base.p0, priceHigh: base.p1 - base.priceBucket / 2 });
       if (gen !== app.generation) return;
       const before = base.t1;
       const painted = base.append({ ...h, times: h.times.map((t) => new Date(t).getTime()) });
@@ -54,6 +57,7 @@ export const live = {
       await app.levels(gen, base.times.at(-1));
       box.dataset.columns = String(Number(box.dataset.columns) + grown / base.stepMs);
       box.dataset.painted = String(painted);
+      box.dataset.updates = String(Number(box.dataset.updates ?? 0) + 1);
       app.chart.requestDraw();
       app.emit('live', { at, painted });
     };
