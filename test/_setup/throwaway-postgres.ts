@@ -38,8 +38,9 @@ export interface ThrowawayPostgres {
 export async function throwawayPostgres(): Promise<ThrowawayPostgres> {
   if (!PG_BIN) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
   const asRoot = userInfo().uid === 0;
-  // As root the server runs as `postgres`, which cannot enter a root-only test temp dir.
-  const dir = mkdtempSync(path.join(asRoot ? '/tmp' : tmpdir(), 'liqmap-pg-'));
+  // As root the server runs as `postgres`, which cannot enter a root-only temp dir; a test run's
+  // own (test/_setup/global.ts) lets it in, and goes with the run whatever a test leaves.
+  const dir = mkdtempSync(path.join(asRoot && !process.env.LIQMAP_TEST_RUN ? '/tmp' : tmpdir(), 'liqmap-pg-'));
   if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
   const port = await freePort();
   const data = path.join(dir, 'data');
