@@ -5,12 +5,16 @@
 import { gql, prefetch } from './lib/api.js';
 import { MARKETS, heatmapRequest } from './lib/requests.js';
 import { linkedRange, presetWindow } from './lib/range-window.js';
-import { pickables } from './lib/targets.js';
+import { AGGREGATE, pickables } from './lib/targets.js';
 
-/** The entry first shown: the one the URL names when listed, else the first. */
+/**
+ * The entry first shown: the one the URL names when listed (a base's aggregate named without its
+ * venues, `agg:ETH`, is that base's entry), else the first.
+ */
 export function initialPick(entries, search = location.search) {
   const wanted = new URLSearchParams(search).get('market');
-  return entries.find((e) => e.id === wanted) ?? entries[0] ?? null;
+  const bare = wanted?.startsWith(AGGREGATE) && !wanted.includes('/') ? `${wanted}/` : null;
+  return entries.find((e) => e.id === wanted) ?? (bare && entries.find((e) => e.id.startsWith(bare))) ?? entries[0] ?? null;
 }
 
 /** The picker's entries ({@link pickables}) and the first one shown: `{ entries, first }`. */

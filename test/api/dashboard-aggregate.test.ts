@@ -148,6 +148,10 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     // The score is each venue's own.
     await page.waitForFunction(() => document.getElementById('accuracy')!.dataset.state === 'ok', undefined, { timeout: 60_000 });
     expect((await page.textContent('#accuracy'))!.split('\n').map((l) => l.split(' — ')[0])).toEqual(h.parts!.map((p) => name[p.market]));
+    // A link naming the base alone (agg:ETH) opens the same entry.
+    const linked = await openDashboard(browser, api.server.url, 'agg:ETH');
+    expect(await linked.page.inputValue('#market')).toBe(AGG);
+    await linked.page.close();
     for (const l of listed) expect(l.text).toBe([...l.venues].sort((a: { share: number }, b: { share: number }) => b.share - a.share).map((v: { market: string; share: number }) => `${pct(v.share)} ${name[v.market]}`).join(', '));
   });
 
