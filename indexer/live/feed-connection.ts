@@ -34,6 +34,8 @@ export class FeedConnection {
   readonly #backoff: Backoff;
   readonly #log: Logger;
   #ws: WebSocket | null = null;
+  /** Every open socket: during a handover the old one stays open until the new one is subscribed. */
+  readonly #sockets = new Set<WebSocket>();
   #stopped = false;
   #overloaded = false;
   #wake: (() => void) | null = null;
@@ -60,7 +62,7 @@ export class FeedConnection {
   /** Closes the connection and stops reconnecting. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#ws?.close(1000, 'shutdown');
+    for (const ws of this.#sockets) ws.close(1000, 'shutdown');
     this.#wake?.();
     await this.#run;
   }
@@ -70,12 +72,14 @@ export class FeedConnection {
     this.#overloaded = true;
     this.#log.warn({ buffered: this.markets.map((m) => m.buffered) }, 'buffer bound reached: disconnecting until the database catches up (the gap is backfilled)');
     // Cut at once: frames still in the socket's buffers fall into the gap the markets backfill.
-    this.#ws?.terminate();
+    for (const ws of this.#sockets) ws.terminate();
   }
 
   async #loop(): Promise<void> {
     const markets = this.markets;
     let attempt = 0;
+    /** The connection being replaced (its maximum age): open until the next one is subscribed. */
+    let previous: WebSocket | null = null;
     while (!this.#stopped) {
       if (this.#overloaded) {
         // Reopen only once every buffer is below half its bound (held trades wait for the backfill).
@@ -87,7 +91,16 @@ export class FeedConnection {
       }
       if (this.#stopped) break;
       const opened = Date.now();
-      const reason = await this.#connectOnce();
+      const { reason, handover } = await this.#connectOnce(previous);
+      previous = handover;
+      if (handover) {
+        // Make before break: the old connection goes on delivering (duplicates are dropped by
+        // their keys) until the new one has subscribed, so a planned replacement loses nothing.
+        liveMetrics.reconnects.inc({ venue: this.#venue.venue, reason });
+        this.#log.info({ reason }, 'replacing the connection: the new one opens before this one closes');
+        if (this.#stopped) handover.close(1000, 'shutdown');
+        continue;
+      }
       for (const m of markets) m.onDisconnected(reason);
       if (this.#stopped) break;
       liveMetrics.reconnects.inc({ venue: this.#venue.venue, reason: reason.split(':')[0]! });
@@ -112,16 +125,37 @@ export class FeedConnection {
     this.#wake = null;
   }
 
-  /** One connection's life; resolves with why it ended. */
-  #connectOnce(): Promise<string> {
+  /**
+   * One connection's life; resolves with why it ended, or early with `handover` (this socket,
+   * still open) when it reached its maximum age: the next connection retires it once subscribed.
+   * `previous` is the socket being replaced: closed when this one is subscribed or fails.
+   */
+  #connectOnce(previous: WebSocket | null): Promise<{ reason: string; handover: WebSocket | null }> {
     const markets = this.markets;
     const url = this.#venue.url(markets.map((m) => m.market));
-    return new Promise<string>((resolve) => {
+    return new Promise<{ reason: string; handover: WebSocket | null }>((settle) => {
       let reason: string | null = null;
+      let handedOver = false;
+      const resolve = (why: string) => settle({ reason: why, handover: null });
       let lastFrame = Date.now();
       const timers: NodeJS.Timeout[] = [];
       const ws = new WebSocket(url, { handshakeTimeout: this.#opts.handshakeTimeoutMs, perMessageDeflate: false });
       this.#ws = ws;
+      this.#sockets.add(ws);
+      const retirePrevious = () => {
+        if (!previous) return;
+        const old = previous;
+        previous = null;
+        old.close(1000, 'replaced');
+        setTimeout(() => old.terminate(), 2000).unref();
+      };
+      // The replaced socket closing by itself before this one took over: an ordinary hole.
+      previous?.once('close', () => {
+        if (previous === null) return;
+        previous = null;
+        this.#venue.onConnect?.();
+        for (const m of markets) m.onDisconnected('closed while being replaced');
+      });
       const end = (why: string, code = 1000) => {
         reason ??= why;
         if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
@@ -133,7 +167,8 @@ export class FeedConnection {
       };
       ws.on('open', () => {
         this.#log.info({ url }, 'connected');
-        this.#venue.onConnect?.();
+        // A handover is no hole: the old connection's stream state still holds.
+        if (!previous) this.#venue.onConnect?.();
         lastFrame = Date.now();
         void (async () => {
           for (const frame of this.#venue.subscribe(markets.map((m) => m.market))) {
@@ -142,6 +177,7 @@ export class FeedConnection {
             if (this.#venue.subscribeSpacingMs > 0) await sleep(this.#venue.subscribeSpacingMs);
           }
           if (ws.readyState !== WebSocket.OPEN) return;
+          retirePrevious();
           for (const m of markets) m.onConnected();
         })();
         const hb = this.#venue.heartbeat;
@@ -159,7 +195,15 @@ export class FeedConnection {
         );
         // Reconnect a little before the venue's own forced close (jittered, so many connections do not reopen together).
         const maxAge = Math.min(this.#venue.maxConnectionMs ?? Infinity, this.#opts.maxConnectionMs ?? Infinity);
-        if (maxAge < Infinity) timers.push(setTimeout(() => end('max-age'), maxAge * (0.97 - Math.random() * 0.02)));
+        if (maxAge < Infinity) {
+          timers.push(
+            setTimeout(() => {
+              if (reason !== null || ws.readyState !== WebSocket.OPEN) return;
+              handedOver = true;
+              settle({ reason: 'max-age', handover: ws });
+            }, maxAge * (0.97 - Math.random() * 0.02)),
+          );
+        }
       });
       ws.on('pong', () => {
         lastFrame = Date.now();
@@ -178,8 +222,16 @@ export class FeedConnection {
       });
       ws.on('close', (code, why) => {
         for (const t of timers) clearTimeout(t);
-        this.#ws = null;
+        this.#sockets.delete(ws);
+        if (this.#ws === ws) this.#ws = null;
+        // A new connection that failed takes the one it was to replace with it (an ordinary reconnect).
+        if (previous) {
+          const old = previous;
+          previous = null;
+          old.terminate();
+        }
         if (this.#overloaded) reason ??= 'backpressure';
+        if (handedOver) return;
         resolve(reason ?? `closed by the venue: ${code}${why.length > 0 ? ` ${why.toString()}` : ''}`);
       });
     });
