@@ -5,6 +5,7 @@ import { EventRows, type KindRows, type TouchedRange } from './event-rows.js';
 import { quoteIdent } from './sql-ident.js';
 import { timestampText } from './copy-csv.js';
 import { CopyRejectedError, type RawTx, type Store } from './store.js';
+import { RECONNECT_DELAYS_MS, withReconnect } from './reconnect.js';
 
 /** A row a source could not read, kept with the reason (never silently dropped). */
 export interface QuarantinedRow {
@@ -80,25 +81,6 @@ export interface BatchResult {
   readonly rejectedEvents: number;
 }
 
-/** Waits between retries of a batch whose connection was lost. */
-export const RECONNECT_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
-
-const CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/**
- * Whether an error means the database connection was lost or refused (a restart, a crash, a
- * network cut), not that the batch is wrong: driver connection codes, SQLSTATE class 08, and
- * 57P01–57P03 (shutdown, crash, still starting). postgres.js sometimes fails a query in flight
- * with a TypeError from its own code when the socket closes under it; that counts too.
- */
-export function isConnectionLoss(e: unknown): boolean {
-  const err = e as { code?: unknown; errors?: { code?: unknown }[]; stack?: unknown } | null;
-  const code = typeof err?.code === 'string' ? err.code : typeof err?.errors?.[0]?.code === 'string' ? (err.errors[0].code as string) : '';
-  if (CONNECTION_CODES.has(code) || /^08|^57P0[123]$/.test(code)) return true;
-  if (e instanceof CopyRejectedError) return false;
-  return e instanceof TypeError && /node_modules[\\/]postgres[\\/]/.test(String(err?.stack ?? ''));
-}
-
 /** How {@link BatchWriter} writes a kind: COPY straight in, merge via staging, or bisect. */
 type WriteMode = 'copy' | 'merge' | 'isolate';
 
@@ -153,16 +135,12 @@ export class BatchWriter {
   async write(batch: Batch): Promise<BatchResult> {
     const o = batch.origins;
     const rows = batch.rows ?? EventRows.from(batch.events ?? [], o?.lines && o.raws ? { lines: o.lines, raws: o.raws } : undefined);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#writeOnce(batch, rows);
-      } catch (e) {
-        const delay = this.#reconnectDelaysMs[attempt];
-        if (!isConnectionLoss(e) || delay === undefined) throw e;
-        this.onRetry?.(e, attempt + 1, delay);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    return this.reconnecting(() => this.#writeOnce(batch, rows));
+  }
+
+  /** Runs idempotent work of the writer's caller with the writer's retries after a lost connection. */
+  reconnecting<T>(fn: () => Promise<T>): Promise<T> {
+    return withReconnect(fn, this.#reconnectDelaysMs, (e, attempt, delay) => this.onRetry?.(e, attempt, delay));
   }
 
   /** Told about each retry after a lost connection (for logs). */

@@ -8,15 +8,14 @@ export { createPostgresStore, parsePostgresUrl, type PostgresStoreOptions } from
 export { migrateToLatest, type MigrateOutcome } from './migrate.js';
 export {
   BatchWriter,
-  isConnectionLoss,
   isRowRejection,
-  RECONNECT_DELAYS_MS,
   type Batch,
   type BatchResult,
   type CheckpointWrite,
   type QuarantinedRow,
   type TouchedRange,
 } from './batch-writer.js';
+export { isConnectionLoss, RECONNECT_DELAYS_MS, withReconnect } from './reconnect.js';
 export { EventRows, type RowOrigin } from './event-rows.js';
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';

@@ -1,6 +1,7 @@
 import { Migrator, sql, type MigrationResultSet } from 'kysely';
 import { LiqmapError } from '../base/index.js';
 import { migrations } from './migrations/index.js';
+import { isConnectionLoss, withReconnect } from './reconnect.js';
 import type { Store } from './store.js';
 import { quoteIdent } from './sql-ident.js';
 
@@ -15,17 +16,23 @@ export interface MigrateOutcome {
  * half-applied migration (each runs in a transaction).
  */
 export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
-  await sql.raw(`create schema if not exists ${quoteIdent(store.schema)}`).execute(store.db);
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: store.schema,
   });
-  // Kysely's migrator reads the catalog of every schema; one dropped by another process between
-  // its listing and `has_schema_privilege` fails the read with 3F000 naming that other schema.
-  // Nothing was migrated then: read again.
-  let result: MigrationResultSet = await migrator.migrateToLatest();
-  for (let i = 0; i < 5 && isOtherSchemaDropped(result.error, store.schema); i++) result = await migrator.migrateToLatest();
+  // A connection lost meanwhile (Postgres restarted after the connection check): again once it is
+  // back. Safe: a migration that was cut rolled back with its transaction.
+  const result = await withReconnect(async () => {
+    await sql.raw(`create schema if not exists ${quoteIdent(store.schema)}`).execute(store.db);
+    // Kysely's migrator reads the catalog of every schema; one dropped by another process between
+    // its listing and `has_schema_privilege` fails the read with 3F000 naming that other schema.
+    // Nothing was migrated then: read again.
+    let r: MigrationResultSet = await migrator.migrateToLatest();
+    for (let i = 0; i < 5 && isOtherSchemaDropped(r.error, store.schema); i++) r = await migrator.migrateToLatest();
+    if (isConnectionLoss(r.error)) throw r.error;
+    return r;
+  });
   const failed = result.results?.find((r) => r.status === 'Error');
   if (result.error || failed) {
     const cause = result.error instanceof Error ? result.error.message : String(result.error);

@@ -91,7 +91,7 @@ export async function ingestMember(
 ): Promise<MemberSummary> {
   const batchSize = options.batchSize ?? 100_000;
   const limits = { ...DEFAULT_INPUT_LIMITS, ...options.limits };
-  const saved = await getCheckpoint(store, member.sourceKey).catch((e: unknown) => {
+  const saved = await writer.reconnecting(() => getCheckpoint(store, member.sourceKey)).catch((e: unknown) => {
     throw isConnectionLoss(e) ? databaseLost(e, member, 0) : e;
   });
   const savedState = (saved?.state ?? {}) as MemberState;

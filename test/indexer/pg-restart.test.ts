@@ -89,4 +89,27 @@ describe.skipIf(!PG_BIN)('a Postgres restart in the middle of `liqmap ingest` (a
     const cp = await store.db.selectFrom('ingest_checkpoints').select('line').where('source_key', '=', path.resolve(file)).executeTakeFirstOrThrow();
     expect(Number(m![1])).toBeLessThan(Number(cp.line));
   }, 120_000);
+
+  // The fault campaign's restart can land before the first batch: after the connection check,
+  // on the migration or the checkpoint read. Postgres is down for ~1.5 s there, then back.
+  async function downFor(ms: number): Promise<void> {
+    pg.stop();
+    await new Promise((r) => setTimeout(r, 100)); // the pool saw its connections close
+    setTimeout(() => pg.start(), ms);
+  }
+
+  it('Postgres restarting under the migration at start: it is run again once Postgres is back', async () => {
+    await downFor(1500);
+    await expect(migrateToLatest(store)).resolves.toEqual({ applied: [] });
+  }, 60_000);
+
+  it("Postgres restarting under an ingest's checkpoint read (before its first batch): read again, every row in once", async () => {
+    const file = path.join(dir, 'SOLUSDT-aggTrades-2024-01-01.csv');
+    writeFileSync(file, aggTrades(5000));
+    await downFor(1500);
+    const s = await ingestPaths(store, [file], { batchSize: 2000 });
+    expect(s.members[0]).toMatchObject({ status: 'ingested', rows: 5000, inserted: 5000 });
+    const r = await store.db.selectFrom('trades').select(sql<string>`count(*)`.as('n')).where('market_id', '=', 'binance:SOLUSDT').executeTakeFirstOrThrow();
+    expect(Number(r.n)).toBe(5000);
+  }, 60_000);
 });
