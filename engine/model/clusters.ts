@@ -57,18 +57,21 @@ function sideClusters(s: LevelSnapshot, side: Side, opts: ClusterOptions): Clust
   let minIdx = Infinity;
   let maxIdx = -Infinity;
   let total = 0;
-  for (const [k, v] of levels) {
+  // forEach, not for-of: a snapshot's dense levels are read in a plain loop (no iterator objects).
+  levels.forEach((v, k) => {
     total += v;
-    if (k < lo || k > hi || v <= 0) continue;
-    minIdx = Math.min(minIdx, k);
-    maxIdx = Math.max(maxIdx, k);
-  }
+    if (k < lo || k > hi || v <= 0) return;
+    if (k < minIdx) minIdx = k;
+    if (k > maxIdx) maxIdx = k;
+  });
   if (!Number.isFinite(minIdx) || total <= 0) return [];
   const radius = opts.smoothing ?? 2;
   const base = minIdx - radius;
   const n = maxIdx - minIdx + 1 + 2 * radius;
   const raw = new Float64Array(n);
-  for (const [k, v] of levels) if (k >= minIdx && k <= maxIdx) raw[k - base] = v;
+  levels.forEach((v, k) => {
+    if (k >= minIdx && k <= maxIdx) raw[k - base] = v;
+  });
   const sm = smooth(raw, radius);
   let top = 0;
   for (const v of sm) top = Math.max(top, v);

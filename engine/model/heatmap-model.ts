@@ -1,6 +1,7 @@
 import type { ModelParams } from './params.js';
 import type { LevelSnapshot, MarketBucket } from './types.js';
 import { gridPeriod, niceStep, priceIndex } from './price-grid.js';
+import { DenseLevels } from './dense-levels.js';
 
 /**
  * Virtual positions of one side, leverage, entry-price bucket and funding epoch. Entry prices
@@ -269,11 +270,6 @@ function remove(s: ModelState, c: Cohort): void {
   s.totalSize -= c.size;
 }
 
-function scaled(m: ReadonlyMap<number, number>, k: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const [i, v] of m) if (v !== 0) out.set(i, v * k);
-  return out;
-}
 
 /**
  * Advances the state by one bucket (buckets must come in time order) and returns the levels
@@ -422,17 +418,20 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     rebuild(state);
   }
   const k = state.scale;
-  const byLev = (m: Map<number, Map<number, number>>) => new Map([...m].map(([lev, v]) => [lev, scaled(v, k)]));
+  // Every map of the snapshot scaled into one buffer: totals, open interest, then per leverage.
+  const longLevs = [...state.long.byLev.keys()];
+  const shortLevs = [...state.short.byLev.keys()];
+  const d = DenseLevels.scaledAll([state.long.levels, state.short.levels, state.long.oi, state.short.oi, ...longLevs.map((l) => state.long.byLev.get(l)!), ...shortLevs.map((l) => state.short.byLev.get(l)!)], k);
   return {
     t: b.t,
     price: b.close,
     priceStep: step,
-    long: scaled(state.long.levels, k),
-    short: scaled(state.short.levels, k),
-    oiLong: scaled(state.long.oi, k),
-    oiShort: scaled(state.short.oi, k),
-    longByLeverage: byLev(state.long.byLev),
-    shortByLeverage: byLev(state.short.byLev),
+    long: d[0]!,
+    short: d[1]!,
+    oiLong: d[2]!,
+    oiShort: d[3]!,
+    longByLeverage: new Map(longLevs.map((l, i) => [l, d[4 + i]!])),
+    shortByLeverage: new Map(shortLevs.map((l, i) => [l, d[4 + longLevs.length + i]!])),
     liquidatedLong,
     liquidatedShort,
   };

@@ -6,14 +6,17 @@ export const PERSIST_WINDOW = 0.5;
 function dense(map: ReadonlyMap<number, number>, lo: number, hi: number): { lo: number; values: number[] } {
   let min = Infinity;
   let max = -Infinity;
-  for (const [k, v] of map) {
-    if (k < lo || k > hi || v === 0) continue;
+  // forEach, not for-of: a snapshot's dense levels are read in a plain loop (no iterator objects).
+  map.forEach((v, k) => {
+    if (k < lo || k > hi || v === 0) return;
     if (k < min) min = k;
     if (k > max) max = k;
-  }
+  });
   if (!Number.isFinite(min)) return { lo: 0, values: [] };
   const values = new Array<number>(max - min + 1).fill(0);
-  for (const [k, v] of map) if (k >= min && k <= max) values[k - min] = v;
+  map.forEach((v, k) => {
+    if (k >= min && k <= max) values[k - min] = v;
+  });
   return { lo: min, values };
 }
 

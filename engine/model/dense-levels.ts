@@ -1,0 +1,92 @@
+/**
+ * Levels of one side as a dense array from price bucket `lo`: what a snapshot holds. A snapshot
+ * per bucket as hash maps was most of the model's time and garbage (thousands of cells a bucket);
+ * one typed array is filled in a pass and freed whole. Read as a map (price bucket → value,
+ * ascending, zero cells absent) by every consumer; the hot ones read `cells` directly.
+ */
+export class DenseLevels implements ReadonlyMap<number, number> {
+  /** Nothing at any price. */
+  static readonly EMPTY: DenseLevels = new DenseLevels(0, new Float64Array(0), 0);
+
+  private constructor(
+    /** Price bucket of `cells[0]`. */
+    readonly lo: number,
+    /** Value per price bucket from `lo` (0: no entry). */
+    readonly cells: Float64Array,
+    readonly size: number,
+  ) {}
+
+  /**
+   * The non-zero entries of each map, each times `k`, all in one buffer (one allocation for a
+   * snapshot's every side and leverage, not one each).
+   */
+  static scaledAll(maps: readonly ReadonlyMap<number, number>[], k: number): DenseLevels[] {
+    const lo = new Array<number>(maps.length);
+    const hi = new Array<number>(maps.length);
+    let total = 0;
+    for (let m = 0; m < maps.length; m++) {
+      let min = Infinity;
+      let max = -Infinity;
+      maps[m]!.forEach((v, i) => {
+        if (v === 0) return;
+        if (i < min) min = i;
+        if (i > max) max = i;
+      });
+      lo[m] = min;
+      hi[m] = max;
+      if (min <= max) total += max - min + 1;
+    }
+    const buf = new Float64Array(total);
+    const out = new Array<DenseLevels>(maps.length);
+    let at = 0;
+    for (let m = 0; m < maps.length; m++) {
+      const min = lo[m]!;
+      const max = hi[m]!;
+      if (min > max) {
+        out[m] = DenseLevels.EMPTY;
+        continue;
+      }
+      const cells = buf.subarray(at, (at += max - min + 1));
+      let size = 0;
+      maps[m]!.forEach((v, i) => {
+        if (v === 0) return;
+        const x = v * k;
+        cells[i - min] = x;
+        if (x !== 0) size++;
+      });
+      out[m] = new DenseLevels(min, cells, size);
+    }
+    return out;
+  }
+
+  get(i: number): number | undefined {
+    const v = this.cells[i - this.lo];
+    return v === undefined || v === 0 ? undefined : v;
+  }
+
+  has(i: number): boolean {
+    return this.get(i) !== undefined;
+  }
+
+  forEach(fn: (value: number, key: number, map: ReadonlyMap<number, number>) => void): void {
+    const { lo, cells: values } = this;
+    for (let x = 0; x < values.length; x++) if (values[x] !== 0) fn(values[x]!, lo + x, this);
+  }
+
+  *entries(): MapIterator<[number, number]> {
+    const { lo, cells: values } = this;
+    for (let x = 0; x < values.length; x++) if (values[x] !== 0) yield [lo + x, values[x]!];
+  }
+
+  *keys(): MapIterator<number> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<number> {
+    for (const v of this.cells) if (v !== 0) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, number]> {
+    return this.entries();
+  }
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateBuckets, createModelState, DenseLevels, parseModelParams, stepModel, type ModelEvent } from '../../engine/index.js';
+import { simulateMarket } from '../../indexer/index.js';
+
+const asMap = (m: ReadonlyMap<number, number>) => new Map([...m]);
+
+describe('dense snapshot levels', () => {
+  it('read as the maps they were built from, scaled, zero cells absent, ascending', () => {
+    const a = new Map([[12, 2], [9, -1], [10, 0], [15, 4]]);
+    const b = new Map<number, number>();
+    const c = new Map([[-3, 1]]);
+    const [da, db, dc] = DenseLevels.scaledAll([a, b, c], 0.5) as [DenseLevels, DenseLevels, DenseLevels];
+    expect([...da]).toEqual([[9, -0.5], [12, 1], [15, 2]]);
+    expect(da.size).toBe(3);
+    expect([da.get(12), da.get(10), da.get(8), da.get(16), da.has(15), da.has(11)]).toEqual([1, undefined, undefined, undefined, true, false]);
+    expect([...da.keys()]).toEqual([9, 12, 15]);
+    expect([...da.values()]).toEqual([-0.5, 1, 2]);
+    const seen: [number, number][] = [];
+    da.forEach((v, k) => seen.push([k, v]));
+    expect(seen).toEqual([...da.entries()]);
+    expect([db.size, [...db]]).toEqual([0, []]);
+    // Sharing one buffer: each map's cells are its own.
+    expect([...dc]).toEqual([[-3, 0.5]]);
+  });
+
+  it("a simulated market's snapshots hold the state's levels times its scale, and the leverage layers add up to the totals", () => {
+    const params = parseModelParams({});
+    const events: ModelEvent[] = [];
+    for (const e of simulateMarket({ days: 0.25, tradesPerMinute: 30 })) {
+      if (e.kind === 'trade') events.push({ kind: 'trade', ts: e.ts, price: e.price, qty: e.qty, side: e.side });
+      else if (e.kind === 'open_interest') events.push({ kind: 'open_interest', ts: e.ts, oiQty: e.oiQty });
+    }
+    const state = createModelState(params);
+    let checked = 0;
+    for (const b of aggregateBuckets(events, params.timeBucketSeconds)) {
+      const s = stepModel(state, b);
+      const scaled = (m: ReadonlyMap<number, number>) => new Map([...m].filter(([, v]) => v !== 0).map(([i, v]) => [i, v * state.scale]));
+      expect(asMap(s.long)).toEqual(scaled(state.long.levels));
+      expect(asMap(s.short)).toEqual(scaled(state.short.levels));
+      expect(asMap(s.oiLong)).toEqual(scaled(state.long.oi));
+      expect(asMap(s.oiShort)).toEqual(scaled(state.short.oi));
+      for (const [side, byLev] of [[s.long, s.longByLeverage], [s.short, s.shortByLeverage]] as const) {
+        const sum = new Map<number, number>();
+        for (const m of byLev.values()) m.forEach((v, i) => sum.set(i, (sum.get(i) ?? 0) + v));
+        for (const [i, v] of side) expect(sum.get(i) ?? 0).toBeCloseTo(v, 6);
+        checked += side.size;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+});
