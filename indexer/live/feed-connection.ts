@@ -136,6 +136,7 @@ export class FeedConnection {
     return new Promise<{ reason: string; handover: WebSocket | null }>((settle) => {
       let reason: string | null = null;
       let handedOver = false;
+      let subscribed = false;
       const resolve = (why: string) => settle({ reason: why, handover: null });
       let lastFrame = Date.now();
       const timers: NodeJS.Timeout[] = [];
@@ -177,7 +178,10 @@ export class FeedConnection {
             if (this.#venue.subscribeSpacingMs > 0) await sleep(this.#venue.subscribeSpacingMs);
           }
           if (ws.readyState !== WebSocket.OPEN) return;
-          retirePrevious();
+          // The replaced connection closes once this one's stream flows (every subscription sent
+          // and an event received after), or after 5 s of a quiet market.
+          subscribed = true;
+          timers.push(setTimeout(retirePrevious, 5000));
           for (const m of markets) m.onConnected();
         })();
         const hb = this.#venue.heartbeat;
@@ -214,7 +218,7 @@ export class FeedConnection {
       ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
         lastFrame = Date.now();
         if (isBinary) return;
-        this.#onFrame(data.toString());
+        if (this.#onFrame(data.toString()) && subscribed) retirePrevious();
       });
       ws.on('error', (err) => {
         this.#log.warn({ err: err.message }, 'websocket error');
@@ -237,24 +241,25 @@ export class FeedConnection {
     });
   }
 
-  #onFrame(text: string): void {
+  /** Routes one text frame; true when it carried events (the stream is flowing). */
+  #onFrame(text: string): boolean {
     liveMetrics.frames.inc({ venue: this.#venue.venue });
     // Disconnecting for backpressure: what still arrives is part of the gap that is backfilled.
-    if (this.#overloaded) return;
+    if (this.#overloaded) return false;
     const frame = this.#venue.parse(text);
     switch (frame.type) {
       case 'control':
-        return;
+        return false;
       case 'refused':
         this.#log.error({ reason: frame.reason }, 'the venue refused a request');
-        return;
+        return false;
       case 'malformed': {
         const m = (frame.market !== null ? this.#markets.get(frame.market) : undefined) ?? this.markets[0]!;
         m.quarantine(frame.stream, frame.field, frame.reason, text);
-        return;
+        return false;
       }
       case 'events': {
-        if (frame.events.length === 0) return;
+        if (frame.events.length === 0) return false;
         // Most frames carry one market: route in runs of the same market.
         let start = 0;
         const evs = frame.events;
@@ -264,6 +269,7 @@ export class FeedConnection {
             start = i;
           }
         }
+        return true;
       }
     }
   }
