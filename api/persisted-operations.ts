@@ -13,7 +13,7 @@ export function loadPersistedOperations(config: Config): Map<string, string> | u
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new LiqmapError('CONFIG_INVALID', `LIQMAP_PERSISTED_OPERATIONS: cannot read ${file} (${(e as Error).message})`);
+    throw new LiqmapError('CONFIG_INVALID', `LIQMAP_PERSISTED_OPERATIONS: cannot read ${file} (${(e as Error).message})`, { file }, e);
   }
   const parsed = z.record(z.string().regex(/^[0-9a-f]{64}$/, 'keys must be sha256 hex hashes'), z.string().min(1)).safeParse(raw);
   if (!parsed.success) throw new LiqmapError('CONFIG_INVALID', `LIQMAP_PERSISTED_OPERATIONS: ${file}: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);

@@ -21,7 +21,7 @@ export function cascadeCommand(): Command {
       try {
         raw = JSON.parse(readFileSync(flags.levels, 'utf8'));
       } catch (e) {
-        throw new LiqmapError('INPUT_INVALID', `${flags.levels}: cannot read levels (${(e as Error).message})`);
+        throw new LiqmapError('INPUT_INVALID', `${flags.levels}: cannot read levels (${(e as Error).message})`, { file: flags.levels }, e);
       }
       const parsed = levelsSchema.safeParse(raw);
       if (!parsed.success) {

@@ -41,7 +41,7 @@ export function readMarketsFile(path: string): string[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new LiqmapError('FILE_UNREADABLE', `${path}: cannot read the markets file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new LiqmapError('FILE_UNREADABLE', `${path}: cannot read the markets file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path }, e);
   }
   return text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l.length > 0);
 }

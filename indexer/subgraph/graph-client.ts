@@ -111,6 +111,7 @@ export class GraphClient {
             'UPSTREAM_FAILED',
             `subgraph query failed after ${attempt + 1} attempts: ${e.message}. Check that graph-node at ${this.url} is up and the subgraph is synced without errors.`,
             { url: this.url, attempts: attempt + 1 },
+            e,
           );
         }
         const delay = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** attempt) * (0.8 + Math.random() * 0.4);

@@ -61,6 +61,8 @@ describe('GraphClient (against the fake graph-node)', () => {
     const err = await client(2).meta().catch((e: unknown) => e);
     expect(isLiqmapError(err, 'UPSTREAM_FAILED')).toBe(true);
     expect((err as Error).message).toMatch(/after 3 attempts: .*indexing errors/);
+    // The last attempt's failure is chained, not only quoted.
+    expect(((err as Error).cause as Error | undefined)?.message).toMatch(/indexing errors/);
   });
 
   it('does not retry a query graph-node rejects, nor data of the wrong shape', async () => {
