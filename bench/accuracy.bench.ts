@@ -2,22 +2,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { aggregateBuckets, backtest, calibrate, parseModelParams, splitTime, traceBacktest, venuePriceSemantics, walkForwardScore, type MarketBucket, type RealizedLiquidation, type ModelEvent } from '../engine/index.js';
 import { loadBacktestCsv } from '../cli/backtest/index.js';
+import { ROUNDS, spread } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
 const DATA = process.env.LIQMAP_DATA ?? path.resolve(import.meta.dirname, '../../shared/data');
 const H = 3_600_000;
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s.at(-1)! };
-};
 
 /**
  * The fair backtest and the calibration on the largest venue-coin of ../shared/data
  * (Hyperliquid DOGE liquidations, 12 days, on Binance hourly candles): the walk-forward score's
  * scored predictions per second next to the earlier hit-share backtest's over the same events
  * (both run the model over every bucket), and one calibration's wall time next to one model
- * evaluation; each side run alternately three times.
+ * evaluation; each side run alternately ROUNDS times (3 unless BENCH_ROUNDS).
  */
 export async function run(): Promise<BenchFigure[]> {
   const liq = path.join(DATA, 'liquidations-okx-hyperliquid.csv');
@@ -42,7 +39,7 @@ export async function run(): Promise<BenchFigure[]> {
   let predictions = 0;
   let legacyPredictions = 0;
   let evaluations = 0;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ROUNDS; i++) {
     let t = performance.now();
     const trace = traceBacktest(buckets, realized, { params, horizonMs: H, semantics, warmupMs: Infinity });
     const wf = walkForwardScore(trace, split);
@@ -60,26 +57,28 @@ export async function run(): Promise<BenchFigure[]> {
     traceBacktest(buckets.filter((b) => b.t + H <= split), realized.filter((l) => l.t <= split), { params, horizonMs: H, semantics });
     evalSecs.push((performance.now() - t) / 1000);
   }
-  const fr = stats(fairRates.map((f, i) => f / legacyRates[i]!));
-  const cr = stats(calSecs.map((c, i) => c / evalSecs[i]!));
+  const fr = spread(fairRates.map((f, i) => f / legacyRates[i]!));
+  const cr = spread(calSecs.map((c, i) => c / evalSecs[i]!));
   return [
     {
       name: `fair backtest (model run over all ${buckets.length} hourly buckets, traversed-range capture, amounts, walk-forward intervals): ${predictions} scored predictions, Hyperliquid DOGE`,
-      value: Math.round(stats(fairRates).median),
+      value: Math.round(spread(fairRates).median),
       unit: 'predictions/s',
-      baseline: Math.round(stats(legacyRates).median),
+      baseline: Math.round(spread(legacyRates).median),
       baselineName: `hit-share backtest over the same events (same model run, clusters per bucket), ${legacyPredictions} scored predictions`,
       ratio: fr.median,
-      note: `ratio min/median/max ${fr.min.toFixed(2)}/${fr.median.toFixed(2)}/${fr.max.toFixed(2)} over 3 alternating runs`,
+      ratios: fr,
+      note: `${ROUNDS} alternated rounds`,
     },
     {
       name: `calibration, one coordinate-search round (${evaluations} evaluations), Hyperliquid DOGE (wall seconds; lower is better)`,
-      value: Number(stats(calSecs).median.toFixed(2)),
+      value: Number(spread(calSecs).median.toFixed(2)),
       unit: 's',
-      baseline: Number(stats(evalSecs).median.toFixed(3)),
+      baseline: Number(spread(evalSecs).median.toFixed(3)),
       baselineName: 'one model evaluation on the training window',
       ratio: cr.median,
-      note: `ratio min/median/max ${cr.min.toFixed(1)}/${cr.median.toFixed(1)}/${cr.max.toFixed(1)} over 3 alternating runs; target: a few minutes`,
+      ratios: cr,
+      note: `${ROUNDS} alternated rounds; target: a few minutes`,
     },
   ];
 }

@@ -42,7 +42,13 @@ export async function alternate<T>(sides: { ours: () => Promise<T>; theirs: () =
   return { ours, theirs, ratios: spread(ours.map((o, i) => (value(theirs[i]!) > 0 ? value(o) / value(theirs[i]!) : NaN))) };
 }
 
+/** `v` with `digits` decimals; one too small for them keeps two significant digits (not 0.00), NaN reads n/a. */
+export function ratioText(v: number, digits = 2): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  return v !== 0 && Math.abs(v) < 10 ** -digits ? Number(v.toPrecision(2)).toString() : v.toFixed(digits);
+}
+
 /** "a/b/c" of a spread with `digits` decimals. */
 export function spreadText(s: Spread, digits = 2): string {
-  return [s.min, s.median, s.max].map((v) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a')).join('/');
+  return [s.min, s.median, s.max].map((v) => ratioText(v, digits)).join('/');
 }

@@ -19,6 +19,7 @@ interface AutocannonResult {
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
+  timeouts: number;
 }
 interface Request {
   method: string;
@@ -26,7 +27,7 @@ interface Request {
   headers?: Record<string, string>;
   setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; requests: Request[] }) => Promise<AutocannonResult>;
+type Autocannon = (opts: { url: string; connections: number; amount: number; timeout: number; sampleInt: number; requests: Request[] }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const PG = process.env.LIQMAP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -36,6 +37,16 @@ const DAY0 = Date.UTC(2024, 0, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Requests answered over the whole run (autocannon's per-second average reads 0 when each request takes longer than a second). */
 const perSecond = (x: AutocannonResult) => x.requests.total / Math.max(1e-9, x.duration);
+
+/**
+ * One load run of a fixed number of requests, all answered before it ends. A run of a fixed
+ * duration drops the requests still in flight when it stops: with 16 connections on a request
+ * that takes seconds (PostGraphile's uncached heatmap), none finished in 5 s and the rate read
+ * 0 (the ratio NaN), and the latencies kept only the early, fast answers. `sampleInt` 20 ms:
+ * autocannon notices the last answer at its next sample, and its run time includes that wait.
+ */
+const loadRun = (url: string, connections: number, amount: number, query: (n: number) => string) =>
+  autocannon({ url, connections, amount: Math.max(connections, amount), timeout: 600, sampleInt: 20, requests: [gql(query)] });
 
 let counter = 0;
 /** A GraphQL POST whose query changes with every request (`n` counts requests). */
@@ -130,24 +141,30 @@ export async function run(): Promise<BenchFigure[]> {
     for (const c of cases) {
       const ourBytes = await checkAnswers(ours.url, c.ours(1), `liqmap ${c.name}`);
       const theirBytes = await checkAnswers(theirs.url, c.theirs(1), `PostGraphile ${c.name}`);
-      // Warm both (JIT, pools, and the cached case's cache entry).
-      await autocannon({ url: ours.url, connections: 2, duration: 1, requests: [gql(c.ours)] });
-      await autocannon({ url: theirs.url, connections: 2, duration: 1, requests: [gql(c.theirs)] });
-      const load = (target: string, q: (n: number) => string) => () => autocannon({ url: target, connections, duration: seconds, requests: [gql(q)] });
-      const r = await alternate({ ours: load(ours.url, c.ours), theirs: load(theirs.url, c.theirs) }, perSecond);
+      // Warm both (JIT, pools, and the cached case's cache entry) with one request per
+      // connection; its rate sizes each side's runs to last about `seconds` (at least two
+      // requests per connection), so a slow side is measured over whole answers too.
+      const warmOurs = await loadRun(ours.url, connections, connections, c.ours);
+      const warmTheirs = await loadRun(theirs.url, connections, connections, c.theirs);
+      const amount = (warm: AutocannonResult) => Math.min(50_000, Math.max(2 * connections, Math.round(perSecond(warm) * seconds)));
+      const load = (target: string, n: number, q: (n: number) => string) => () => loadRun(target, connections, n, q);
+      const r = await alternate({ ours: load(ours.url, amount(warmOurs), c.ours), theirs: load(theirs.url, amount(warmTheirs), c.theirs) }, perSecond);
       const rate = (xs: readonly AutocannonResult[]) => spread(xs.map(perSecond));
       const p99 = (xs: readonly AutocannonResult[]) => spread(xs.map((x) => x.latency.p99)).median;
       const p50 = (xs: readonly AutocannonResult[]) => spread(xs.map((x) => x.latency.p50)).median;
-      const errors = (xs: readonly AutocannonResult[]) => xs.reduce((a, x) => a + x.errors + x.non2xx, 0);
+      const errors = (xs: readonly AutocannonResult[]) => xs.reduce((a, x) => a + x.errors + x.timeouts + x.non2xx, 0);
+      const total = (xs: readonly AutocannonResult[]) => xs[0]!.requests.total;
+      const digits = (x: { median: number }) => (x.median < 10 ? 2 : 0);
+      const rounded = (v: number) => (v >= 100 ? Math.round(v) : Number(v.toPrecision(3)));
       figures.push({
         name: `API ${c.name}: requests/s`,
-        value: Math.round(rate(r.ours).median),
+        value: rounded(rate(r.ours).median),
         unit: 'req/s',
-        baseline: Math.round(rate(r.theirs).median),
+        baseline: rounded(rate(r.theirs).median),
         ratio: r.ratios.median,
         ratios: r.ratios,
         baselineName: `PostGraphile ${POSTGRAPHILE_VERSION}, same schema and rows`,
-        note: `p50/p99 ${p50(r.ours)}/${p99(r.ours)} ms vs ${p50(r.theirs)}/${p99(r.theirs)} ms (medians); req/s min/median/max ${spreadText(rate(r.ours), 0)} vs ${spreadText(rate(r.theirs), 0)}; response ${ourBytes} vs ${theirBytes} bytes; ${connections} connections × ${seconds} s per run; errors ${errors(r.ours)}/${errors(r.theirs)}`,
+        note: `p50/p99 ${p50(r.ours)}/${p99(r.ours)} ms vs ${p50(r.theirs)}/${p99(r.theirs)} ms (medians); req/s min/median/max ${spreadText(rate(r.ours), digits(rate(r.ours)))} vs ${spreadText(rate(r.theirs), digits(rate(r.theirs)))}; response ${ourBytes} vs ${theirBytes} bytes; ${connections} connections, ${total(r.ours)} vs ${total(r.theirs)} requests per run (~${seconds} s); errors ${errors(r.ours)}/${errors(r.theirs)}`,
       });
     }
   } finally {

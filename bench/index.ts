@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { spreadText } from './alternate.js';
+import { ratioText, spreadText } from './alternate.js';
 import { benchSection, replaceBenchSection } from './readme-section.js';
 import type { BenchFigure } from './types.js';
 
@@ -10,7 +10,7 @@ import type { BenchFigure } from './types.js';
  * `npm run bench`: runs every `bench/*.bench.ts` (or the ones named on the command line) and
  * prints each figure next to its same-run baseline, as a ratio (min/median/max over alternated
  * rounds where the bench alternates). `--readme` (or BENCH_README=1) writes the run's table,
- * with its date and load average, into the README's Benchmarks section.
+ * with its date, load average, BENCH_* settings and BENCH_NOTE, into the README's Benchmarks section.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const all = ['ingest', 'model', 'accuracy', 'jobs', 'api', 'live', 'dashboard'];
@@ -28,11 +28,13 @@ for (const name of wanted) {
   const mod = (await import(pathToFileURL(file).href)) as { run: () => Promise<BenchFigure[]> };
   for (const f of await mod.run()) {
     results.push(f);
-    const ratio = f.ratios ? `ratio ${f.ratio.toFixed(2)} (min/median/max ${spreadText(f.ratios)})` : `ratio ${f.ratio.toFixed(2)}`;
+    const ratio = `ratio ${ratioText(f.ratio)}${f.ratios ? ` (min/median/max ${spreadText(f.ratios)})` : ''}`;
     process.stdout.write(`${f.name}\n  ${f.value.toLocaleString('en')} ${f.unit} vs ${f.baseline.toLocaleString('en')} ${f.unit} (${f.baselineName ?? 'baseline'}) → ${ratio}${f.note ? `; ${f.note}` : ''}\n`);
   }
 }
-const run = { started, finished: new Date(), load: [loadBefore, loadavg()[0]!] as const, benches: wanted };
+const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^BENCH_(?!README$|JSON$|NOTE$|CACHE_DIR$)/.test(e[0]) && e[1] !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+const command = `npm run bench${named.length > 0 ? ` -- ${named.join(' ')}` : ''}`;
+const run = { started, finished: new Date(), load: [loadBefore, loadavg()[0]!] as const, command, settings, note: process.env.BENCH_NOTE };
 const section = benchSection(results, run);
 process.stdout.write(`\n${section}\n`);
 if (writeReadme) {

@@ -8,6 +8,7 @@ import { exponentialBackoff, ingestPaths, parseLiveMarkets, startLiveIndexer } f
 import { computeMarket } from '../jobs/index.js';
 import { binanceBehaviour, binanceReplayFromCapture, type BinanceReplay } from '../test/_fixtures/live/binance.js';
 import { startReplayServer } from '../test/_fixtures/live/replay-server.js';
+import { ROUNDS, spread, spreadText } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
 const PG = process.env.LIQMAP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -115,14 +116,15 @@ export async function run(): Promise<BenchFigure[]> {
   const recordedSecs = (replay.frames.at(-1)!.tsMs - replay.frames[0]!.tsMs) / 1000;
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'liqmap-bench-live-')), 'btcusdt-frames.jsonl');
   writeFileSync(file, `${replay.frames.map((f) => f.text).join('\n')}\n`);
-  // Unpaced, alternately with the file path, three times each.
+  // Unpaced, alternately with the file path, ROUNDS times each.
   const liveRates: number[] = [];
   const fileRates: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ROUNDS; i++) {
     liveRates.push(frames / (await replayOnce(replay, null)).wall);
     fileRates.push(frames / (await fileOnce(file)));
   }
-  const med = (xs: number[]) => pct(xs, 50);
+  const med = (xs: number[]) => spread(xs).median;
+  const ratios = spread(liveRates.map((r, i) => r / fileRates[i]!));
   const figures: BenchFigure[] = [
     {
       name: `live path, unpaced: the capture (${frames.toLocaleString('en')} frames, ${replay.aggTrades.length.toLocaleString('en')} aggregate trades) until every trade is committed (frames/s)`,
@@ -130,8 +132,9 @@ export async function run(): Promise<BenchFigure[]> {
       unit: 'frames/s',
       baseline: Math.round(med(fileRates)),
       baselineName: 'the same frames as a file through liqmap ingest',
-      ratio: med(liveRates) / med(fileRates),
-      note: `min/median/max ${liveRates.map((r) => Math.round(r)).sort((a, b) => a - b).join('/')} vs ${fileRates.map((r) => Math.round(r)).sort((a, b) => a - b).join('/')}; = ${(med(liveRates) / (frames / recordedSecs)).toFixed(0)}× the recorded pace (${(frames / recordedSecs).toFixed(0)} frames/s), where lag starts to grow`,
+      ratio: ratios.median,
+      ratios,
+      note: `frames/s min/median/max ${spreadText(spread(liveRates), 0)} vs ${spreadText(spread(fileRates), 0)}; = ${(med(liveRates) / (frames / recordedSecs)).toFixed(0)}× the recorded pace (${(frames / recordedSecs).toFixed(0)} frames/s), where lag starts to grow`,
     },
   ];
   for (const speed of [100, 10]) {

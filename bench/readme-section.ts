@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { spreadText } from './alternate.js';
+import { ratioText, spreadText } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
 /** Markers around the generated part of the README's Benchmarks section. */
@@ -12,7 +12,12 @@ export interface RunInfo {
   readonly finished: Date;
   /** One-minute load average at the start and the end. */
   readonly load: readonly [number, number];
-  readonly benches: readonly string[];
+  /** The command as typed (`npm run bench -- api` for one bench). */
+  readonly command: string;
+  /** BENCH_* settings of the run (sizes, rounds), printed so a reduced run is never read as the default one. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Free text about the run's conditions (BENCH_NOTE), printed after the load. */
+  readonly note?: string;
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -23,11 +28,11 @@ export function benchSection(figures: readonly BenchFigure[], run: RunInfo): str
   const utc = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const lines = [
     BEGIN,
-    `Run ${utc(run.started)} – ${utc(run.finished)} (\`npm run bench${run.benches.length === 6 ? '' : ` -- ${run.benches.join(' ')}`}\`), ${cpus().length} cores, Node ${process.version}, one-minute load average ${run.load[0].toFixed(1)} at the start and ${run.load[1].toFixed(1)} at the end.`,
+    `Run ${utc(run.started)} – ${utc(run.finished)} (\`${[...Object.entries(run.settings).map(([k, v]) => `${k}=${v}`), run.command].join(' ')}\`), ${cpus().length} cores, Node ${process.version}, one-minute load average ${run.load[0].toFixed(1)} at the start and ${run.load[1].toFixed(1)} at the end.${run.note ? ` ${run.note}` : ''}`,
     '',
     '| bench | liqmap | baseline (same run) | ratio (min/median/max) | notes |',
     '|---|---|---|---|---|',
-    ...figures.map((f) => `| ${cell(f.name)} | ${num(f.value)} ${f.unit} | ${cell(f.baselineName ?? 'baseline')}: ${num(f.baseline)} ${f.unit} | ${f.ratios ? spreadText(f.ratios) : f.ratio.toFixed(2)} | ${cell(f.note ?? '')} |`),
+    ...figures.map((f) => `| ${cell(f.name)} | ${num(f.value)} ${f.unit} | ${cell(f.baselineName ?? 'baseline')}: ${num(f.baseline)} ${f.unit} | ${f.ratios ? spreadText(f.ratios) : ratioText(f.ratio)} | ${cell(f.note ?? '')} |`),
     END,
   ];
   return lines.join('\n');
