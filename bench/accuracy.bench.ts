@@ -62,9 +62,9 @@ export async function run(): Promise<BenchFigure[]> {
   return [
     {
       name: `fair backtest (model run over all ${buckets.length} hourly buckets, traversed-range capture, amounts, walk-forward intervals): ${predictions} scored predictions, Hyperliquid DOGE`,
-      value: Math.round(spread(fairRates).median),
+      value: Number(spread(fairRates).median.toPrecision(3)),
       unit: 'predictions/s',
-      baseline: Math.round(spread(legacyRates).median),
+      baseline: Number(spread(legacyRates).median.toPrecision(3)),
       baselineName: `hit-share backtest over the same events (same model run, clusters per bucket), ${legacyPredictions} scored predictions`,
       ratio: fr.median,
       ratios: fr,
