@@ -28,6 +28,8 @@ export interface LiveIndexerOptions {
   /** Replace each connection itself after this long, ms (default: the venue's forced-close age, Binance 24 h; a little before it). */
   readonly maxConnectionMs?: number | undefined;
   readonly backoff?: Backoff;
+  /** Receive clock for pushes without a time (Hyperliquid's asset context), epoch ms (default Date.now). */
+  readonly now?: (() => number) | undefined;
 }
 
 /** The live indexer as `liqmap ingest live` and `liqmap start --live` see it. */
@@ -68,11 +70,11 @@ export async function startLiveIndexer(options: LiveIndexerOptions): Promise<Liv
     const factory = VENUE_FEEDS[venue]!;
     const urls = urlsOf(options.config, venue);
     const rest = createRestClient({ venue, baseUrl: urls.rest, signal: abort.signal });
-    const probe = factory({ wsUrl: urls.ws, rest, pollIntervalMs });
+    const probe = factory({ wsUrl: urls.ws, rest, pollIntervalMs, now: options.now });
     for (let i = 0; i < markets.length; i += probe.marketsPerConnection) {
       const group = markets.slice(i, i + probe.marketsPerConnection);
       // Each connection gets its own venue instance (per-connection parse state).
-      const venueFeed: VenueFeed = i === 0 ? probe : factory({ wsUrl: urls.ws, rest, pollIntervalMs });
+      const venueFeed: VenueFeed = i === 0 ? probe : factory({ wsUrl: urls.ws, rest, pollIntervalMs, now: options.now });
       // What parsing needs (contract values) before the first frame: a market the venue does
       // not list, or a REST API that stays down, stops start-up with one line.
       await venueFeed.prepare?.(group);

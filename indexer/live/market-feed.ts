@@ -387,6 +387,20 @@ export class MarketFeed {
           if (!page.more || page.trades.length === 0) break;
         }
       }
+      // Open interest and settled funding of the hole, once per catch-up (before the held trades
+      // are released, so that trades arriving meanwhile are released by this loop too): up to the
+      // newest event seen, which lies past the hole (overlap with the stream is harmless: keys).
+      if (otherFromUs !== null && this.#venue.backfillOther) {
+        const toUs = this.#lastSeenUs() ?? Date.now() * 1000;
+        try {
+          for (const e of await this.#venue.backfillOther(this.market, otherFromUs, toUs)) this.#push(e);
+          // Filled: the next disconnect opens a hole of its own.
+          if (this.#holeFromUs === otherFromUs) this.#holeFromUs = null;
+        } catch (e) {
+          this.#log.warn({ err: e }, 'REST backfill of open interest or funding failed; retried after the next reconnect (the live polls go on)');
+        }
+        otherFromUs = null;
+      }
       // Release the oldest held segment, unless the stream still has a hole before one of its
       // trades; a later segment lies after another hole, backfilled from this one's end.
       if (generation !== this.#generation) return;
@@ -413,18 +427,6 @@ export class MarketFeed {
       retries = rest.length > 0 ? retries + 1 : 0;
       if (this.#held.size === 0) break;
       await this.#waitForRoom();
-    }
-    // Open interest and settled funding of the hole, once every held trade is released: up to the
-    // newest event seen, which lies after the hole (overlap with the stream is harmless: natural keys).
-    if (otherFromUs !== null && this.#venue.backfillOther && generation === this.#generation && !this.#stopped) {
-      const toUs = this.#lastSeenUs() ?? Date.now() * 1000;
-      try {
-        for (const e of await this.#venue.backfillOther(this.market, otherFromUs, toUs)) this.#push(e);
-        // Filled: the next disconnect opens a hole of its own.
-        if (this.#holeFromUs === otherFromUs) this.#holeFromUs = null;
-      } catch (e) {
-        this.#log.warn({ err: e }, 'REST backfill of open interest or funding failed; retried after the next reconnect (the live polls go on)');
-      }
     }
     if (generation === this.#generation && this.#connected) {
       this.#caughtUp = true;

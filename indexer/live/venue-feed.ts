@@ -112,6 +112,8 @@ export interface VenueContext {
   readonly rest: RestClient;
   /** Open-interest poll interval where the venue needs polling (0: off). */
   readonly pollIntervalMs: number;
+  /** Receive clock, epoch ms, for pushes that carry no time (default Date.now; a replay's clock in tests). */
+  readonly now?: (() => number) | undefined;
 }
 
 /** A venue module: builds the feed of one connection. */

@@ -7,7 +7,7 @@ import { exponentialBackoff, parseLiveMarkets, startLiveIndexer } from '../../in
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi } from '../_setup/api.js';
 import { startReplayServer, type Fault, type ReplayServer } from '../_fixtures/live/replay-server.js';
-import { bybitBehaviour, bybitRateAt, bybitReplay, hyperliquidBehaviour, hyperliquidReplay, okxBehaviour, okxRateAt, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
+import { bybitBehaviour, bybitRateAt, bybitReplay, hyperliquidBehaviour, hyperliquidRateAt, hyperliquidReplay, okxBehaviour, okxRateAt, okxReplay, type VenueReplay } from '../_fixtures/live/venues.js';
 import { count, liveConfig, storedRows, storedTrades, waitFor } from '../_fixtures/live/compare.js';
 
 const backoff = exponentialBackoff({ baseMs: 20, maxMs: 200 });
@@ -42,7 +42,9 @@ async function run(store: Store, market: string, server: ReplayServer, venue: 'b
   const live = await startLiveIndexer({ store, config: liveConfig({ [venue]: server }), logger: silentLogger, markets: parseLiveMarkets([market]), pollIntervalMs: 0, flushMs: 50, backoff });
   try {
     await server.finished();
-    await waitFor(`${market}: trades stored`, async () => live.ready() && live.status()[0]!.buffered === 0 && (await count(store, 'trades', market)) >= atLeast());
+    await waitFor(`${market}: trades stored`, async () => live.ready() && live.status()[0]!.buffered === 0 && (await count(store, 'trades', market)) >= atLeast()).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(live.status())} stored ${await count(store, 'trades', market)} of ${atLeast()}`);
+    });
   } finally {
     await live.stop();
   }
@@ -217,6 +219,32 @@ describe('live Bybit, OKX and Hyperliquid feeds against local servers speaking t
     } finally {
       await server.close();
     }
+  }, 60_000);
+
+  it('Hyperliquid: a disconnect across an hourly funding time stores the rate from fundingHistory (POST /info), not the one pushed before the hole', async () => {
+    const fundingMs = Date.UTC(2026, 10, 30, 17);
+    const r = hyperliquidReplay('BTC', 600, fundingMs - 60_000);
+    const cut = r.frames.findIndex((f) => f.tsMs >= fundingMs - 20_000);
+    const resume = r.frames.findIndex((f) => f.tsMs >= fundingMs + 20_000);
+    const server = await startReplayServer({ frames: r.frames, venue: hyperliquidBehaviour(r), faults: [{ at: cut, kind: 'disconnect', lost: resume - cut }] });
+    const store = await newStore();
+    const M = 'hyperliquid:BTC';
+    // The asset context carries no time: stamped by a receive clock that follows the replay (the
+    // newest frame sent; frames published into the hole are never sent).
+    const now = () => r.frames[Math.max(0, ...server.sent)]!.tsMs;
+    const live = await startLiveIndexer({ store, config: liveConfig({ hyperliquid: server }), logger: silentLogger, markets: parseLiveMarkets([M]), pollIntervalMs: 0, flushMs: 50, backoff, now });
+    try {
+      await server.finished();
+      const sent = new Set([...server.sent].flatMap((i) => (r.tradeFrames.get(i) ?? []).map((t) => t.id)));
+      await waitFor(`${M}: trades stored`, async () => live.ready() && live.status()[0]!.buffered === 0 && (await count(store, 'trades', M)) >= sent.size);
+    } finally {
+      await live.stop();
+      await server.close();
+    }
+    const settled = hyperliquidRateAt(fundingMs / 1000 - 1);
+    expect(hyperliquidRateAt(fundingMs / 1000 - 21)).not.toBe(settled);
+    expect(await storedRows(store, 'funding_rates', M)).toEqual([`${fundingMs * 1000}|${settled}|`]);
+    expect(server.restCalls.get('/info')).toBeGreaterThan(0);
   }, 60_000);
 
   it('Hyperliquid: both users of each trade kept; an outage (no public trade history) is a recorded gap with every missing trade inside', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CanonicalEvent, TradeEvent } from '../../../db/index.js';
+import type { CanonicalEvent, FundingEvent, TradeEvent } from '../../../db/index.js';
 import { price, quantity, RowError, signedDecimal } from '../../sources/index.js';
 import { FundingRollover } from '../funding-rollover.js';
 import type { LiveMarket, ParsedFrame, TradeCursor, VenueContext, VenueFeed } from '../venue-feed.js';
@@ -8,6 +8,7 @@ import { malformed, parseJson } from './frames.js';
 const trade = z.object({ coin: z.string(), side: z.enum(['A', 'B']), px: z.string(), sz: z.string(), hash: z.string(), time: z.number().int(), tid: z.number().int(), users: z.tuple([z.string(), z.string()]) });
 const ctx = z.object({ coin: z.string(), ctx: z.object({ markPx: z.string(), oraclePx: z.string().optional(), funding: z.string().optional(), openInterest: z.string().optional() }) });
 const push = z.object({ channel: z.string(), data: z.unknown() });
+const fundingHistory = z.array(z.object({ coin: z.string(), fundingRate: z.string(), time: z.number().int() }));
 
 const HOUR = 3_600_000;
 
@@ -23,7 +24,7 @@ const HOUR = 3_600_000;
  */
 export function hyperliquidFeed(c: VenueContext): VenueFeed {
   const funding = new FundingRollover(1);
-  const now = () => Date.now();
+  const now = c.now ?? (() => Date.now());
   return {
     venue: 'hyperliquid',
     marketsPerConnection: 400,
@@ -33,6 +34,7 @@ export function hyperliquidFeed(c: VenueContext): VenueFeed {
     heartbeat: { intervalMs: 20_000, message: JSON.stringify({ method: 'ping' }) },
     maxConnectionMs: null,
     unrecoverableStreams: [],
+    onConnect: () => funding.reset(),
     parse(text): ParsedFrame {
       const json = parseJson(text);
       if (json === undefined) return malformed('unknown', null, null, 'not valid JSON');
@@ -76,6 +78,13 @@ export function hyperliquidFeed(c: VenueContext): VenueFeed {
     },
     async backfillTrades(_market: LiveMarket, cursor: TradeCursor, until: TradeEvent | null) {
       return { trades: [], more: false, gap: { fromUs: cursor.ts, toUs: until?.ts ?? now() * 1000, reason: 'Hyperliquid has no public trade history endpoint' } };
+    },
+    async backfillOther(market, fromUs, toUs) {
+      // An hour that settled inside the hole: its rate from the funding history (500 rows per call).
+      const rows = await c.rest.post('/info', { type: 'fundingHistory', coin: market.symbol, startTime: Math.floor(fromUs / 1000), endTime: Math.ceil(toUs / 1000) }, fundingHistory);
+      return rows
+        .filter((f) => f.coin === market.symbol && f.time * 1000 > fromUs && f.time * 1000 <= toUs)
+        .map((f): FundingEvent => ({ kind: 'funding', market: market.id, ts: f.time * 1000, rate: signedDecimal(f.fundingRate, 'fundingRate'), markPrice: null, intervalHours: 1 }));
     },
   };
 }

@@ -245,9 +245,12 @@ export function okxBehaviour(r: VenueReplay, instId: string, served: Set<number>
 
 // --- Hyperliquid ---
 
-/** Hyperliquid: trades with both users, activeAssetCtx every second. */
-export function hyperliquidReplay(coin: string, n: number): VenueReplay {
-  const trades = generateTrades(n, Date.UTC(2026, 10, 30, 16), 23);
+/** Hyperliquid's predicted hourly funding in the fixture: it moves every 10 s (so a stale one shows). */
+export const hyperliquidRateAt = (sec: number) => new Decimal('0.0000125').plus(new Decimal(Math.floor(sec / 10) % 7).times('0.0000001')).toFixed(8);
+
+/** Hyperliquid: trades with both users, activeAssetCtx every second; from `t0` (default 16:00 UTC). */
+export function hyperliquidReplay(coin: string, n: number, t0 = Date.UTC(2026, 10, 30, 16)): VenueReplay {
+  const trades = generateTrades(n, t0, 23);
   let lastSec = 0;
   return assemble(
     trades,
@@ -256,12 +259,12 @@ export function hyperliquidReplay(coin: string, n: number): VenueReplay {
       const sec = Math.floor(t.ts / 1000);
       if (sec === lastSec) return [];
       lastSec = sec;
-      return [{ text: JSON.stringify({ channel: 'activeAssetCtx', data: { coin, ctx: { dayNtlVlm: '1', prevDayPx: t.price, markPx: t.price, midPx: t.price, funding: '0.0000125', openInterest: `${10_000 + (sec % 100)}.5`, oraclePx: t.price, premium: '0', impactPxs: [t.price, t.price] } } }) }];
+      return [{ text: JSON.stringify({ channel: 'activeAssetCtx', data: { coin, ctx: { dayNtlVlm: '1', prevDayPx: t.price, markPx: t.price, midPx: t.price, funding: hyperliquidRateAt(sec), openInterest: `${10_000 + (sec % 100)}.5`, oraclePx: t.price, premium: '0', impactPxs: [t.price, t.price] } } }) }];
     },
   );
 }
 
-export function hyperliquidBehaviour(): VenueBehaviour {
+export function hyperliquidBehaviour(r?: VenueReplay): VenueBehaviour {
   return {
     streamsOnConnect: false,
     onClientText(text, reply) {
@@ -273,8 +276,14 @@ export function hyperliquidBehaviour(): VenueBehaviour {
       reply(JSON.stringify({ channel: 'subscriptionResponse', data: m }));
       return { subscribed: m.subscription?.type === 'activeAssetCtx' };
     },
-    rest(url) {
-      throw new Error(`no such endpoint ${url.pathname}`);
+    rest(url, body, pos) {
+      const q = url.pathname === '/info' ? (JSON.parse(body) as { type: string; coin: string; startTime: number; endTime?: number }) : null;
+      if (!r || q?.type !== 'fundingHistory') throw new Error(`no such endpoint ${url.pathname}`);
+      // Settled every hour published so far: the rate of the second before it.
+      const to = Math.min(q.endTime ?? Infinity, pos > 0 ? r.frames[pos - 1]!.tsMs : 0);
+      const out = [];
+      for (let h = Math.ceil(r.trades[0]!.ts / 3_600_000) * 3_600_000; h <= to; h += 3_600_000) if (h >= q.startTime) out.push({ coin: q.coin, fundingRate: hyperliquidRateAt(h / 1000 - 1), premium: '0', time: h });
+      return out;
     },
   };
 }
