@@ -19,6 +19,7 @@ const writeReadme = args.includes('--readme') || process.env.BENCH_README === '1
 const named = args.filter((a) => !a.startsWith('--'));
 const wanted = named.length > 0 ? named : all;
 const results: BenchFigure[] = [];
+const failures: { bench: string; why: string }[] = [];
 const started = new Date();
 const loadBefore = loadavg()[0]!;
 for (const name of wanted) {
@@ -26,7 +27,17 @@ for (const name of wanted) {
   if (!existsSync(file)) continue;
   process.stderr.write(`running ${name} bench…\n`);
   const mod = (await import(pathToFileURL(file).href)) as { run: () => Promise<BenchFigure[]> };
-  for (const f of await mod.run()) {
+  // A bench that fails is reported (and fails the command) without losing the others' figures.
+  let figures: BenchFigure[] = [];
+  try {
+    figures = await mod.run();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    failures.push({ bench: name, why: why.split('\n')[0]!.slice(0, 300) });
+    process.exitCode = 1;
+    process.stderr.write(`${name} bench failed: ${e instanceof Error ? (e.stack ?? why) : why}\n`);
+  }
+  for (const f of figures) {
     results.push(f);
     const ratio = `ratio ${ratioText(f.ratio)}${f.ratios ? ` (min/median/max ${spreadText(f.ratios)})` : ''}`;
     process.stdout.write(`${f.name}\n  ${f.value.toLocaleString('en')} ${f.unit} vs ${f.baseline.toLocaleString('en')} ${f.unit} (${f.baselineName ?? 'baseline'}) → ${ratio}${f.note ? `; ${f.note}` : ''}\n`);
@@ -34,7 +45,7 @@ for (const name of wanted) {
 }
 const settings = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^BENCH_(?!README$|JSON$|NOTE$|CACHE_DIR$)/.test(e[0]) && e[1] !== undefined).sort(([a], [b]) => a.localeCompare(b)));
 const command = `npm run bench${named.length > 0 ? ` -- ${named.join(' ')}` : ''}`;
-const run = { started, finished: new Date(), load: [loadBefore, loadavg()[0]!] as const, command, settings, note: process.env.BENCH_NOTE };
+const run = { started, finished: new Date(), load: [loadBefore, loadavg()[0]!] as const, command, settings, note: process.env.BENCH_NOTE, failures };
 const section = benchSection(results, run);
 process.stdout.write(`\n${section}\n`);
 if (writeReadme) {

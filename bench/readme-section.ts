@@ -18,6 +18,8 @@ export interface RunInfo {
   readonly settings: Readonly<Record<string, string>>;
   /** Free text about the run's conditions (BENCH_NOTE), printed after the load. */
   readonly note?: string;
+  /** Benches that threw: named under the table with the first line of their error. */
+  readonly failures?: readonly { readonly bench: string; readonly why: string }[];
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -33,6 +35,7 @@ export function benchSection(figures: readonly BenchFigure[], run: RunInfo): str
     '| bench | liqmap | baseline (same run) | ratio (min/median/max) | notes |',
     '|---|---|---|---|---|',
     ...figures.map((f) => `| ${cell(f.name)} | ${num(f.value)} ${f.unit} | ${cell(f.baselineName ?? 'baseline')}: ${num(f.baseline)} ${f.unit} | ${f.ratios ? spreadText(f.ratios) : ratioText(f.ratio)} | ${cell(f.note ?? '')} |`),
+    ...(run.failures?.length ? ['', ...run.failures.map((x) => `The ${x.bench} bench failed in this run (no figures): ${x.why.replace(/\n/g, ' ')}`)] : []),
     END,
   ];
   return lines.join('\n');

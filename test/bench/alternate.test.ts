@@ -31,6 +31,7 @@ describe('bench alternation and the README section', () => {
       command: 'npm run bench -- api',
       settings: { BENCH_ROUNDS: '1' },
       note: 'Shared machine.',
+      failures: [{ bench: 'live', why: 'capture unreadable' }],
     };
     const section = benchSection(
       [
@@ -44,6 +45,7 @@ describe('bench alternation and the README section', () => {
     expect(section).toContain('load average 3.3 at the start and 4.5 at the end. Shared machine.');
     expect(section).toContain('| API x | 1,235 req/s | PostGraphile: 1,000 req/s | 1.10/1.20/1.30 |');
     expect(section).toContain('| day | 1.15 s | the day: 86,400 s | 0.000013 |');
+    expect(section).toContain('The live bench failed in this run (no figures): capture unreadable');
     const readme = '# x\n\n## Benchmarks\n\nIntro.\n\n## Development\n\nrest\n';
     const once = replaceBenchSection(readme, section);
     expect(once).toContain(`Intro.\n\n${BEGIN}`);
