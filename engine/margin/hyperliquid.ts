@@ -23,6 +23,20 @@ export const HYPERLIQUID_TIERS: Readonly<Record<string, readonly HyperliquidTier
     { lowerBound: '0', maxLeverage: 25 },
     { lowerBound: '100000000', maxLeverage: 15 },
   ],
+  // The docs' margin-table ids 54 (SOL) and 52 (DOGE, HYPE and the other 10× coins), as the
+  // info endpoint's `meta` lists them in public 2025 snapshots.
+  SOL: [
+    { lowerBound: '0', maxLeverage: 20 },
+    { lowerBound: '70000000', maxLeverage: 10 },
+  ],
+  DOGE: [
+    { lowerBound: '0', maxLeverage: 10 },
+    { lowerBound: '20000000', maxLeverage: 5 },
+  ],
+  HYPE: [
+    { lowerBound: '0', maxLeverage: 10 },
+    { lowerBound: '20000000', maxLeverage: 5 },
+  ],
 };
 
 /** A Hyperliquid perp position. */

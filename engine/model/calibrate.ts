@@ -156,7 +156,7 @@ export function calibrate(buckets: readonly MarketBucket[], realized: readonly R
   // Participation only scales amounts: match the training window's realized total.
   const scoreWith = (params: ModelParams) => {
     const trace = traceBacktest(buckets, realized, { params, horizonMs: opts.horizonMs, semantics: opts.semantics });
-    const base = fitDistanceBaseline(trainRecords(trace, split).flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: !trace.sided });
+    const base = fitDistanceBaseline(trainRecords(trace, split).flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: trace.sides === 'pooled' });
     return { trace, score: walkForwardScore(trace, split, { boot: opts.boot, baseline: base }) };
   };
   const fittedRun = scoreWith(fittedParams);

@@ -8,7 +8,7 @@ import type { PriceSemantics } from './price-semantics.js';
 import { scoreAmounts, type AmountSample, type AmountScore } from './amount-calibration.js';
 import type { BootstrapOptions } from './bootstrap.js';
 import { fitDistanceBaseline, type DistanceBaseline } from './distance-baseline.js';
-import { aggregateCapture, captureRecord, DEFAULT_QS, type CaptureRecord, type CaptureScore, type RangedPrediction } from './traversed-capture.js';
+import { aggregateCapture, captureRecord, DEFAULT_QS, type CaptureRecord, type CaptureScore, type RangedPrediction, type SideBasis } from './traversed-capture.js';
 
 /** Options of {@link traceBacktest}. */
 export interface TraceOptions {
@@ -23,6 +23,8 @@ export interface TraceOptions {
    * under 2%, and a window's figures should not depend on data far outside it.
    */
   readonly warmupMs?: number;
+  /** Records without a side: pool both sides (default) or infer each from where it printed against the price (see SideBasis; tried for issue 11, README). */
+  readonly unsided?: 'inferred' | 'pooled';
 }
 
 /** The default warm-up of {@link TraceOptions.warmupMs}. */
@@ -41,7 +43,10 @@ export interface BacktestTrace {
   /** Covered period [from, to), bucket-aligned, epoch ms. */
   readonly from: number;
   readonly to: number;
+  /** Whether the records carry a side. */
   readonly sided: boolean;
+  /** How the capture knew each liquidation's side. */
+  readonly sides: SideBasis;
   readonly semantics: PriceSemantics;
   readonly records: readonly CaptureRecord[];
   readonly amounts: readonly AmountSample[];
@@ -73,6 +78,7 @@ export function traceBacktest(buckets: readonly MarketBucket[], realizedIn: read
   const width = opts.params.timeBucketSeconds * 1000;
   const realized = [...realizedIn].sort((a, b) => a.t - b.t);
   const sided = realized.some((l) => l.side !== null);
+  const sides: SideBasis = sided ? 'reported' : (opts.unsided ?? 'pooled');
   const first = realized[0]?.t ?? 0;
   const last = realized.at(-1)?.t ?? 0;
   const from = Math.floor(first / width) * width;
@@ -133,9 +139,9 @@ export function traceBacktest(buckets: readonly MarketBucket[], realizedIn: read
     }
     if (!(low <= high)) continue; // no trading recorded in the horizon
     const inHorizon = realized.slice(lowerBound(realized, p.t), lowerBound(realized, p.t + opts.horizonMs));
-    records.push(captureRecord({ ...p, traversedLow: low, traversedHigh: high }, inHorizon, sided));
+    records.push(captureRecord({ ...p, traversedLow: low, traversedHigh: high }, inHorizon, sides));
   }
-  return { horizonMs: opts.horizonMs, bucketMs: width, from, to, sided, semantics: opts.semantics, records, amounts, liquidationsByBucket, buckets: buckets.length, predictions: predictions.length };
+  return { horizonMs: opts.horizonMs, bucketMs: width, from, to, sided, sides, semantics: opts.semantics, records, amounts, liquidationsByBucket, buckets: buckets.length, predictions: predictions.length };
 }
 
 /** Persisted levels at the end of one bucket (what a stored market's results hold). */
@@ -161,12 +167,13 @@ export function traceFromLevels(
   rows: readonly LevelRow[],
   barsIn: readonly Bar[],
   realizedIn: readonly RealizedLiquidation[],
-  opts: { horizonMs: number; bucketMs: number; semantics: PriceSemantics; /** The period the liquidation records cover (default: first to last record), epoch ms. */ coverage?: { from: number; to: number } },
+  opts: { horizonMs: number; bucketMs: number; semantics: PriceSemantics; /** The period the liquidation records cover (default: first to last record), epoch ms. */ coverage?: { from: number; to: number }; unsided?: 'inferred' | 'pooled' },
 ): BacktestTrace {
   const width = opts.bucketMs;
   const realized = [...realizedIn].sort((a, b) => a.t - b.t);
   const bars = [...barsIn].sort((a, b) => a.t - b.t);
   const sided = realized.some((l) => l.side !== null);
+  const sides: SideBasis = sided ? 'reported' : (opts.unsided ?? 'pooled');
   const from = opts.coverage ? Math.floor(opts.coverage.from / width) * width : realized.length ? Math.floor(realized[0]!.t / width) * width : 0;
   const to = opts.coverage ? Math.floor(opts.coverage.to / width) * width : realized.length ? (Math.floor(realized.at(-1)!.t / width) + 1) * width : 0;
   const barIdx = (t: number) => {
@@ -220,9 +227,9 @@ export function traceFromLevels(
     }
     if (!(low <= high)) continue;
     const inHorizon = realized.slice(lowerBound(realized, t), lowerBound(realized, t + opts.horizonMs));
-    records.push(captureRecord({ t, price: row.price, priceStep: row.priceStep, long: row.long, short: row.short, traversedLow: low, traversedHigh: high }, inHorizon, sided));
+    records.push(captureRecord({ t, price: row.price, priceStep: row.priceStep, long: row.long, short: row.short, traversedLow: low, traversedHigh: high }, inHorizon, sides));
   }
-  return { horizonMs: opts.horizonMs, bucketMs: width, from, to, sided, semantics: opts.semantics, records, amounts, liquidationsByBucket, buckets: bars.length, predictions };
+  return { horizonMs: opts.horizonMs, bucketMs: width, from, to, sided, sides, semantics: opts.semantics, records, amounts, liquidationsByBucket, buckets: bars.length, predictions };
 }
 
 /** The fair score of one window. */
@@ -238,6 +245,7 @@ export interface WindowScore {
 export interface WalkForwardScore {
   readonly semantics: PriceSemantics;
   readonly sided: boolean;
+  readonly sides: SideBasis;
   readonly horizonMs: number;
   /** First prediction time of the test window, epoch ms. */
   readonly split: number;
@@ -283,12 +291,13 @@ export function walkForwardScore(trace: BacktestTrace, split: number, opts: { qs
   const boot = { block: blockLength(trace), ...opts.boot };
   const train = trainRecords(trace, split);
   const test = trace.records.filter((r) => r.t >= split);
-  const baseline = opts.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: !trace.sided });
+  const baseline = opts.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: trace.sides === 'pooled' });
   const trainAmounts = trace.amounts.filter((a) => a.t + trace.bucketMs <= split);
   const testAmounts = trace.amounts.filter((a) => a.t >= split);
   return {
     semantics: trace.semantics,
     sided: trace.sided,
+    sides: trace.sides,
     horizonMs: trace.horizonMs,
     split,
     baseline,

@@ -15,7 +15,7 @@ export { venuePriceSemantics, type PriceSemantics } from './price-semantics.js';
 export { bankruptcyLevels, bankruptcyFromLiquidationLevels } from './bankruptcy-levels.js';
 export { bootstrapInterval, stratifiedBootstrapInterval, type Interval, type BootstrapOptions, type Stratum } from './bootstrap.js';
 export { fitDistanceBaseline, distanceDensity, fallOffRate, type DistanceBaseline, type DistanceSample, type FallOff, type Direction } from './distance-baseline.js';
-export { topShareCaptured, captureRecord, aggregateCapture, DEFAULT_QS, type RangedPrediction, type CaptureRecord, type CaptureUnit, type CaptureFigure, type CaptureScore } from './traversed-capture.js';
+export { topShareCaptured, captureRecord, aggregateCapture, DEFAULT_QS, type RangedPrediction, type CaptureRecord, type CaptureUnit, type CaptureFigure, type CaptureScore, type SideBasis } from './traversed-capture.js';
 export { spearman, scoreAmounts, type AmountSample, type AmountScore } from './amount-calibration.js';
 export { traceBacktest, traceFromLevels, walkForwardScore, defaultWarmupMs, type LevelRow, type Bar, splitTime, blockLength, trainRecords, type BacktestTrace, type TraceOptions, type WindowScore, type WalkForwardScore } from './fair-score.js';
 export { calibrate, DEFAULT_CALIBRATION_GRID, type CalibrationGrid, type CalibrateOptions, type CalibrationResult } from './calibrate.js';

@@ -70,12 +70,25 @@ export function topShareCaptured(scores: readonly number[], realized: readonly n
 }
 
 /**
- * Builds one prediction's capture units from the liquidations realized in its horizon. With
- * sides (`sided`), longs liquidated (forced sells) are scored on the long levels between the
- * traversed low and the price, shorts on the short levels between the price and the high;
- * without, every traversed bucket is one pool ranked by long + short notional.
+ * How a score knows the side of each liquidation: the records say it (`reported`), it is
+ * inferred from where the liquidation printed against the price at the prediction (`inferred`:
+ * below it a long was liquidated, at or above it a short — a long's level standing at t is
+ * below the price, a short's above, so only positions opened after t could print otherwise),
+ * or both sides are ranked as one pool (`pooled`).
  */
-export function captureRecord(p: RangedPrediction, inHorizon: readonly RealizedLiquidation[], sided: boolean): CaptureRecord {
+export type SideBasis = 'reported' | 'inferred' | 'pooled';
+
+/**
+ * Builds one prediction's capture units from the liquidations realized in its horizon. With
+ * sides (`reported`, or `inferred` for records without one), longs liquidated (forced sells)
+ * are scored on the long levels between the traversed low and the price, shorts on the short
+ * levels between the price and the high; `pooled` (or `false`), every traversed bucket is one
+ * pool ranked by long + short notional.
+ */
+export function captureRecord(p: RangedPrediction, inHorizon: readonly RealizedLiquidation[], basis: SideBasis | boolean): CaptureRecord {
+  const sides: SideBasis = basis === true ? 'reported' : basis === false ? 'pooled' : basis;
+  const sided = sides !== 'pooled';
+  const sideOf = (l: RealizedLiquidation) => (l.side !== null || sides !== 'inferred' ? l.side : l.price < p.price ? 'sell' : 'buy');
   const step = p.priceStep;
   const lo = priceIndex(Math.min(p.traversedLow, p.price), step);
   const hi = priceIndex(Math.max(p.traversedHigh, p.price), step);
@@ -108,8 +121,8 @@ export function captureRecord(p: RangedPrediction, inHorizon: readonly RealizedL
     units.push({ model, samples });
   };
   if (sided) {
-    build(lo, at, (i) => p.long.get(i) ?? 0, (l) => l.side === 'sell');
-    build(at, hi, (i) => p.short.get(i) ?? 0, (l) => l.side === 'buy');
+    build(lo, at, (i) => p.long.get(i) ?? 0, (l) => sideOf(l) === 'sell');
+    build(at, hi, (i) => p.short.get(i) ?? 0, (l) => sideOf(l) === 'buy');
   } else {
     build(lo, hi, (i) => (p.long.get(i) ?? 0) + (p.short.get(i) ?? 0), () => true);
   }

@@ -75,6 +75,14 @@ export type ProgressFn = (done: number, total: number) => void | Promise<void>;
 const CHUNK_BUCKETS = 1440;
 
 /**
+ * A chunk's compute gives the event loop a turn this often, ms. A chunk is bounded by its cells,
+ * not by its compute: 1,440 hourly buckets with many cohorts each ran long enough unbroken for an
+ * inline BullMQ worker's lock (30 s) to lapse, the job to be taken for stalled and fail after its
+ * first chunk (a year of hourly candles persisted 1,440 rows of 8,736).
+ */
+const YIELD_AFTER_MS = 50;
+
+/**
  * The compute processor (a plain async function: BullMQ and the in-process runner both call
  * it). An aggregate id (`agg:BTC/binance+bybit`) sums its parts instead (compute-aggregate.ts),
  * and a market's run re-sums the aggregates it is part of. Resumes the market's model from its newest checkpoint — rolling results back first when
@@ -161,10 +169,15 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
       const chunk = assembleBuckets(parts);
       const rows: HeatmapRow[] = [];
       const clusters: ClusterRow[] = [];
+      let ran = performance.now();
       for (const b of chunk) {
         const snap = stepModel(state, b);
         rows.push(toHeatmapRow(snap, ds.version));
         detectClusters(snap, { limit: 10 }).forEach((c, rank) => clusters.push({ t: snap.t, rank, ...c }));
+        if (performance.now() - ran > YIELD_AFTER_MS) {
+          await new Promise((r) => setImmediate(r));
+          ran = performance.now();
+        }
       }
       const last = chunk.at(-1);
       if (last) {

@@ -68,6 +68,17 @@ describe('traversed-range capture', () => {
     expect(aggregateCapture([rec], null, [0.1], { resamples: 0 }).figures[0]!.model.value).toBeCloseTo(1, 12);
   });
 
+  it('infers a missing side from where the liquidation printed against the price, when asked', () => {
+    // Below 100.5 a long was liquidated, above it a short: scored on the long levels below and
+    // the short levels above, as records with those sides would be.
+    const unsided = [liq(95.2, 10, null), liq(104.5, 10, null)];
+    const inferred = captureRecord(prediction({ 95: 3 }, { 104: 2 }), unsided, 'inferred');
+    const sided = captureRecord(prediction({ 95: 3 }, { 104: 2 }), [liq(95.2, 10, 'sell'), liq(104.5, 10, 'buy')], 'reported');
+    expect(inferred.units.map((u) => u.samples.map((x) => x.realized))).toEqual(sided.units.map((u) => u.samples.map((x) => x.realized)));
+    expect(inferred.units).toHaveLength(2);
+    expect(inferred.realized).toBe(20);
+  });
+
   it('takes ties at the cut in proportion', () => {
     expect(topShareCaptured([1, 1, 1, 1], [4, 0, 0, 0], 0.5)).toBeCloseTo(2, 12);
     expect(topShareCaptured([2, 1, 1, 0], [0, 3, 1, 9], 0.5)).toBeCloseTo(2, 12);
@@ -167,7 +178,7 @@ describe('price semantics', () => {
   });
 
   it("the model's bankruptcy levels sit where equity is zero, beyond the liquidation levels", () => {
-    const params = parseModelParams({ leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, timeBucketSeconds: 3600 });
+    const params = parseModelParams({ entrySpreadPoints: 1, leverageSpread: 0, leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, timeBucketSeconds: 3600 });
     const state = createModelState(params);
     const s = stepModel(state, bucket(0, 1000, 0.5));
     const b = bankruptcyLevels(state);
@@ -214,7 +225,9 @@ function liquidationsOf(buckets: readonly MarketBucket[], truth: ReturnType<type
 }
 
 describe('walk-forward backtest and calibration', () => {
-  const truth = parseModelParams({ timeBucketSeconds: 3600, leverages: [{ leverage: 25, weight: 1 }], halfLifeHours: 24 });
+  // Hand-built worlds: one leverage, every position at the VWAP (the priors off).
+  const noPriors = { entrySpreadPoints: 1, leverageSpread: 0 } as const;
+  const truth = parseModelParams({ ...noPriors, timeBucketSeconds: 3600, leverages: [{ leverage: 25, weight: 1 }], halfLifeHours: 24 });
   const buckets = walk(24 * 12, 3);
   const realized = liquidationsOf(buckets, truth).filter((l) => l.t >= T0 + 6 * 24 * H);
 
@@ -233,7 +246,7 @@ describe('walk-forward backtest and calibration', () => {
   });
 
   it('calibration moves the default mix toward the true leverage and improves the out-of-sample capture', () => {
-    const base = parseModelParams({ timeBucketSeconds: 3600 });
+    const base = parseModelParams({ ...noPriors, timeBucketSeconds: 3600 });
     const r = calibrate(buckets, realized, {
       base,
       horizonMs: H,

@@ -269,6 +269,10 @@ describe('bundled bracket snapshots per venue and symbol', () => {
     // Hyperliquid: MMR = 1/(2 × max leverage), deduction by the tiers' recurrence.
     const hl = marketBrackets('hyperliquid:BTC')!;
     expect(bracketAt(hl, 200_000_000)).toMatchObject({ rate: 1 / 40, amount: 150_000_000 * (1 / 40 - 1 / 80), maxLeverage: 20 });
+    // SOL (table 54), DOGE and HYPE (table 52): the model caps their leverage mix at 20× / 10×.
+    expect(bracketAt(marketBrackets('hyperliquid:SOL')!, 10_000)).toMatchObject({ rate: 1 / 40, amount: 0, maxLeverage: 20 });
+    expect(bracketAt(marketBrackets('hyperliquid:SOL')!, 80_000_000)).toMatchObject({ rate: 1 / 20, amount: 70_000_000 * (1 / 20 - 1 / 40), maxLeverage: 10 });
+    for (const coin of ['DOGE', 'HYPE']) expect(bracketAt(marketBrackets(`hyperliquid:${coin}`)!, 10_000)).toMatchObject({ rate: 1 / 20, maxLeverage: 10 });
     expect(marketBrackets('okx:ETH-USDT-SWAP')).toBeNull();
     expect(marketBrackets('nonsense')).toBeNull();
   });

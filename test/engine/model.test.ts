@@ -39,7 +39,9 @@ const bucket = (i: number, o: Partial<MarketBucket> = {}): MarketBucket => ({
   realizedShort: 0,
   ...o,
 });
-const one10x = parseModelParams({ leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, seedWarmupHours: 0 });
+// The entry-price and leverage priors off: one cohort per side at the VWAP, so each level is hand-checkable.
+const noPriors = { entrySpreadPoints: 1, leverageSpread: 0 } as const;
+const one10x = parseModelParams({ ...noPriors, leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, seedWarmupHours: 0 });
 const total = (m: ReadonlyMap<number, number>) => [...m.values()].reduce((s, v) => s + v, 0);
 
 describe('the estimated model on hand-checked scenarios', () => {
@@ -117,7 +119,7 @@ describe('the estimated model on hand-checked scenarios', () => {
     expect(parseModelParams({}).maintenanceMarginRate).toBe(0.004);
     expect(parseModelParams({ maintenanceMarginRate: 0.008 }).maintenanceAmountFraction).toBe(0);
     // The amount moves a long's liquidation price down by c·E/(1 − m).
-    const s = createModelState(parseModelParams({ ...big, leverages: [{ leverage: 10, weight: 1 }], priceBucketFraction: 0.001, halfLifeHours: 0, seedWarmupHours: 0 }));
+    const s = createModelState(parseModelParams({ ...big, ...noPriors, leverages: [{ leverage: 10, weight: 1 }], priceBucketFraction: 0.001, halfLifeHours: 0, seedWarmupHours: 0 }));
     const snap = stepModel(s, bucket(0, { openInterest: 1 }));
     const lp = (100 * (1 - 0.1 - 950 / 1_000_000)) / (1 - 0.0065);
     expect([...snap.long.keys()]).toEqual([Math.floor(lp / 0.1)]);

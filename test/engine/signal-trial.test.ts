@@ -62,7 +62,7 @@ function bar(t: number, low: number, high: number, funding: number | null = null
 }
 
 describe('model priors tried as signals (off by default)', () => {
-  const base = { timeBucketSeconds: 3600, halfLifeHours: 0, priceBucketFraction: 0.001, participation: 0.1, leverages: [{ leverage: 10, weight: 1 }] };
+  const base = { timeBucketSeconds: 3600, entrySpreadPoints: 1, leverageSpread: 0, halfLifeHours: 0, priceBucketFraction: 0.001, participation: 0.1, leverages: [{ leverage: 10, weight: 1 }] };
 
   it('entrySpreadPoints opens a bucket\'s positions at n prices evenly over its low..high, the same total', () => {
     const one = stepModel(createModelState(parseModelParams(base)), bar(T0, 96, 104));
