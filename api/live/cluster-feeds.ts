@@ -1,4 +1,4 @@
-import { newestCheckpointStamp } from '../../db/index.js';
+import { firstBucketChangedSince, newestCheckpointStamp } from '../../db/index.js';
 import type { ApiDeps } from '../context.js';
 import { createLoaders } from '../context.js';
 import { userError } from '../errors.js';
@@ -9,8 +9,16 @@ import { SharedFeeds, type Versioned } from './shared-feeds.js';
 /** How often a market's poller looks for a newly computed bucket, ms. */
 export const CLUSTER_POLL_MS = 1000;
 
-/** A market's clusters (default parameters) at its newest computed bucket, unfiltered. */
-export type ClustersSnapshot = Awaited<ReturnType<typeof clustersAt>>;
+/**
+ * A market's clusters (default parameters) at its newest computed bucket, unfiltered; with
+ * `changedFrom`, the start of the earliest bucket (epoch µs, as `at`) rewritten since the feed's
+ * previous snapshot (null: none, the results were rolled back and not yet recomputed), and the
+ * results' stamp it was read at.
+ */
+export type ClustersSnapshot = Awaited<ReturnType<typeof clustersAt>> & {
+  readonly changedFrom: number | null;
+  readonly stamp: { readonly paramsHash: string; readonly t: number; readonly dataVersion: number };
+};
 
 /** Options of {@link createClusterFeeds}. */
 export interface ClusterFeedsOptions {
@@ -39,13 +47,19 @@ export function createClusterFeeds(deps: ApiDeps, options: ClusterFeedsOptions =
     }
     const version = `${ref.paramsHash}:${cp.t}:${cp.dataVersion}:${ref.basis}`;
     if (previous?.version === version) return previous;
-    const value = await clustersAt(ctx, ref, cp.t, { side: null, limit: Infinity, minNotional: -Infinity, check: false });
+    // Late data recomputes buckets older than the newest: the page repaints from the earliest.
+    const since = previous ? previous.value.stamp : null;
+    const changed = since && since.paramsHash === ref.paramsHash ? await firstBucketChangedSince(deps.store, market, ref.paramsHash, since) : cp.t;
+    const clusters = await clustersAt(ctx, ref, cp.t, { side: null, limit: Infinity, minNotional: -Infinity, check: false });
+    const value = { ...clusters, changedFrom: changed === null ? null : changed * 1000, stamp: { paramsHash: ref.paramsHash, t: cp.t, dataVersion: cp.dataVersion } };
     return { version, value };
   };
   return new SharedFeeds<ClustersSnapshot>({
     intervalMs: options.intervalMs ?? CLUSTER_POLL_MS,
     read,
     onRead: options.onRead,
+    // A subscriber that skipped a snapshot still learns of the buckets it changed.
+    merge: (older, newer) => ({ ...newer, changedFrom: older.changedFrom === null ? newer.changedFrom : newer.changedFrom === null ? older.changedFrom : Math.min(older.changedFrom, newer.changedFrom) }),
     onCount: options.onCount,
     onError: (market, err) => deps.logger.warn({ at: 'api#clusterFeeds', market, err }, 'reading the clusters of a subscribed market failed; retrying'),
   });

@@ -13,6 +13,11 @@ export interface SharedFeedsOptions<V> {
    * object to say "unchanged" (and skip the expensive part of a read).
    */
   readonly read: (key: string, previous: Versioned<V> | null) => Promise<Versioned<V>>;
+  /**
+   * Folds a value a subscriber has not taken yet into the next one (it gets only the newest):
+   * what the skipped value said that the newer one must still say. Default: the newer one.
+   */
+  readonly merge?: (older: V, newer: V) => V;
   /** Called once per read of a key (whatever its outcome): the polling a metric counts. */
   readonly onRead?: (key: string) => void;
   /** A read that failed while the key's subscribers already had a value (they keep theirs). */
@@ -32,9 +37,11 @@ class Mailbox<V> implements AsyncIterableIterator<V> {
   #done = false;
   #waiter: ((r: IteratorResult<V>) => void) | null = null;
   readonly #onClose: () => void;
+  readonly #merge: ((older: V, newer: V) => V) | undefined;
 
-  constructor(onClose: () => void) {
+  constructor(onClose: () => void, merge?: (older: V, newer: V) => V) {
     this.#onClose = onClose;
+    this.#merge = merge;
   }
 
   get closed(): boolean {
@@ -49,7 +56,7 @@ class Mailbox<V> implements AsyncIterableIterator<V> {
       w({ value, done: false });
       return;
     }
-    this.#value = value;
+    this.#value = this.#has && this.#merge ? this.#merge(this.#value as V, value) : value;
     this.#has = true;
   }
 
@@ -148,7 +155,7 @@ export class SharedFeeds<V> {
       }
       if (current.subscribers.size === 0) this.#stop(key, current);
       this.#count();
-    });
+    }, this.#options.merge);
     signal?.addEventListener('abort', onAbort, { once: true });
     current.subscribers.add(box);
     this.#subscribers++;

@@ -222,6 +222,8 @@ export const levelsTypeDefs = /* GraphQL */ `
     paramsHash: String!
     "Start of the model bucket whose clusters are shown (ISO-8601 UTC)."
     at: DateTime!
+    "clustersUpdated only (null from the clusters query): start of the earliest model bucket (ISO-8601 UTC) whose results were recomputed since the market's previous message — every bucket from it to at changed (late data recomputes buckets older than at); at itself on a feed's first message; null when none changed (results rolled back, not yet recomputed)."
+    changedFrom: DateTime
     "Close of that bucket, quote currency per base unit."
     price: Float!
     "Largest notional first."

@@ -121,3 +121,18 @@ export async function newestHeatmapRowT(store: Store, market: string, paramsHash
   const r = await sql<{ t: Date | null }>`select max(t) as t from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash}`.execute(store.db);
   return r.rows[0]?.t ? r.rows[0].t.getTime() : null;
 }
+
+/**
+ * Start of the earliest bucket (epoch ms) whose row was written after the results stood at
+ * `since` (newest checkpoint `t`, its `dataVersion`), or null when none was; with `since` null,
+ * the earliest row. A recompute rewrites every bucket from its rollback on with the newer data
+ * version, so the rows newer than `since` are a suffix: read backwards from `since.t` to the
+ * last row left as it was, the cost grows with the rows rewritten, not with the history.
+ */
+export async function firstBucketChangedSince(store: Store, market: string, paramsHash: string, since: { t: number; dataVersion: number } | null): Promise<number | null> {
+  const r = await sql<{ t: Date | null }>`select min(t) as t from heatmap_rows
+    where market_id = ${market} and params_hash = ${paramsHash}
+      and t > coalesce((select max(t) from heatmap_rows where market_id = ${market} and params_hash = ${paramsHash}
+        and t <= ${since ? timestampText(since.t * 1000) : '-infinity'}::text::timestamptz and data_version <= ${since?.dataVersion ?? -1}), '-infinity'::timestamptz)`.execute(store.db);
+  return r.rows[0]?.t ? r.rows[0].t.getTime() : null;
+}

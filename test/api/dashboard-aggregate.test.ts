@@ -21,6 +21,8 @@ const FROM = '2026-02-24';
 const HELD_BACK = '2026-03-05';
 /** OKX's liquidations of its last candle's hour, held back longer: they recompute that bucket, already shown (the 47 after it are left out: they would make a bucket of their own). */
 const LATE = '2026-03-05T10:00';
+/** And those of the four hours before it, held back longest: they recompute four older columns and the newest. */
+const EARLY = '2026-03-05T06:00';
 const LAST_HOUR_END = '2026-03-05T11:00';
 
 /** One of the OKX ETH files (funding, candles or liquidations) over [from, to). */
@@ -99,10 +101,10 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     jobs = await createJobRunner({ config: parseConfig({}), store: t.store, logger: silentLogger, mode: 'embedded' });
     // OKX's candles stop a day early and its liquidations at its last candle's hour: the live test
     // ingests that day's candles (one batch: new columns), then the late liquidations (a recompute
-    // of the newest column's bucket).
+    // of the newest column's bucket), then those of the hours before (a recompute of several).
     await ingestSlices(t.store, jobs, [
       ...okxFile('funding', FROM),
-      ...okxFile('liquidations', FROM, LATE),
+      ...okxFile('liquidations', FROM, EARLY),
       ...okxFile('candles', FROM, HELD_BACK),
       ...sliceMultiVenue(SHARED_DATA!, { venue: 'bybit', coin: 'ETH', from: FROM }),
     ]);
@@ -226,6 +228,55 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     expect(want).not.toEqual(stale.cells);
     await page.waitForFunction((w) => { const L = window.liqmapDashboard.data.base; const c = L.times.length - 1; const cells = [...L.long.slice(c * L.rows, (c + 1) * L.rows), ...L.short.slice(c * L.rows, (c + 1) * L.rows)]; return cells.length === w.length && cells.every((v: number, i: number) => v === w[i]); }, want, { timeout: 60_000 });
     expect((await lastColumn()).t).toBe(stale.t);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("late liquidations spanning several older columns: the page repaints them (and only from there) to the API's heatmap", async () => {
+    await shown(page, OKX, (await page.$$eval('#leverages input:checked', (i) => i.map((x) => (x as HTMLInputElement).value))).join(','));
+    const leverages = await page.$$eval('#leverages input:checked', (i) => i.map((x) => Number((x as HTMLInputElement).value)));
+    const early = Date.parse(`${EARLY}:00Z`);
+    /** The page's columns from `t0` on: times and cells. */
+    const columnsFrom = (t0: number) =>
+      page.evaluate((from) => {
+        const L = window.liqmapDashboard.data.base;
+        const cols = L.times.map((t: number, c: number) => ({ t, c })).filter((x: { t: number }) => x.t >= from);
+        return { stepMs: L.stepMs, priceBucket: L.priceBucket, p0: L.p0, p1: L.p1, times: cols.map((x: { t: number }) => x.t), long: cols.flatMap((x: { c: number }) => L.long.slice(x.c * L.rows, (x.c + 1) * L.rows)), short: cols.flatMap((x: { c: number }) => L.short.slice(x.c * L.rows, (x.c + 1) * L.rows)), all: L.times.length };
+      }, t0);
+    const stale = await columnsFrom(early);
+    expect(stale.times.length).toBeGreaterThanOrEqual(5);
+    const deltas: { from: string; to: string }[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/graphql') && r.postData()?.includes('query Delta')) deltas.push((JSON.parse(r.postData()!) as { variables: { from: string; to: string } }).variables);
+    });
+    await ingestSlices(t.store, jobs, okxFile('liquidations', EARLY, LATE));
+    const grid = `from: "${new Date(stale.times[0]!).toISOString()}", to: "${new Date(stale.times.at(-1)!).toISOString()}", resolutionSeconds: ${stale.stepMs / 1000}, priceBucket: ${stale.priceBucket}, priceLow: ${stale.p0}, priceHigh: ${stale.p1 - stale.priceBucket / 2}`;
+    const want = await apiHeatmap(api, `market: "${OKX}"`, `${grid}, leverages: [${leverages.join(', ')}]`);
+    expect(want.times).toEqual(stale.times);
+    // The late rows changed every column from EARLY on, the newest and the older ones.
+    const n = want.prices.length;
+    const differs = (c: number, g: { long: number[]; short: number[] }) => [...want.long.slice(c * n, (c + 1) * n), ...want.short.slice(c * n, (c + 1) * n)].some((v, j) => v !== [...g.long.slice(c * n, (c + 1) * n), ...g.short.slice(c * n, (c + 1) * n)][j]);
+    expect(want.times.filter((_, c) => differs(c, stale)).length).toBeGreaterThanOrEqual(4);
+    await page
+      .waitForFunction(([from, w]) => {
+        const L = window.liqmapDashboard.data.base;
+        const cols = L.times.map((t: number, c: number) => ({ t, c })).filter((x: { t: number }) => x.t >= from);
+        const long = cols.flatMap((x: { c: number }) => L.long.slice(x.c * L.rows, (x.c + 1) * L.rows));
+        const short = cols.flatMap((x: { c: number }) => L.short.slice(x.c * L.rows, (x.c + 1) * L.rows));
+        return long.length === w.long.length && long.every((v: number, i: number) => v === w.long[i]) && short.every((v: number, i: number) => v === w.short[i]);
+      }, [early, { long: want.long, short: want.short }] as const, { timeout: 60_000 })
+      .catch(async (e: Error) => {
+        const now = await columnsFrom(early);
+        throw new Error(`${e.message}; columns still differing from the API's: ${want.times.filter((_, c) => differs(c, now)).map((t) => new Date(t).toISOString()).join(', ')}; deltas: ${JSON.stringify(deltas)}`);
+      });
+    await screenshot(page, 'dashboard-live-late-columns');
+    // Fetched from the earliest rewritten column on (the compute resumes from the checkpoint before
+    // the late rows, kept one a day: here the day's start), never the whole window again.
+    const fetchedFrom = Math.min(...deltas.map((d) => Date.parse(d.from)));
+    expect(fetchedFrom).toBeLessThanOrEqual(Math.floor(early / stale.stepMs) * stale.stepMs);
+    expect(fetchedFrom).toBeGreaterThanOrEqual(Date.parse(EARLY.slice(0, 10)));
+    const repainted = Number(await page.getAttribute('#live', 'data-repainted'));
+    process.stdout.write(`late rows: the last delta fetched ${repainted} columns from ${new Date(fetchedFrom).toISOString()}, of ${stale.all} in the window\n`);
+    expect(repainted).toBeLessThan(stale.all);
     expect(errors).toEqual([]);
   }, 120_000);
 });

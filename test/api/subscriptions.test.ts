@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { parseConfig, silentLogger } from '../../base/index.js';
 import { BatchWriter, type CanonicalEvent, type Store } from '../../db/index.js';
 import { startServer, type RunningServer } from '../../api/index.js';
@@ -10,12 +10,12 @@ import { subscribeSse, type SseSubscription } from '../_setup/sse.js';
 const T0 = Date.UTC(2024, 4, 1) * 1000;
 const API_KEY = 'subscriptions-test-key-0123';
 
-/** `minutes` of synthetic trades from minute `from` on (µs timestamps). */
-function trades(market: string, from: number, minutes: number): CanonicalEvent[] {
+/** `minutes` of synthetic trades from minute `from` on (µs timestamps); `late` ones (other ids, 2 s later) arrive after the first. */
+function trades(market: string, from: number, minutes: number, late = false): CanonicalEvent[] {
   const out: CanonicalEvent[] = [];
   for (let s = from * 60; s < (from + minutes) * 60; s += 5) {
     const p = 60000 * (1 + Math.sin(s / 3000) * 0.002);
-    out.push({ kind: 'trade', market, ts: T0 + s * 1e6, tradeId: String(s), price: p.toFixed(1), qty: ((s % 17) / 10 + 0.1).toFixed(3), side: s % 3 === 0 ? 'sell' : 'buy' });
+    out.push({ kind: 'trade', market, ts: T0 + (s + (late ? 2 : 0)) * 1e6, tradeId: late ? `late-${s}` : String(s), price: p.toFixed(1), qty: ((s % 17) / 10 + (late ? 5 : 0.1)).toFixed(3), side: s % 3 === 0 ? 'sell' : 'buy' });
   }
   return out;
 }
@@ -114,8 +114,10 @@ describe('subscriptions: one poller per market, fanned out, capped per client an
     expect(await metric(server, 'liqmap_api_subscription_pollers')).toBe(2);
     await new BatchWriter(t.store).write({ events: trades('binance:SUBA', 120, 30) });
     await computeMarket(t.store, { market: 'binance:SUBA' });
-    const next = await Promise.all(many.map((s) => s.result(1, 15_000)));
-    for (const r of next) expect(r.data.clustersUpdated.at).toBe(new Date(T0 / 1000 + 149 * 60_000).toISOString());
+    // The newest bucket is committed as a chunk of its own: a poll between the two commits sends 148 first.
+    const newest = new Date(T0 / 1000 + 149 * 60_000).toISOString();
+    const next = await Promise.all(many.map(async (s) => { let i = 1; while ((await s.result(i, 15_000)).data.clustersUpdated.at !== newest) i++; return s.results.slice(1, i + 1); }));
+    for (const got of next) expect(got.map((r) => r.data.clustersUpdated.at)).toEqual([...got.slice(0, -1).map(() => new Date(T0 / 1000 + 148 * 60_000).toISOString()), newest]);
     expect(other.results).toHaveLength(1);
 
     // Leaving stops the pollers: no subscriber, no polling.
@@ -127,6 +129,44 @@ describe('subscriptions: one poller per market, fanned out, capped per client an
     expect((await measure(2500)).queriesPerSecond).toBe(0);
     expect(await metric(server, 'liqmap_api_subscription_polls_total')).toBe(idle);
   }, 120_000);
+
+  it('says from which bucket results changed: a late batch recomputing older buckets, then new buckets', async () => {
+    const m = 'binance:SUBC';
+    const minute = (n: number) => new Date(T0 / 1000 + n * 60_000).toISOString();
+    await new BatchWriter(t.store).write({ events: trades(m, 0, 120) });
+    await computeMarket(t.store, { market: m });
+    const sub = await subscribeSse(server.url, `subscription { clustersUpdated(market: "${m}") { at changedFrom } }`);
+    try {
+      // The feed's first message: nothing before it to compare with, the newest bucket.
+      expect((await sub.result(0)).data.clustersUpdated).toEqual({ at: minute(119), changedFrom: minute(119) });
+      /** The messages after the `n`th until one at `at`: the earliest changedFrom among them. */
+      const until = async (n: number, at: string) => {
+        let i = n;
+        while ((await sub.result(i + 1, 15_000)).data.clustersUpdated.at !== at) i++;
+        const got = sub.results.slice(n + 1, i + 2).map((r) => r.data.clustersUpdated as { at: string; changedFrom: string | null });
+        for (const g of got) if (g.changedFrom !== null) expect(Date.parse(g.changedFrom)).toBeLessThanOrEqual(Date.parse(g.at));
+        return { next: i + 1, earliest: got.map((g) => g.changedFrom).filter((c) => c !== null).sort()[0] };
+      };
+      // Late trades in minutes 60-64: rolled back to the checkpoint before them (thinned to a few a
+      // day: here the start) and recomputed; `at` stays 119, changedFrom is the first rewritten bucket.
+      await new BatchWriter(t.store).write({ events: trades(m, 60, 5, true) });
+      await computeMarket(t.store, { market: m });
+      const late = await until(0, minute(119));
+      const rewritten = await sql<{ t: Date }>`select min(t) as t from heatmap_rows where market_id = ${m}
+        and data_version = (select max(data_version) from heatmap_rows where market_id = ${m})`.execute(t.store.db);
+      expect(late.earliest).toBe(rewritten.rows[0]!.t.toISOString());
+      expect(Date.parse(late.earliest!)).toBeLessThanOrEqual(Date.parse(minute(60)));
+      // New minutes only: changed from the first new bucket on.
+      await new BatchWriter(t.store).write({ events: trades(m, 120, 10) });
+      await computeMarket(t.store, { market: m });
+      expect((await until(late.next, minute(129))).earliest).toBe(minute(120));
+      // The clusters query has no previous message: null.
+      const q1 = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ clusters(market: "${m}") { at changedFrom } }` }) });
+      expect(((await q1.json()) as { data: { clusters: { changedFrom: null } } }).data.clusters.changedFrom).toBeNull();
+    } finally {
+      sub.close();
+    }
+  }, 60_000);
 
   it('refuses beyond the per-client and the total caps with TOO_MANY_SUBSCRIPTIONS, and frees a slot when a client leaves', async () => {
     const config = parseConfig({ HOST: '127.0.0.1', API_KEY, LIQMAP_MAX_SUBSCRIPTIONS_PER_CLIENT: '3', LIQMAP_MAX_SUBSCRIPTIONS: '5' });
