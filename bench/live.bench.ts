@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -114,14 +114,19 @@ export async function run(): Promise<BenchFigure[]> {
   const replay = binanceReplayFromCapture(CAPTURE);
   const frames = replay.frames.length;
   const recordedSecs = (replay.frames.at(-1)!.tsMs - replay.frames[0]!.tsMs) / 1000;
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'liqmap-bench-live-')), 'btcusdt-frames.jsonl');
-  writeFileSync(file, `${replay.frames.map((f) => f.text).join('\n')}\n`);
-  // Unpaced, alternately with the file path, ROUNDS times each.
+  const dir = mkdtempSync(path.join(tmpdir(), 'liqmap-bench-live-'));
+  const file = path.join(dir, 'btcusdt-frames.jsonl');
+  // Unpaced, alternately with the file path, ROUNDS times each; the file is removed after (it was left in the temporary directory).
   const liveRates: number[] = [];
   const fileRates: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    liveRates.push(frames / (await replayOnce(replay, null)).wall);
-    fileRates.push(frames / (await fileOnce(file)));
+  try {
+    writeFileSync(file, `${replay.frames.map((f) => f.text).join('\n')}\n`);
+    for (let i = 0; i < ROUNDS; i++) {
+      liveRates.push(frames / (await replayOnce(replay, null)).wall);
+      fileRates.push(frames / (await fileOnce(file)));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   const med = (xs: number[]) => spread(xs).median;
   const ratios = spread(liveRates.map((r, i) => r / fileRates[i]!));
