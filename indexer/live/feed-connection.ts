@@ -82,8 +82,13 @@ export class FeedConnection {
     let previous: WebSocket | null = null;
     while (!this.#stopped) {
       if (this.#overloaded) {
-        // Reopen only once every buffer is below half its bound (held trades wait for the backfill).
-        while (!this.#stopped && markets.some((m) => m.committable * 2 > m.maxBuffered)) {
+        // Reopen only once every buffer is below half its bound and the held trades below half of
+        // their half: the catch-up of the cut connection goes on releasing them from REST meanwhile
+        // (a new connection would restart it, and with many held its first frame cut it again:
+        // reconnecting every few ms, no catch-up ever finishing). Past 30 s, reopen anyway.
+        const since = Date.now();
+        const full = (m: MarketFeed) => m.committable * 2 > m.maxBuffered || (m.held * 4 > m.maxBuffered && Date.now() - since < 30_000);
+        while (!this.#stopped && markets.some(full)) {
           await Promise.all(markets.map((m) => m.flush()));
           await sleep(50);
         }

@@ -145,6 +145,11 @@ export class MarketFeed {
     return this.#buffer.length;
   }
 
+  /** Trades held until a backfill reaches them. */
+  get held(): number {
+    return this.#held.size;
+  }
+
   /** The buffer bound. */
   get maxBuffered(): number {
     return this.#opts.maxBuffered;
@@ -496,7 +501,23 @@ export class MarketFeed {
   }
 }
 
+/**
+ * One gap per (market, stream, start), spanning the furthest end: repeated disconnects before the
+ * feed sees anything newer (backpressure cutting a connection while its trades are still held)
+ * open gaps at the same start, and one upsert may not touch a row twice.
+ */
+export function mergeGaps(gaps: readonly LiveGap[]): LiveGap[] {
+  const byKey = new Map<string, LiveGap>();
+  for (const g of gaps) {
+    const k = `${g.market}|${g.stream}|${g.fromUs}`;
+    const had = byKey.get(k);
+    byKey.set(k, had && had.toUs > g.toUs ? { ...g, toUs: had.toUs } : g);
+  }
+  return [...byKey.values()];
+}
+
 async function insertGaps(tx: RawTx, gaps: readonly LiveGap[]): Promise<void> {
+  gaps = mergeGaps(gaps);
   await tx.query(
     `insert into live_gaps (market_id, stream, from_ts, to_ts, reason)
      select market, stream, from_ts::timestamptz, to_ts::timestamptz, reason

@@ -131,7 +131,15 @@ export function binanceBehaviour(replay: BinanceReplay): VenueBehaviour {
           const fromId = Number(url.searchParams.get('fromId'));
           const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 500));
           const out: AggTrade[] = [];
-          const start = replay.aggTrades.findIndex((t) => t.a >= fromId);
+          // Ids ascend: a binary search (a long replay is paged through many times).
+          let lo = 0;
+          let hi = replay.aggTrades.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (replay.aggTrades[mid]!.a < fromId) lo = mid + 1;
+            else hi = mid;
+          }
+          const start = lo < replay.aggTrades.length ? lo : -1;
           for (let i = start; i >= 0 && i < replay.aggTrades.length && out.length < limit; i++) {
             const t = replay.aggTrades[i]!;
             if (replay.aggFrame.get(t.a)! >= published) break;
