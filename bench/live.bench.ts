@@ -8,6 +8,10 @@ import { exponentialBackoff, ingestPaths, parseLiveMarkets, startLiveIndexer } f
 import { computeMarket } from '../jobs/index.js';
 import { binanceBehaviour, binanceReplayFromCapture, type BinanceReplay } from '../test/_fixtures/live/binance.js';
 import { startReplayServer } from '../test/_fixtures/live/replay-server.js';
+import { binanceSyntheticReplay } from '../test/_fixtures/live/binance-synthetic.js';
+import { runSlowDatabaseReplay } from '../test/_fixtures/live/memory-run.js';
+import { testQueuePrefix, TEST_REDIS_URL } from '../test/_setup/redis.js';
+import { createTestStore } from '../test/_setup/store.js';
 import { ROUNDS, spread, spreadText } from './alternate.js';
 import type { BenchFigure } from './types.js';
 
@@ -106,6 +110,23 @@ async function fileOnce(file: string) {
   }
 }
 
+/**
+ * A real `liqmap ingest live` process replaying `trades` generated aggregate trades into a
+ * database slowed to one 5,000-row batch per 150 ms: its RSS growth over the warmed-up process, KiB.
+ */
+async function slowDatabaseGrowthKb(trades: number, maxBuffer: number): Promise<number> {
+  const t = await createTestStore();
+  const q = testQueuePrefix();
+  try {
+    const r = await runSlowDatabaseReplay({ replay: binanceSyntheticReplay(trades), url: t.url, schema: t.schema, adminUrl: PG, redisUrl: TEST_REDIS_URL, queuePrefix: q.prefix, maxBuffer, batchRows: 5000, sleepMs: 150, lostOnClientClose: 5000, timeoutMs: 120_000 });
+    if (!r.exact || r.exitCode !== 0) throw new Error(`slow-database replay (--max-buffer ${maxBuffer}) stored ${r.stored} of ${trades} trades${r.exact ? '' : ', not exactly the replayed ones'}, exit ${r.exitCode}`);
+    return r.peakKb - r.baselineKb;
+  } finally {
+    await t.drop();
+    await q.cleanup();
+  }
+}
+
 export async function run(): Promise<BenchFigure[]> {
   if (!existsSync(CAPTURE)) {
     process.stderr.write(`live bench skipped: ${CAPTURE} is absent\n`);
@@ -164,5 +185,25 @@ export async function run(): Promise<BenchFigure[]> {
       });
     }
   }
+  // Memory under a slow database: the bound (20,000 events) against the same stream with the
+  // bound out of reach, alternated ROUNDS times.
+  const MEM_TRADES = 500_000;
+  const bounded: number[] = [];
+  const unbounded: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bounded.push(await slowDatabaseGrowthKb(MEM_TRADES, 20_000));
+    unbounded.push(await slowDatabaseGrowthKb(MEM_TRADES, 10_000_000));
+  }
+  const mib = (kb: number) => Math.round(kb / 1024);
+  figures.push({
+    name: `live path into a slow database (one 5,000-row batch per 150 ms), ${MEM_TRADES.toLocaleString('en')} trades unpaced: peak RSS growth of the liqmap ingest live process with --max-buffer 20000 (MiB; lower is better)`,
+    value: mib(spread(bounded).median),
+    unit: 'MiB',
+    baseline: mib(spread(unbounded).median),
+    baselineName: 'the same with the bound out of reach (--max-buffer 10000000)',
+    ratio: spread(bounded).median / spread(unbounded).median,
+    ratios: spread(bounded.map((b, i) => b / unbounded[i]!)),
+    note: `MiB over the warmed-up process min/median/max ${spreadText(spread(bounded.map(mib)), 0)} vs ${spreadText(spread(unbounded.map(mib)), 0)}`,
+  });
   return figures;
 }
