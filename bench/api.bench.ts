@@ -98,7 +98,9 @@ export async function run(): Promise<BenchFigure[]> {
       `select min(price) * 0.85 as lo, max(price) * 1.15 as hi from ${schema}.heatmap_rows where market_id = $1 and params_hash = $2 and t between $3 and $4`,
       [MARKET, hash, iso(DAY0 + 6 * 3_600_000), iso(DAY0 + 30 * 3_600_000)],
     );
-    const ours = await startChildServer('liqmap API', ['--import', 'tsx', path.join(ROOT, 'bench/servers/liqmap-api.ts'), url]);
+    // BENCH_API_NODE_ARGS: extra node options for liqmap's API process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+    const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const ours = await startChildServer('liqmap API', [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'bench/servers/liqmap-api.ts'), url]);
     servers.push(ours);
     const theirs = await startChildServer(`PostGraphile ${POSTGRAPHILE_VERSION}`, [path.join(ROOT, 'bench/baselines/postgraphile-server.mjs'), pgDir, PG, schema]);
     servers.push(theirs);
@@ -138,7 +140,9 @@ export async function run(): Promise<BenchFigure[]> {
         theirs: (n) => `{ liquidationLevelsAt(pMarket: "${MARKET}", pParamsHash: "${hash}", pAt: "${clusterAt(n)}", pRange: 0.1) { t price priceStep aLo a bLo b } }`,
       },
     ];
-    for (const c of cases) {
+    // BENCH_API_CASES: only the cases whose name contains one of these comma-separated words.
+    const only = (process.env.BENCH_API_CASES ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+    for (const c of cases.filter((x) => only.length === 0 || only.some((w) => x.name.includes(w)))) {
       const ourBytes = await checkAnswers(ours.url, c.ours(1), `liqmap ${c.name}`);
       const theirBytes = await checkAnswers(theirs.url, c.theirs(1), `PostGraphile ${c.name}`);
       // Warm both (JIT, pools, and the cached case's cache entry) with one request per

@@ -1,4 +1,4 @@
-import { readHeatmapRowAt, type HeatmapRow } from '../../db/index.js';
+import { readHeatmapRowAt, type HeatmapRow, type LevelsAround } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { userError } from '../errors.js';
 import type { ResultsRef } from './results.js';
@@ -28,21 +28,33 @@ export interface LiquidationMap {
 /** The persisted levels standing at `atMs` (the bucket at or just before it). */
 export async function levelsAt(ctx: ApiContext, ref: ResultsRef, atMs: number): Promise<HeatmapRow> {
   const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, atMs);
-  if (!row) throw userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(atMs).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
+  if (!row) throw missingLevels(ref, atMs);
   return row;
 }
 
-/** Builds the liquidation map of a persisted row, `range` (fraction) either side of its price. */
-export function liquidationMap(row: HeatmapRow, range: number, priceBucket?: number | null): LiquidationMap {
+/** NOT_FOUND: no persisted levels at or before `atMs` (before the market's data starts). */
+export function missingLevels(ref: ResultsRef, atMs: number) {
+  return userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(atMs).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
+}
+
+/** Refuses a map's `range` outside (0, 1) and a `priceBucket` that is not above 0 (BAD_USER_INPUT), before anything is read. */
+export function checkMapArgs(range: number, priceBucket: number | null | undefined): void {
   if (!(range > 0 && range < 1)) throw userError('BAD_USER_INPUT', 'range must be a fraction of the price between 0 and 1 (0.1 = ±10%)');
+  if (priceBucket != null && !(priceBucket > 0)) throw userError('BAD_USER_INPUT', 'priceBucket must be greater than 0 (quote currency per price row)');
+}
+
+/**
+ * Builds the liquidation map of a persisted row, `range` (fraction) either side of its price:
+ * from the whole row, or from its slice around the price ({@link LevelsAround}, cut wide enough
+ * for the same cells).
+ */
+export function liquidationMap(row: LevelsAround, range: number, priceBucket?: number | null): LiquidationMap {
+  checkMapArgs(range, priceBucket);
   const step = row.priceStep;
   const lo = row.price * (1 - range);
   const hi = row.price * (1 + range);
   let k = Math.max(1, Math.ceil((hi - lo) / step / DEFAULT_MAP_ROWS));
-  if (priceBucket != null) {
-    if (!(priceBucket > 0)) throw userError('BAD_USER_INPUT', 'priceBucket must be greater than 0 (quote currency per price row)');
-    k = Math.max(1, Math.round(priceBucket / step));
-  }
+  if (priceBucket != null) k = Math.max(1, Math.round(priceBucket / step));
   const j0 = Math.floor(lo / step / k);
   const n = Math.floor(hi / step / k) - j0 + 1;
   if (n > 100_000) throw userError('RANGE_TOO_LARGE', `the map would have ${n} price rows; at most 100000: widen priceBucket or narrow range`);

@@ -1,4 +1,4 @@
-import { readClustersAt, readHeatmapRowAt } from '../../db/index.js';
+import { clustersAtOf, clustersAtQuery, levelsAroundOf, levelsAroundQuery, readClustersAt, readHeatmapRowAt } from '../../db/index.js';
 import type { Cluster } from '../../engine/index.js';
 import { effectiveParams } from '../../jobs/index.js';
 import { ensureAggregate, partRef, shares, venueTypeDefs, type AggregateRef } from '../levels/aggregate.js';
@@ -8,9 +8,9 @@ import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
 import { AT_WINDOW_MS, checkById, checkServed, checkTypeDefs } from '../levels/check.js';
 import { checkHeatmapArgs, MAX_CELLS, MAX_PRICE, readHeatmap } from '../levels/heatmap.js';
-import { DEFAULT_MAP_RANGE, levelsAt, liquidationMap } from '../levels/liquidation-map.js';
+import { checkMapArgs, DEFAULT_MAP_RANGE, levelsAt, liquidationMap, missingLevels } from '../levels/liquidation-map.js';
 import { modelInputTypeDefs, partialParams, TIME_BUCKET_DESCRIPTION, type ModelInputArg } from '../levels/model-args.js';
-import { ensureResults, type ResultsRef } from '../levels/results.js';
+import { ensureResults, ensureResultsWith, type ResultsRef } from '../levels/results.js';
 import { checkMarketId, checkRange } from './market-arg.js';
 
 /** Default length of a heatmap window when `from` is omitted, ms. */
@@ -311,16 +311,28 @@ interface Target {
 
 /** The market or aggregate named by a field's arguments, its persisted results and the checked `leverages`. */
 async function targetFor(ctx: ApiContext, args: CommonArgs, untilUs?: number | null): Promise<Target> {
+  return (await targetWith(ctx, args, untilUs)).target;
+}
+
+/**
+ * {@link targetFor}, and for one market without a leverage filter `data`'s rows read in the same
+ * statement as the facts ({@link ensureResultsWith}; null when they could not be: an aggregate,
+ * leverages, or a market whose parameter hash was not the one guessed).
+ */
+async function targetWith<T>(ctx: ApiContext, args: CommonArgs, untilUs: number | null | undefined, data?: Parameters<typeof ensureResultsWith<T>>[4]): Promise<{ target: Target; rows: T[] | null }> {
   if ((args.market == null) === (args.symbol == null)) throw userError('BAD_USER_INPUT', 'give market (one market, e.g. binance:BTCUSDT) or symbol (a base asset across venues, e.g. BTC), not both and not neither');
   if (args.venues != null && args.symbol == null) throw userError('BAD_USER_INPUT', 'venues: only with symbol (an aggregate across venues)');
   if (args.market != null) {
-    const ref = await resultsFor(ctx, { ...args, market: args.market }, untilUs);
-    return { ref, agg: null, leverages: checkLeverages(args.leverages, layersOf([{ params: ref.params, exact: ref.basis === 'EXACT' }])) };
+    const market = checkMarketId(args.market);
+    const partial = partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS);
+    const until = untilUs == null ? undefined : untilUs / 1000;
+    const { ref, rows } = data && args.leverages == null ? await ensureResultsWith(ctx, market, partial, until, data) : { ref: await ensureResults(ctx, market, partial, until), rows: null };
+    return { target: { ref, agg: null, leverages: checkLeverages(args.leverages, layersOf([{ params: ref.params, exact: ref.basis === 'EXACT' }])) }, rows };
   }
   const partial = partialParams(args.model, args.timeBucketSeconds, ctx.config.LIQMAP_MODEL_PRESETS);
   const agg = await ensureAggregate(ctx, args.symbol!, args.venues, partial);
   const sets = await Promise.all(agg.parts.map(async (p) => ({ params: await effectiveParams(ctx.store, p.market, partial), exact: p.basis === 'EXACT' })));
-  return { ref: agg, agg, leverages: checkLeverages(args.leverages, layersOf(sets)) };
+  return { target: { ref: agg, agg, leverages: checkLeverages(args.leverages, layersOf(sets)) }, rows: null };
 }
 
 /** The newest computed bucket at or before `at` (µs), or the newest of all, epoch ms. */
@@ -416,10 +428,15 @@ export const levelsResolvers = {
     heatmap: heatmapOf('liquidations'),
     openInterestHeatmap: heatmapOf('openInterest'),
     liquidationMap: exposeUserErrors(async (_: unknown, args: AtArgs & { range?: number | null; priceBucket?: number | null }, ctx: ApiContext) => {
-      const target = await targetFor(ctx, args, args.at);
-      const { ref, agg } = target;
-      const row = rowOfLeverages(await levelsAt(ctx, ref, atMs(ref, args.at)), target.leverages);
       const range = args.range ?? DEFAULT_MAP_RANGE;
+      checkMapArgs(range, args.priceBucket);
+      // One market: the facts and the row's slice around the price in one statement.
+      const { target, rows } = await targetWith(ctx, args, args.at, (hash, lastEvent) => levelsAroundQuery(args.market!, hash, args.at == null ? lastEvent : args.at / 1000, range, args.priceBucket ?? null));
+      const { ref, agg } = target;
+      const at = atMs(ref, args.at);
+      const around = rows && levelsAroundOf(rows);
+      if (rows && !around) throw missingLevels(ref, at);
+      const row = around ?? rowOfLeverages(await levelsAt(ctx, ref, at), target.leverages);
       const map = liquidationMap(row, range, args.priceBucket);
       const parts = async () => {
         if (!agg) return null;
@@ -456,8 +473,9 @@ export const levelsResolvers = {
     clusters: exposeUserErrors(async (_: unknown, args: AtArgs & { side?: 'LONG' | 'SHORT' | null; limit?: number | null; minNotional?: number | null }, ctx: ApiContext) => {
       const limit = args.limit ?? MAX_CLUSTERS;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CLUSTERS) throw userError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_CLUSTERS} (the clusters persisted per bucket)`);
-      const target = await targetFor(ctx, args, args.at);
-      return clustersOf(ctx, target, atMs(target.ref, args.at), { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: args.check ?? false });
+      // One market: the facts and the clusters in one statement.
+      const { target, rows } = await targetWith(ctx, args, args.at, (hash, lastEvent) => clustersAtQuery(args.market!, hash, args.at == null ? lastEvent : args.at / 1000));
+      return clustersOf(ctx, target, atMs(target.ref, args.at), { side: args.side ?? null, limit, minNotional: args.minNotional ?? 0, check: args.check ?? false }, rows ? clustersAtOf(rows) : undefined);
     }),
     check: exposeUserErrors(async (_: unknown, args: { id: string }, ctx: ApiContext) => {
       if (!/^[0-9a-f]{32}$/.test(args.id)) throw userError('BAD_USER_INPUT', 'id: a check id is 32 hex digits (from a PENDING check)');
@@ -475,12 +493,14 @@ export async function clustersAt(ctx: ApiContext, ref: ResultsRef, at: number, o
  * The clusters of a market or aggregate at a time: the persisted ones, or, under a leverage
  * filter, those of the persisted levels of these leverages at that bucket (one bucket's
  * detection, as the workers run it); an aggregate's with each part's share of every cluster.
+ * `prefetched`: the persisted clusters at `at`, already read with the facts (null: none there).
  */
-async function clustersOf(ctx: ApiContext, target: Target, at: number, opts: { side: 'LONG' | 'SHORT' | null; limit: number; minNotional: number; check: boolean }) {
+async function clustersOf(ctx: ApiContext, target: Target, at: number, opts: { side: 'LONG' | 'SHORT' | null; limit: number; minNotional: number; check: boolean }, prefetched?: { t: number; price: number; clusters: Cluster[] } | null) {
   const { ref, agg, leverages } = target;
-  const missing = () => userError('NOT_FOUND', `no levels of "${ref.market}" at or before ${new Date(at).toISOString()}: its data starts at ${new Date(ref.span.firstMs).toISOString()}`);
+  const missing = () => missingLevels(ref, at);
   let found: { t: number; price: number; clusters: Cluster[] } | null;
-  if (leverages) {
+  if (prefetched !== undefined) found = prefetched;
+  else if (leverages) {
     const row = await readHeatmapRowAt(ctx.store, ref.market, ref.paramsHash, at);
     found = row ? { t: row.t, price: row.price, clusters: clustersOfRow(rowOfLeverages(row, leverages), MAX_CLUSTERS) } : null;
   } else found = await readClustersAt(ctx.store, ref.market, ref.paramsHash, at);

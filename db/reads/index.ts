@@ -9,3 +9,4 @@ export * from './backtest-inputs.js';
 export * from './price-candles.js';
 export * from './result-facts.js';
 export * from './float-arrays.js';
+export * from './levels-around.js';

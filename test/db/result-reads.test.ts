@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { BatchWriter, commitResultsChunk, decodeFloat8Array, binaryFloats, readClustersAt, readHeatmapRowAt, readHeatmapRows, resultFacts, type HeatmapRow, type Store } from '../../db/index.js';
+import { BatchWriter, clustersAtOf, clustersAtQuery, commitResultsChunk, decodeFloat8Array, binaryFloats, levelsAroundOf, levelsAroundQuery, readClustersAt, readHeatmapRowAt, readHeatmapRows, readLevelsAround, resultFacts, resultFactsWith, type HeatmapRow, type Store } from '../../db/index.js';
 import { createPgliteTestStore, createTestStore, type TestStore } from '../_setup/store.js';
 
 const MARKET = 'binance:BTCUSDT';
@@ -78,6 +78,33 @@ function suite(name: string, open: () => Promise<{ store: Store; close: () => Pr
       expect([...f.checkpoints]).toEqual([[HASH, T0 + 120_000]]);
       const none = await resultFacts(store, 'binance:NOPE');
       expect(none).toEqual({ known: false, span: null, candleOnlyInterval: null, hasPositions: false, checkpoints: new Map() });
+    });
+
+    it('reads the facts and a data query in one statement, the data at the newest event by default', async () => {
+      const at = await resultFactsWith(store, MARKET, () => clustersAtQuery(MARKET, HASH, T0 + 119_999));
+      expect(at.facts).toEqual(await resultFacts(store, MARKET));
+      expect(clustersAtOf(at.rows)).toEqual(await readClustersAt(store, MARKET, HASH, T0 + 119_999));
+      // The newest event is at T0: the bucket of T0, which has no clusters.
+      const newest = await resultFactsWith(store, MARKET, (last) => clustersAtQuery(MARKET, HASH, last));
+      expect(clustersAtOf(newest.rows)).toEqual({ t: T0, price: 42000, clusters: [] });
+      const levels = await resultFactsWith(store, MARKET, (last) => levelsAroundQuery(MARKET, HASH, last, 0.5, null));
+      expect(levelsAroundOf(levels.rows)).toEqual(await readLevelsAround(store, MARKET, HASH, T0, 0.5, null));
+      const none = await resultFactsWith(store, 'binance:NOPE', (last) => clustersAtQuery('binance:NOPE', HASH, last));
+      expect(none).toEqual({ facts: await resultFacts(store, 'binance:NOPE'), rows: [] });
+    });
+
+    it('reads the levels around the price, cut to the range and padded by a display row, bit for bit', async () => {
+      // Row 2: price 42002, step 10, longs at buckets 3002..3006, shorts at 4300..4301.
+      const wide = await readLevelsAround(store, MARKET, HASH, T0 + 150_000, 0.5, null);
+      expect(wide).toEqual({ t: T0 + 120_000, price: 42002, priceStep: 10, longLo: 3002, long: row(2).long, shortLo: 4300, short: row(2).short });
+      // ±27%: from bucket floor(42002 × 0.73 / 10) = 3066, padded by ceil(42002 × 0.54 / 10 / 200) + 2 = 14 buckets: 3052; the longs are cut.
+      const cut = await readLevelsAround(store, MARKET, HASH, T0 + 150_000, 0.27, null);
+      expect({ long: cut?.long, short: cut?.short, shortLo: cut?.shortLo }).toEqual({ long: [], short: row(2).short, shortLo: 4300 });
+      // A display row of 700 quote (70 buckets) pads by 72: from 3066 - 72 = 2994, so every long is kept.
+      expect((await readLevelsAround(store, MARKET, HASH, T0 + 150_000, 0.27, 700))?.long).toEqual(row(2).long);
+      // ±1%: 4158..4242 ± 3 buckets, the shorts above are cut.
+      expect((await readLevelsAround(store, MARKET, HASH, T0 + 150_000, 0.01, null))?.short).toEqual([]);
+      expect(await readLevelsAround(store, MARKET, HASH, T0 - 1, 0.1, null)).toBeNull();
     });
   });
 }
