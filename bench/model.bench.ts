@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { aggregateBuckets, createModelState, parseModelParams, referenceReplay, runModel, stepModel, type ModelEvent } from '../engine/index.js';
 import { simulateMarket } from '../indexer/index.js';
 import { alternate, spread, spreadText, ROUNDS } from './alternate.js';
@@ -26,6 +28,50 @@ function atScale(params: ReturnType<typeof parseModelParams>): { daySecs: Return
     dayRuns.push((performance.now() - t) / 1000);
   }
   return { daySecs: spread(dayRuns), bucketCount, dayEvents: day.length };
+}
+
+/** Bybit ETHUSDT's hourly candles and funding over a year (../shared/data), or null when absent. */
+function yearOfHourlyEth(): ModelEvent[] | null {
+  const dir = path.resolve(process.cwd(), '../shared/data');
+  const candles = path.join(dir, 'candles-1h-multivenue-2025-03-to-2026-03.csv');
+  const funding = path.join(dir, 'funding-multivenue-2025-03-to-2026-03.csv');
+  if (!existsSync(candles) || !existsSync(funding)) return null;
+  const rows = (f: string) => readFileSync(f, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).filter((c) => c[1] === 'bybit' && c[2] === 'ETH');
+  const out: ModelEvent[] = [];
+  for (const c of rows(candles)) out.push({ kind: 'candle', ts: Date.parse(c[0]!) * 1000, open: c[3]!, high: c[4]!, low: c[5]!, close: c[6]!, volume: c[7]! });
+  for (const c of rows(funding)) out.push({ kind: 'funding', ts: Date.parse(c[0]!) * 1000, rate: c[3]! });
+  return out.sort((a, b) => a.ts - b.ts);
+}
+
+/**
+ * The entry-price and leverage priors (issue 11: entrySpreadPoints 5, leverageSpread 0.4) against
+ * the defaults on a year of hourly Bybit ETH candles with funding, model steps only, alternated:
+ * the priors open 15× the cohorts a bucket and every hourly bucket prunes.
+ */
+async function priorsCost(): Promise<BenchFigure | null> {
+  const events = yearOfHourlyEth();
+  if (!events) return null;
+  const steps = (extra: object) => {
+    const params = parseModelParams({ timeBucketSeconds: 3600, ...extra });
+    const buckets = aggregateBuckets(events, params.timeBucketSeconds);
+    const state = createModelState(params);
+    const t = performance.now();
+    for (const b of buckets) stepModel(state, b);
+    return Promise.resolve({ secs: (performance.now() - t) / 1000, buckets: buckets.length, cohorts: state.cohorts.size });
+  };
+  const r = await alternate({ ours: () => steps({ entrySpreadPoints: 5, leverageSpread: 0.4 }), theirs: () => steps({}) }, (x) => x.secs);
+  const ours = spread(r.ours.map((x) => x.secs));
+  const theirs = spread(r.theirs.map((x) => x.secs));
+  return {
+    name: `model with the entry-price and leverage priors, a year of hourly Bybit ETH (${r.ours[0]!.buckets.toLocaleString('en')} buckets; lower is better, target ≤ 3)`,
+    value: Number(ours.median.toFixed(2)),
+    unit: 's',
+    baseline: Number(theirs.median.toFixed(2)),
+    baselineName: 'default parameters, same buckets',
+    ratio: r.ratios.median,
+    ratios: r.ratios,
+    note: `priors ${spreadText(ours)} s, defaults ${spreadText(theirs)} s (min/median/max of ${ROUNDS}); cohorts standing at the end ${r.ours[0]!.cohorts} vs ${r.theirs[0]!.cohorts}`,
+  };
 }
 
 /**
@@ -74,6 +120,7 @@ export async function run(): Promise<BenchFigure[]> {
   for (let i = 0; i < ROUNDS; i++) growth.push({ d1: stepSecs(1), d7: stepSecs(7), d30: stepSecs(30) });
   const g = (k: 'd1' | 'd7' | 'd30') => spread(growth.map((x) => x[k]));
   const ratio30 = spread(growth.map((x) => x.d30 / x.d1));
+  const priors = await priorsCost();
   return [
     {
       name: `model hot loop, ${small.length.toLocaleString('en')} events (${r.ours[0]!.n} one-minute buckets), one core`,
@@ -103,5 +150,6 @@ export async function run(): Promise<BenchFigure[]> {
       ratios: ratio30,
       note: `1 / 7 / 30 days: ${g('d1').median.toFixed(2)} / ${g('d7').median.toFixed(2)} / ${g('d30').median.toFixed(2)} s (medians of ${ROUNDS}); 7 days = ${(g('d7').median / g('d1').median).toFixed(1)}× one day; cohorts standing at the end ${[1, 7, 30].map((d) => standing.get(d)!.cohorts).join(' / ')}, level cells per snapshot ${[1, 7, 30].map((d) => standing.get(d)!.cells).join(' / ')}`,
     },
+    ...(priors ? [priors] : []),
   ];
 }

@@ -59,6 +59,47 @@ export class DenseLevels implements ReadonlyMap<number, number> {
     return out;
   }
 
+  /**
+   * Each dense range (`cells[i − lo]` for buckets `from`..`to`), trimmed of zero cells at both
+   * ends and times `k`, all in one buffer: a snapshot straight from the model's dense state.
+   */
+  static scaledRanges(ranges: readonly { readonly lo: number; readonly cells: Float64Array; readonly from: number; readonly to: number }[], k: number): DenseLevels[] {
+    const lo = new Array<number>(ranges.length);
+    const hi = new Array<number>(ranges.length);
+    let total = 0;
+    for (let m = 0; m < ranges.length; m++) {
+      const { lo: base, cells, from, to } = ranges[m]!;
+      let a = from - base;
+      let b = to - base;
+      while (a <= b && cells[a] === 0) a++;
+      while (b >= a && cells[b] === 0) b--;
+      lo[m] = a + base;
+      hi[m] = b + base;
+      if (a <= b) total += b - a + 1;
+    }
+    const buf = new Float64Array(total);
+    const out = new Array<DenseLevels>(ranges.length);
+    let at = 0;
+    for (let m = 0; m < ranges.length; m++) {
+      const min = lo[m]!;
+      const max = hi[m]!;
+      if (!(min <= max)) {
+        out[m] = DenseLevels.EMPTY;
+        continue;
+      }
+      const { lo: base, cells: src } = ranges[m]!;
+      const cells = buf.subarray(at, (at += max - min + 1));
+      let size = 0;
+      for (let i = 0, j = min - base; i < cells.length; i++, j++) {
+        const x = src[j]! * k;
+        cells[i] = x;
+        if (x !== 0) size++;
+      }
+      out[m] = new DenseLevels(min, cells, size);
+    }
+    return out;
+  }
+
   get(i: number): number | undefined {
     const v = this.cells[i - this.lo];
     return v === undefined || v === 0 ? undefined : v;

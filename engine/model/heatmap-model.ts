@@ -1,43 +1,7 @@
 import type { ModelParams } from './params.js';
 import type { LevelSnapshot, MarketBucket } from './types.js';
 import { gridPeriod, niceStep, priceIndex } from './price-grid.js';
-import { DenseLevels } from './dense-levels.js';
-
-/**
- * Virtual positions of one side, leverage, entry-price bucket and funding epoch. Entry prices
- * are quantised to the price grid, so positions with the same key share every parameter and
- * merge exactly (the reference engine keeps them apart and must agree).
- */
-interface Cohort {
-  readonly key: string;
-  readonly long: boolean;
-  readonly lev: number;
-  /** Entry price, quote: the entry bucket's index × the step at entry. */
-  readonly entry: number;
-  /** Entry price's bucket on the current grid. */
-  entryIdx: number;
-  /** Cumulative funding rate when the cohort opened (funding paid since = now − this). */
-  readonly fundingAtEntry: number;
-  /** Size in base units, before the state's global `scale`. */
-  size: number;
-  /** Current liquidation price and its price bucket. */
-  lp: number;
-  idx: number;
-}
-
-/** Per-side aggregates kept in step with the cohorts (all unscaled). */
-interface SideIndex {
-  /** Price bucket → keys of the cohorts liquidating there. */
-  readonly byIdx: Map<number, Set<string>>;
-  /** Price bucket → Σ size × liquidation price. */
-  readonly levels: Map<number, number>;
-  /** Leverage → price bucket → Σ size × liquidation price. */
-  readonly byLev: Map<number, Map<number, number>>;
-  /** Entry bucket → Σ size × entry price. */
-  readonly oi: Map<number, number>;
-  /** Entry bucket → how many cohorts entered there (its cell goes when the last one does). */
-  readonly oiCount: Map<number, number>;
-}
+import { SideIndex, snapshotSides, type Cohort, type SideJson } from './side-index.js';
 
 /**
  * The model's state. Cohorts are the truth; the per-side indexes are derived from them (and
@@ -65,35 +29,20 @@ export interface ModelState {
   scale: number;
   /** Σ cohort sizes (unscaled), base units. */
   totalSize: number;
+  /** Cohorts merged so far (numbers the merged cohorts' keys). */
+  merges: number;
   readonly cohorts: Map<string, Cohort>;
   readonly long: SideIndex;
   readonly short: SideIndex;
 }
 
 function emptySide(): SideIndex {
-  return { byIdx: new Map(), levels: new Map(), byLev: new Map(), oi: new Map(), oiCount: new Map() };
+  return new SideIndex();
 }
 
 /** A fresh state for a market. */
 export function createModelState(params: ModelParams): ModelState {
-  return { params, priceStep: null, gridPeriod: null, lastT: null, lastOi: null, seenOi: false, seedPending: 0, seedUntil: null, cumFunding: 0, lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0, scale: 1, totalSize: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
-}
-
-/** A side index as JSON: every map as its entries, in iteration order. */
-interface SideJson {
-  readonly byIdx: [number, string[]][];
-  readonly levels: [number, number][];
-  readonly byLev: [number, [number, number][]][];
-  readonly oi: [number, number][];
-  readonly oiCount: [number, number][];
-}
-
-function sideToJson(x: SideIndex): SideJson {
-  return { byIdx: [...x.byIdx].map(([k, v]) => [k, [...v]]), levels: [...x.levels], byLev: [...x.byLev].map(([k, v]) => [k, [...v]]), oi: [...x.oi], oiCount: [...x.oiCount] };
-}
-
-function sideFromJson(j: SideJson): SideIndex {
-  return { byIdx: new Map(j.byIdx.map(([k, v]) => [k, new Set(v)])), levels: new Map(j.levels), byLev: new Map(j.byLev.map(([k, v]) => [k, new Map(v)])), oi: new Map(j.oi), oiCount: new Map(j.oiCount) };
+  return { params, priceStep: null, gridPeriod: null, lastT: null, lastOi: null, seenOi: false, seedPending: 0, seedUntil: null, cumFunding: 0, lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0, scale: 1, totalSize: 0, merges: 0, cohorts: new Map(), long: emptySide(), short: emptySide() };
 }
 
 /**
@@ -103,15 +52,15 @@ function sideFromJson(j: SideJson): SideIndex {
  */
 export function serializeModelState(s: ModelState): string {
   const { cohorts, long, short, ...rest } = s;
-  return JSON.stringify({ ...rest, cohorts: [...cohorts.values()], sides: { long: sideToJson(long), short: sideToJson(short) } });
+  return JSON.stringify({ ...rest, cohorts: [...cohorts.values()], sides: { long: long.toJson(), short: short.toJson() } });
 }
 
 /** Reads a checkpointed state back. */
 export function deserializeModelState(json: string): ModelState {
   const { sides, ...raw } = JSON.parse(json) as Omit<ModelState, 'cohorts' | 'long' | 'short'> & { cohorts: Cohort[]; sides?: { long: SideJson; short: SideJson } };
   // Checkpoints from before the funding skew lack its running figures: they start afresh.
-  const base = { ...({ lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0 } as const), ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])) };
-  if (sides) return { ...base, long: sideFromJson(sides.long), short: sideFromJson(sides.short) };
+  const base = { ...({ lastFundingRate: 0, fundingPrints: 0, fundingSumSq: 0, merges: 0 } as const), ...raw, cohorts: new Map(raw.cohorts.map((c) => [c.key, c])) };
+  if (sides) return { ...base, long: SideIndex.fromJson(sides.long, base.cohorts), short: SideIndex.fromJson(sides.short, base.cohorts) };
   // Checkpoints written without their indexes: rebuilt from the cohorts.
   const s: ModelState = { ...base, long: emptySide(), short: emptySide() };
   rebuild(s);
@@ -128,47 +77,17 @@ export function cohortLiquidationPrice(long: boolean, entry: number, lev: number
   return long ? (entry * (1 - 1 / lev + funding - c)) / (1 - mmr) : (entry * (1 + 1 / lev + funding + c)) / (1 + mmr);
 }
 
-function bump(map: Map<number, number>, k: number, v: number): void {
-  map.set(k, (map.get(k) ?? 0) + v);
-}
-
 /** Adds (sign +1) or removes (−1) `size` of a cohort to its side's indexes. */
 function account(s: ModelState, c: Cohort, size: number, sign: 1 | -1): void {
-  const side = c.long ? s.long : s.short;
-  if (!(c.lp > 0)) return;
-  bump(side.levels, c.idx, sign * size * c.lp);
-  let m = side.byLev.get(c.lev);
-  if (!m) side.byLev.set(c.lev, (m = new Map()));
-  bump(m, c.idx, sign * size * c.lp);
-  bump(side.oi, c.entryIdx, sign * size * c.entry);
+  (c.long ? s.long : s.short).account(c, size, sign);
 }
 
 function link(s: ModelState, c: Cohort): void {
-  if (!(c.lp > 0)) return;
-  const side = c.long ? s.long : s.short;
-  let set = side.byIdx.get(c.idx);
-  if (!set) side.byIdx.set(c.idx, (set = new Set()));
-  set.add(c.key);
-  side.oiCount.set(c.entryIdx, (side.oiCount.get(c.entryIdx) ?? 0) + 1);
+  (c.long ? s.long : s.short).link(c);
 }
 
 function unlink(s: ModelState, c: Cohort): void {
-  const side = c.long ? s.long : s.short;
-  const set = side.byIdx.get(c.idx);
-  if (!set) return;
-  const n = (side.oiCount.get(c.entryIdx) ?? 1) - 1;
-  if (n > 0) side.oiCount.set(c.entryIdx, n);
-  else {
-    side.oiCount.delete(c.entryIdx);
-    side.oi.delete(c.entryIdx); // no float residue of removed cohorts
-  }
-  set.delete(c.key);
-  if (set.size === 0) {
-    // Nothing liquidates here any more: drop the cells rather than keep float residue.
-    side.byIdx.delete(c.idx);
-    side.levels.delete(c.idx);
-    for (const m of side.byLev.values()) m.delete(c.idx);
-  }
+  (c.long ? s.long : s.short).unlink(c);
 }
 
 /**
@@ -192,6 +111,9 @@ const NEGLIGIBLE = 1e-13;
  *    ~29% a day the default 48-hour half-life decays.
  */
 export const PRUNE_FRACTION = 1e-4;
+/** Key prefix of merged cohorts (an opening's key starts with its side, `L` or `S`). */
+const MERGED = '#';
+
 /** How often the cohorts are pruned (bucket time, so a resumed run prunes where an uninterrupted one does). */
 export const PRUNE_PERIOD_MS = 3_600_000;
 
@@ -212,17 +134,26 @@ function rebuild(s: ModelState): void {
       s.totalSize -= c.size;
     }
   }
-  for (const side of [s.long, s.short]) {
-    side.byIdx.clear();
-    side.levels.clear();
-    side.byLev.clear();
-    side.oi.clear();
-    side.oiCount.clear();
-  }
+  s.long.clear();
+  s.short.clear();
+  const range = { long: [Infinity, -Infinity, Infinity, -Infinity], short: [Infinity, -Infinity, Infinity, -Infinity] };
   for (const c of s.cohorts.values()) {
     c.lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - c.fundingAtEntry, mmr, s.params.maintenanceAmountFraction);
     c.idx = c.lp > 0 && s.priceStep ? priceIndex(c.lp, s.priceStep) : 0;
     if (s.priceStep) c.entryIdx = priceIndex(c.entry, s.priceStep);
+    if (!(c.lp > 0)) continue;
+    const r = c.long ? range.long : range.short;
+    r[0] = Math.min(r[0]!, c.idx);
+    r[1] = Math.max(r[1]!, c.idx);
+    r[2] = Math.min(r[2]!, c.entryIdx);
+    r[3] = Math.max(r[3]!, c.entryIdx);
+  }
+  // The whole range reserved once, not grown cohort by cohort.
+  for (const [side, r] of [[s.long, range.long], [s.short, range.short]] as const) {
+    if (r[0]! <= r[1]!) side.reserve(r[0]!, r[1]!);
+    if (r[2]! <= r[3]!) side.reserveEntries(r[2]!, r[3]!);
+  }
+  for (const c of s.cohorts.values()) {
     link(s, c);
     account(s, c, c.size, 1);
   }
@@ -237,67 +168,63 @@ function rebuild(s: ModelState): void {
 function prune(s: ModelState): void {
   let totalLong = 0;
   let totalShort = 0;
-  // Groups by side, leverage, entry and level bucket (NaN: no level), in first-seen order;
-  // nested number-keyed maps, not a string per cohort (the garbage of a year of hourly prunes).
-  const bySide = [new Map<number, Map<number, Map<number, Cohort[]>>>(), new Map<number, Map<number, Map<number, Cohort[]>>>()] as const;
+  // Cohorts with a level share a group only inside one price bucket: the groups are found
+  // among each bucket's members (a few), not by hashing every cohort (the garbage and most of
+  // the time of a year of hourly prunes). Cohorts without a level (lp ≤ 0) group by key.
   const groups: Cohort[][] = [];
+  let levelless: Map<string, Cohort[]> | null = null;
   for (const c of s.cohorts.values()) {
     if (c.long) totalLong += c.size * c.entry;
     else totalShort += c.size * c.entry;
-    const byLev = bySide[c.long ? 0 : 1];
-    let byEntry = byLev.get(c.lev);
-    if (!byEntry) byLev.set(c.lev, (byEntry = new Map()));
-    let byIdx = byEntry.get(c.entry);
-    if (!byIdx) byEntry.set(c.entry, (byIdx = new Map()));
-    const at = c.lp > 0 ? c.idx : NaN;
-    const list = byIdx.get(at);
+    if (c.lp > 0) continue;
+    const g = `${c.long ? 'L' : 'S'}|${c.lev}|${c.entry}`;
+    const list = (levelless ??= new Map()).get(g);
     if (list) list.push(c);
-    else {
-      const fresh = [c];
-      byIdx.set(at, fresh);
-      groups.push(fresh);
-    }
+    else levelless.set(g, [c]);
   }
+  if (levelless) for (const list of levelless.values()) if (list.length > 1) groups.push(list);
+  s.long.crowded(groups);
+  s.short.crowded(groups);
   const mmr = s.params.maintenanceMarginRate;
-  const kept: Cohort[] = [];
-  let open = 0;
   for (const list of groups) {
-    let c = list[0]!;
-    let merged = false;
-    if (list.length > 1) {
-      let size = 0;
-      let funding = 0;
-      for (const x of list) {
-        size += x.size;
-        funding += x.size * x.fundingAtEntry;
-        account(s, x, x.size, -1);
-        unlink(s, x);
-      }
-      const fundingAtEntry = funding / size;
-      const lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - fundingAtEntry, mmr, s.params.maintenanceAmountFraction);
-      const g = `${c.long ? 'L' : 'S'}|${c.lev}|${c.entry}|${c.lp > 0 ? c.idx : 'x'}`;
-      c = { ...c, key: `${g}|m${fundingAtEntry}`, fundingAtEntry, size, lp, idx: lp > 0 && s.priceStep ? priceIndex(lp, s.priceStep) : 0 };
-      merged = true;
+    // Merged into the group's first cohort, in place: its key is an opening's (side, leverage,
+    // step, entry, funding epoch, which later openings of that epoch must not add to) unless it
+    // is a merged one already, so it gets a merged cohort's key, a count no opening key has.
+    const c = list[0]!;
+    let size = 0;
+    let funding = 0;
+    for (const x of list) {
+      size += x.size;
+      funding += x.size * x.fundingAtEntry;
+      account(s, x, x.size, -1);
+      unlink(s, x);
+      if (x !== c) s.cohorts.delete(x.key);
     }
-    if (c.size * c.entry < PRUNE_FRACTION * (c.long ? totalLong : totalShort)) {
-      if (!merged) {
-        account(s, c, c.size, -1);
-        unlink(s, c);
-      }
-      s.totalSize -= c.size;
-      continue;
+    c.fundingAtEntry = funding / size;
+    c.size = size;
+    c.lp = cohortLiquidationPrice(c.long, c.entry, c.lev, s.cumFunding - c.fundingAtEntry, mmr, s.params.maintenanceAmountFraction);
+    c.idx = c.lp > 0 && s.priceStep ? priceIndex(c.lp, s.priceStep) : 0;
+    if (!c.key.startsWith(MERGED)) {
+      s.cohorts.delete(c.key);
+      c.key = `${MERGED}${s.merges++}`;
+      s.cohorts.set(c.key, c);
     }
-    if (merged) {
-      link(s, c);
-      account(s, c, c.size, 1);
-    }
-    kept.push(c);
-    open += c.size * c.entry;
+    link(s, c);
+    account(s, c, c.size, 1);
   }
-  s.cohorts.clear();
-  for (const c of kept) s.cohorts.set(c.key, c);
-  // The rule a rebuild applies: cohorts under NEGLIGIBLE of the open notional go.
-  for (const c of kept) if (c.size * c.entry < open * NEGLIGIBLE) remove(s, c);
+  let open = 0;
+  let smallest = Infinity;
+  for (const c of s.cohorts.values()) {
+    const n = c.size * c.entry;
+    if (n < PRUNE_FRACTION * (c.long ? totalLong : totalShort)) remove(s, c);
+    else {
+      open += n;
+      if (n < smallest) smallest = n;
+    }
+  }
+  // The rule a rebuild applies: cohorts under NEGLIGIBLE of the open notional go (only a side
+  // almost empty beside the other can hold one after the rule above).
+  if (smallest < open * NEGLIGIBLE) for (const c of s.cohorts.values()) if (c.size * c.entry < open * NEGLIGIBLE) remove(s, c);
 }
 
 function remove(s: ModelState, c: Cohort): void {
@@ -357,12 +284,8 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
   for (const long of [true, false]) {
     const side = long ? state.long : state.short;
     const hit: Cohort[] = [];
-    for (const [idx, keys] of side.byIdx) {
-      if (long ? idx < lowIdx : idx > highIdx) continue;
-      for (const k of keys) {
-        const c = state.cohorts.get(k)!;
-        if (long ? b.low <= c.lp : b.high >= c.lp) hit.push(c);
-      }
+    for (const c of long ? side.cohortsBetween(lowIdx, Infinity) : side.cohortsBetween(-Infinity, highIdx)) {
+      if (long ? b.low <= c.lp : b.high >= c.lp) hit.push(c);
     }
     for (const c of hit) {
       const notional = c.size * state.scale * c.lp;
@@ -378,10 +301,10 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     let excess = (long ? b.realizedLong : b.realizedShort) - (long ? liquidatedLong : liquidatedShort);
     if (!(excess > 0)) continue;
     const side = long ? state.long : state.short;
-    const idxs = [...side.byIdx.keys()].sort((x, y) => (long ? y - x : x - y));
+    const { min, max } = side.bounds();
     let removed = 0;
-    for (const idx of idxs) {
-      const cs = [...side.byIdx.get(idx)!].map((k) => state.cohorts.get(k)!).sort((x, y) => (long ? y.lp - x.lp : x.lp - y.lp) || (x.key < y.key ? -1 : 1));
+    for (let idx = long ? max : min; long ? idx >= min : idx <= max; idx += long ? -1 : 1) {
+      const cs = [...side.bucket(idx)].sort((x, y) => (long ? y.lp - x.lp : x.lp - y.lp) || (x.key < y.key ? -1 : 1));
       for (const c of cs) {
         const notional = c.size * state.scale * c.lp;
         if (notional <= excess) {
@@ -454,21 +377,12 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     state.scale = 1;
     rebuild(state);
   }
-  const k = state.scale;
-  // Every map of the snapshot scaled into one buffer: totals, open interest, then per leverage.
-  const longLevs = [...state.long.byLev.keys()];
-  const shortLevs = [...state.short.byLev.keys()];
-  const d = DenseLevels.scaledAll([state.long.levels, state.short.levels, state.long.oi, state.short.oi, ...longLevs.map((l) => state.long.byLev.get(l)!), ...shortLevs.map((l) => state.short.byLev.get(l)!)], k);
+  const d = snapshotSides(state.long, state.short, state.scale);
   return {
     t: b.t,
     price: b.close,
     priceStep: step,
-    long: d[0]!,
-    short: d[1]!,
-    oiLong: d[2]!,
-    oiShort: d[3]!,
-    longByLeverage: new Map(longLevs.map((l, i) => [l, d[4 + i]!])),
-    shortByLeverage: new Map(shortLevs.map((l, i) => [l, d[4 + longLevs.length + i]!])),
+    ...d,
     liquidatedLong,
     liquidatedShort,
   };

@@ -34,11 +34,12 @@ describe('dense snapshot levels', () => {
     let checked = 0;
     for (const b of aggregateBuckets(events, params.timeBucketSeconds)) {
       const s = stepModel(state, b);
-      const scaled = (m: ReadonlyMap<number, number>) => new Map([...m].filter(([, v]) => v !== 0).map(([i, v]) => [i, v * state.scale]));
-      expect(asMap(s.long)).toEqual(scaled(state.long.levels));
-      expect(asMap(s.short)).toEqual(scaled(state.short.levels));
-      expect(asMap(s.oiLong)).toEqual(scaled(state.long.oi));
-      expect(asMap(s.oiShort)).toEqual(scaled(state.short.oi));
+      const scaled = (m: readonly [number, number][]) => new Map(m.filter(([, v]) => v !== 0).map(([i, v]) => [i, v * state.scale]));
+      const [long, short] = [state.long.toJson(), state.short.toJson()];
+      expect(asMap(s.long)).toEqual(scaled(long.levels));
+      expect(asMap(s.short)).toEqual(scaled(short.levels));
+      expect(asMap(s.oiLong)).toEqual(scaled(long.oi));
+      expect(asMap(s.oiShort)).toEqual(scaled(short.oi));
       for (const [side, byLev] of [[s.long, s.longByLeverage], [s.short, s.shortByLeverage]] as const) {
         const sum = new Map<number, number>();
         for (const m of byLev.values()) m.forEach((v, i) => sum.set(i, (sum.get(i) ?? 0) + v));
