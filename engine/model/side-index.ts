@@ -70,6 +70,9 @@ export class SideIndex {
   #levs: number[] = [];
   #slot = new Map<number, number>();
   #byLev: Float64Array[] = [];
+  /** Per leverage, buckets it was added to since the last clear (a bound, not tightened: the snapshot trims inside it). */
+  #levMin: number[] = [];
+  #levMax: number[] = [];
   /** Buckets holding cohorts: every member is in [min, max] (bounds tightened lazily). */
   #min = Infinity;
   #max = -Infinity;
@@ -93,6 +96,8 @@ export class SideIndex {
     this.#levs = [];
     this.#slot.clear();
     this.#byLev = [];
+    this.#levMin = [];
+    this.#levMax = [];
     this.#min = Infinity;
     this.#max = -Infinity;
     this.#ow = { lo: 0, cap: 0 };
@@ -141,6 +146,8 @@ export class SideIndex {
       this.#slot.set(lev, s);
       this.#levs.push(lev);
       this.#byLev.push(new Float64Array(this.#w.cap));
+      this.#levMin.push(Infinity);
+      this.#levMax.push(-Infinity);
     }
     return s;
   }
@@ -151,7 +158,10 @@ export class SideIndex {
     const i = c.idx - this.#w.lo;
     const v = sign * size * c.lp;
     const levels = this.#levels;
-    const layer = this.#byLev[this.#levSlot(c.lev)]!;
+    const slot = this.#levSlot(c.lev);
+    const layer = this.#byLev[slot]!;
+    if (c.idx < this.#levMin[slot]!) this.#levMin[slot] = c.idx;
+    if (c.idx > this.#levMax[slot]!) this.#levMax[slot] = c.idx;
     const oi = this.#oi;
     const e = c.entryIdx - this.#ow.lo;
     levels[i] = levels[i]! + v;
@@ -287,7 +297,7 @@ export class SideIndex {
       { lo, cells: this.#levels, from: this.#min, to: this.#max },
       { lo: this.#ow.lo, cells: this.#oi, from: this.#oiMin, to: this.#oiMax },
     ];
-    for (const m of this.#byLev) out.push({ lo, cells: m, from: this.#min, to: this.#max });
+    this.#byLev.forEach((m, i) => out.push({ lo, cells: m, from: Math.max(this.#min, this.#levMin[i]!), to: Math.min(this.#max, this.#levMax[i]!) }));
     return out;
   }
 
@@ -335,7 +345,11 @@ export class SideIndex {
     }
     for (const [i, v] of j.levels) x.#levels[i - lo] = v;
     j.byLev.forEach(([, m], s) => {
-      for (const [i, v] of m) x.#byLev[s]![i - lo] = v;
+      for (const [i, v] of m) {
+        x.#byLev[s]![i - lo] = v;
+        x.#levMin[s] = Math.min(x.#levMin[s]!, i);
+        x.#levMax[s] = Math.max(x.#levMax[s]!, i);
+      }
     });
     const olo = x.#ow.lo;
     for (const [e, v] of j.oi) x.#oi[e - olo] = v;
