@@ -7,7 +7,6 @@ import type { Database } from '../../schema.js';
 import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
 import { guardPostgresNextWrite } from './next-write-guard.js';
-import { noDelaySocket } from './no-delay-socket.js';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -35,10 +34,7 @@ export function parsePostgresUrl(url: string): { url: string; schema: string } {
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   guardPostgresNextWrite();
   const { url, schema } = parsePostgresUrl(options.url);
-  // `socket` is a postgres.js option its type declarations leave out (src/connection.js).
-  const sockets: object = { socket: noDelaySocket() };
   const sql = postgres(url, {
-    ...sockets,
     max: options.max ?? 10,
     onnotice: () => {},
     connection: { search_path: schema, application_name: 'liqmap', ...(options.readOnly ? { default_transaction_read_only: true } : {}) },
