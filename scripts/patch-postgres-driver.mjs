@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Repairs postgres.js 3.4.x's handling of closed connections in node_modules (run by `postinstall`, and by the
-// Dockerfile, whose installs skip scripts). Each defect below wedged a process through a Postgres
-// restart (test/db/driver-restart.test.ts shows each one; test/jobs/restarts.test.ts and the fault
+// Dockerfile, whose installs skip scripts), and turns Nagle's algorithm off on its sockets. Each
+// closed-connection defect below wedged a process through a Postgres restart
+// (test/db/driver-restart.test.ts shows each one; test/jobs/restarts.test.ts and the fault
 // campaign run the commands through one).
 // connection.js — small writes wait for a `setImmediate`; when the socket closes first:
 // - the teardown (`closed()`, `terminate()`) cancels that immediate but leaves `nextWriteTimer`
@@ -25,6 +26,12 @@
 // release act only for the reservation still holding the connection, keeps a reservation queued
 // while a connection reconnects for it, and unqueues a reservation when it is rejected.
 // Upstream: porsager/postgres#1154, #1208; fixes proposed in #1168, #1176, #1209, none released.
+// connection.js, Nagle — a COPY writes its data and CopyDone as separate small segments, and with
+// Nagle on the second waited for the server's delayed ACK, ~40 ms per COPY
+// (test/db/copy-latency.test.ts). The driver's own sockets get `setNoDelay` once connected, so its
+// connect, connect_timeout and error path stay as published: its `socket` option cannot carry this,
+// as a factory whose promise rejects (ECONNREFUSED) leaves the connection in the pool's connecting
+// queue for good, and once `max` connects were refused every query waited forever.
 // Idempotent (a marker per file); exits non-zero when a file no longer has the expected shape (a
 // new driver version: check whether it still needs the repair, then update or drop this script).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +41,8 @@ import path from 'node:path';
 const MARKER = '/* liqmap: repaired for closed connections */';
 // The pool's repair has its own marker: an install that has the earlier, partial one fails loudly.
 const POOL_MARKER = '/* liqmap: pool repaired for closed connections, 2 */';
+// Its own marker too, so that a driver already repaired for closed connections gets it on a rerun.
+const NO_DELAY_MARKER = '/* liqmap: Nagle off */';
 // The package's CommonJS entry is <root>/cjs/src/index.js (its exports hide package.json).
 const root = path.resolve(path.dirname(createRequire(import.meta.url).resolve('postgres')), '../..');
 
@@ -44,6 +53,12 @@ const connectionEdits = [
   },
   // terminate() and closed(): the only two other places that touch the timer.
   { from: '    clearImmediate(nextWriteTimer)\n', to: '    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n', count: 2 },
+];
+const noDelayEdits = [
+  {
+    from: '      keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)\n',
+    to: `      keep_alive && socket.setKeepAlive && socket.setKeepAlive(true, 1000 * keep_alive)\n      socket.setNoDelay && socket.setNoDelay(true) ${NO_DELAY_MARKER}\n`,
+  },
 ];
 const poolEdits = [
   {
@@ -65,11 +80,12 @@ const poolEdits = [
 ];
 const files = ['src', 'cjs/src', 'cf/src'].flatMap((dir) => [
   { file: path.join(root, dir, 'connection.js'), edits: connectionEdits, marker: MARKER },
-  { file: path.join(root, dir, 'index.js'), edits: poolEdits, marker: POOL_MARKER },
+  { file: path.join(root, dir, 'connection.js'), edits: noDelayEdits, marker: NO_DELAY_MARKER },
+  { file: path.join(root, dir, 'index.js'), edits: poolEdits, marker: POOL_MARKER, stale: MARKER },
 ]);
 
 let failed = false;
-for (const { file, edits, marker } of files) {
+for (const { file, edits, marker, stale } of files) {
   let text;
   try {
     text = readFileSync(file, 'utf8');
@@ -77,7 +93,7 @@ for (const { file, edits, marker } of files) {
     continue; // a layout without this build
   }
   if (text.includes(marker)) continue;
-  if (text.includes(MARKER)) {
+  if (stale && text.includes(stale)) {
     process.stderr.write(`patch-postgres-driver: ${file} has an earlier liqmap repair; reinstall postgres (npm ci) and run this again\n`);
     failed = true;
     continue;
