@@ -17,49 +17,6 @@ export class DenseLevels implements ReadonlyMap<number, number> {
   ) {}
 
   /**
-   * The non-zero entries of each map, each times `k`, all in one buffer (one allocation for a
-   * snapshot's every side and leverage, not one each).
-   */
-  static scaledAll(maps: readonly ReadonlyMap<number, number>[], k: number): DenseLevels[] {
-    const lo = new Array<number>(maps.length);
-    const hi = new Array<number>(maps.length);
-    let total = 0;
-    for (let m = 0; m < maps.length; m++) {
-      let min = Infinity;
-      let max = -Infinity;
-      maps[m]!.forEach((v, i) => {
-        if (v === 0) return;
-        if (i < min) min = i;
-        if (i > max) max = i;
-      });
-      lo[m] = min;
-      hi[m] = max;
-      if (min <= max) total += max - min + 1;
-    }
-    const buf = new Float64Array(total);
-    const out = new Array<DenseLevels>(maps.length);
-    let at = 0;
-    for (let m = 0; m < maps.length; m++) {
-      const min = lo[m]!;
-      const max = hi[m]!;
-      if (min > max) {
-        out[m] = DenseLevels.EMPTY;
-        continue;
-      }
-      const cells = buf.subarray(at, (at += max - min + 1));
-      let size = 0;
-      maps[m]!.forEach((v, i) => {
-        if (v === 0) return;
-        const x = v * k;
-        cells[i - min] = x;
-        if (x !== 0) size++;
-      });
-      out[m] = new DenseLevels(min, cells, size);
-    }
-    return out;
-  }
-
-  /**
    * Each dense range (`cells[i − lo]` for buckets `from`..`to`), trimmed of zero cells at both
    * ends and times `k`, all in one buffer: a snapshot straight from the model's dense state.
    */

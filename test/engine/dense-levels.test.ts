@@ -5,12 +5,14 @@ import { simulateMarket } from '../../indexer/index.js';
 const asMap = (m: ReadonlyMap<number, number>) => new Map([...m]);
 
 describe('dense snapshot levels', () => {
-  it('read as the maps they were built from, scaled, zero cells absent, ascending', () => {
-    const a = new Map([[12, 2], [9, -1], [10, 0], [15, 4]]);
-    const b = new Map<number, number>();
-    const c = new Map([[-3, 1]]);
-    const [da, db, dc] = DenseLevels.scaledAll([a, b, c], 0.5) as [DenseLevels, DenseLevels, DenseLevels];
+  it('read as the dense ranges they were built from, trimmed, scaled, zero cells absent, ascending', () => {
+    // Buckets 8..16 from lo = 8 (a zero cell at each end, one inside); an all-zero range; one cell.
+    const a = { lo: 8, cells: Float64Array.from([0, -1, 0, 0, 2, 0, 0, 4, 0]), from: 8, to: 16 };
+    const b = { lo: 0, cells: new Float64Array(4), from: 0, to: 3 };
+    const c = { lo: -5, cells: Float64Array.from([7, 0, 1, 7]), from: -4, to: -3 };
+    const [da, db, dc] = DenseLevels.scaledRanges([a, b, c], 0.5) as [DenseLevels, DenseLevels, DenseLevels];
     expect([...da]).toEqual([[9, -0.5], [12, 1], [15, 2]]);
+    expect([da.lo, da.cells.length]).toEqual([9, 7]);
     expect(da.size).toBe(3);
     expect([da.get(12), da.get(10), da.get(8), da.get(16), da.has(15), da.has(11)]).toEqual([1, undefined, undefined, undefined, true, false]);
     expect([...da.keys()]).toEqual([9, 12, 15]);
@@ -19,7 +21,7 @@ describe('dense snapshot levels', () => {
     da.forEach((v, k) => seen.push([k, v]));
     expect(seen).toEqual([...da.entries()]);
     expect([db.size, [...db]]).toEqual([0, []]);
-    // Sharing one buffer: each map's cells are its own.
+    // Sharing one buffer: each range's cells are its own, and only its from..to is read.
     expect([...dc]).toEqual([[-3, 0.5]]);
   });
 
