@@ -1,5 +1,5 @@
 import { CopyRowBuffer, decodeField, readTextAt } from './copy-binary.js';
-import { eventTable, type EventTable } from './event-tables.js';
+import { eventTable, writeTradeSpans, type EventTable, type TradeSpans } from './event-tables.js';
 import { EVENT_KINDS, type CanonicalEvent, type EventKind } from './events.js';
 
 /** Time range touched in one market by a batch (epoch µs, inclusive). */
@@ -100,11 +100,21 @@ export class KindRows {
 
   /** Appends one event (of this kind), from origin `origin` (-1: none). */
   add(e: CanonicalEvent, origin: number): void {
-    this.#starts.push(this.data.length);
-    this.#ts.push(e.ts);
-    this.#origins.push(origin);
-    this.#ranges.add(e.market, e.ts);
+    this.#begin(e.market, e.ts, origin);
     (this.spec.write as (e: CanonicalEvent, o: CopyRowBuffer) => void)(e, this.data);
+  }
+
+  /** Appends one trade given as spans of its line (this must be the trade rows). */
+  addTradeSpans(t: TradeSpans, origin: number): void {
+    this.#begin(t.market, t.ts, origin);
+    writeTradeSpans(t, this.data);
+  }
+
+  #begin(market: string, ts: number, origin: number): void {
+    this.#starts.push(this.data.length);
+    this.#ts.push(ts);
+    this.#origins.push(origin);
+    this.#ranges.add(market, ts);
     this.#count++;
   }
 
@@ -234,12 +244,31 @@ export class EventRows {
 
   /** Appends one event, from origin `origin` (-1: none). */
   add(e: CanonicalEvent, origin = -1): void {
-    let rows = this.#kinds.get(e.kind);
-    if (!rows) this.#kinds.set(e.kind, (rows = new KindRows(e.kind)));
-    rows.add(e, origin);
-    this.#ranges.add(e.market, e.ts);
-    if (e.kind === 'trade' && (e.ts < this.#monthStart || e.ts >= this.#monthEnd)) {
-      const d = new Date(Math.floor(e.ts / 1000));
+    this.#rowsOf(e.kind).add(e, origin);
+    this.#noted(e.market, e.ts, e.kind === 'trade');
+  }
+
+  /**
+   * Appends the trade of line `line` given as spans of its text (a format's fast path): the
+   * same rows, origin and ranges as {@link addOrigin} of the line and {@link add} of the equal
+   * trade event.
+   */
+  addTradeSpans(t: TradeSpans, line: number): void {
+    const origin = this.addOrigin(line, t.line);
+    this.#rowsOf('trade').addTradeSpans(t, origin);
+    this.#noted(t.market, t.ts, true);
+  }
+
+  #rowsOf(kind: EventKind): KindRows {
+    let rows = this.#kinds.get(kind);
+    if (!rows) this.#kinds.set(kind, (rows = new KindRows(kind)));
+    return rows;
+  }
+
+  #noted(market: string, ts: number, trade: boolean): void {
+    this.#ranges.add(market, ts);
+    if (trade && (ts < this.#monthStart || ts >= this.#monthEnd)) {
+      const d = new Date(Math.floor(ts / 1000));
       const y = d.getUTCFullYear();
       const mo = d.getUTCMonth();
       this.#monthStart = Date.UTC(y, mo, 1) * 1000;

@@ -1,4 +1,4 @@
-import type { CanonicalEvent, EventKind } from './events.js';
+import type { CanonicalEvent, EventKind, OrderSide } from './events.js';
 import type { BinaryColumnType, CopyRowBuffer } from './copy-binary.js';
 
 /** How one event kind maps to its table: columns, natural key, and a binary COPY row encoder. */
@@ -24,6 +24,7 @@ const tables: { [K in EventKind]: EventTable<K> } = {
     types: ['text', 'timestamptz', 'text', 'numeric', 'numeric', 'text'],
     key: ['market_id', 'ts', 'trade_id'],
     keyOf: (e) => `${e.market}|${e.ts}|${e.tradeId}`,
+    // writeTradeSpans (below) writes the same row from a line's spans: change both together.
     write: (e, o) => {
       o.startRow(6);
       o.text(e.market);
@@ -125,6 +126,37 @@ const tables: { [K in EventKind]: EventTable<K> } = {
     },
   },
 };
+
+/**
+ * A trade whose id, price and size are spans of one source line (`line[from, to)`), for a
+ * format's fast path: encoded in place, no strings or event object built. The spans hold what
+ * the format's own parser would have returned, already validated (plain decimals, ASCII id).
+ */
+export interface TradeSpans {
+  market: string;
+  ts: number;
+  line: string;
+  /** Put before the id span (`agg:` for aggregate trades). */
+  idPrefix: string;
+  idFrom: number;
+  idTo: number;
+  priceFrom: number;
+  priceTo: number;
+  qtyFrom: number;
+  qtyTo: number;
+  side: OrderSide;
+}
+
+/** Appends a {@link TradeSpans} as a `trades` row: the same bytes as the table's `write` of the equal event. */
+export function writeTradeSpans(t: TradeSpans, o: CopyRowBuffer): void {
+  o.startRow(6);
+  o.text(t.market);
+  o.timestamptz(t.ts);
+  o.textRange(t.line, t.idFrom, t.idTo, t.idPrefix);
+  o.numericRange(t.line, t.priceFrom, t.priceTo);
+  o.numericRange(t.line, t.qtyFrom, t.qtyTo);
+  o.text(t.side);
+}
 
 /** The table of an event kind. */
 export function eventTable<K extends EventKind>(kind: K): EventTable<K> {

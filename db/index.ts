@@ -17,6 +17,7 @@ export {
 } from './batch-writer.js';
 export { isConnectionLoss, RECONNECT_DELAYS_MS, withReconnect } from './reconnect.js';
 export { EventRows, type RowOrigin } from './event-rows.js';
+export type { TradeSpans } from './event-tables.js';
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
 export { listQuarantine, type QuarantineEntry } from './quarantine.js';
 export { timestampText, usToDate } from './copy-csv.js';

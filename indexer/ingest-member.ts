@@ -131,6 +131,7 @@ export async function ingestMember(
   let lineNo = 0;
   const ctx = { fileName: member.name, market, line: 0 };
   let firstSeen = false;
+  let encodeLine: Format['encodeLine'];
   // The batch being read, encoded for COPY as each line is parsed (no array of events is kept).
   let batchRows = new EventRows();
   // The batch last handed to the writer: once its write settles, the next batch reuses its memory.
@@ -234,10 +235,22 @@ export async function ingestMember(
           }
           if (format.isHeader(text)) {
             format = format.withHeader?.(text) ?? format;
+            encodeLine = format.encodeLine?.bind(format);
             continue;
           }
+          encodeLine = format.encodeLine?.bind(format);
         }
         if (lineNo <= resumeLine) continue;
+        // One context object for the whole member (formats read it synchronously).
+        ctx.market = market;
+        ctx.line = lineNo;
+        // The format's fast path takes the lines it can encode in place (those have no NUL or
+        // U+FFFD, so skipping the scan below changes nothing); any other line goes on below.
+        if (encodeLine !== undefined && encodeLine(text, ctx, batchRows)) {
+          rows++;
+          if (batchRows.size >= batchSize || quarantined.length >= 10_000) await flush(false);
+          continue;
+        }
         if (text.length === 0 || (text.length < 3 && text.trim() === '')) continue;
         // A NUL byte no text column can store; U+FFFD is what invalid UTF-8 decoded to (kept,
         // two different ids could become one). One scan for both; the column only on a hit.
@@ -249,9 +262,6 @@ export async function ingestMember(
         }
         let parsed: CanonicalEvent[];
         try {
-          // One context object for the whole member (formats read it synchronously).
-          ctx.market = market;
-          ctx.line = lineNo;
           parsed = format!.parseLine(text, ctx);
         } catch (e) {
           const field = e instanceof RowError ? e.field : null;

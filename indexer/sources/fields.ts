@@ -9,8 +9,8 @@ import { RowError } from './format.js';
 
 // Earliest and latest plausible event times: crypto perps start in 2016, and anything past
 // 2100 is a unit mistake (ns read as µs, say), not a real event.
-const MIN_TS_US = Date.UTC(2009, 0, 1) * 1000;
-const MAX_TS_US = Date.UTC(2100, 0, 1) * 1000;
+export const MIN_TS_US = Date.UTC(2009, 0, 1) * 1000;
+export const MAX_TS_US = Date.UTC(2100, 0, 1) * 1000;
 
 const PLAIN_DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)$/;
 const SCIENTIFIC = /^-?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$/;

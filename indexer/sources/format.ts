@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '../../db/index.js';
+import type { CanonicalEvent, TradeSpans } from '../../db/index.js';
 
 /** What a parser knows about the file it reads. */
 export interface LineContext {
@@ -61,4 +61,18 @@ export interface Format {
   marketFromFileName(fileName: string): string | null;
   /** Parses one data line. Throws {@link RowError} for a bad row. May return no events. */
   parseLine(line: string, ctx: LineContext): CanonicalEvent[];
+  /**
+   * Fast path, optional: a line in the format's common spelling is encoded straight into the
+   * batch's COPY rows (no event object, no field strings) and true is returned; the rows, bytes
+   * and origin must be exactly what `parseLine` and the pipeline's checks would have stored.
+   * Anything else returns false having written nothing, and takes `parseLine` as before (so
+   * quarantine reasons come from one place).
+   */
+  encodeLine?(line: string, ctx: LineContext, out: LineRows): boolean;
+}
+
+/** Where {@link Format.encodeLine} puts a line's rows (the batch being read). */
+export interface LineRows {
+  /** Appends a trade given as spans of its line, the line being its origin (line number `line`). */
+  addTradeSpans(t: TradeSpans, line: number): void;
 }

@@ -1,5 +1,5 @@
 /** indexer/sources: one module per input layout, each turning lines into canonical events. */
-export { RowError, type Format, type LineContext } from './format.js';
+export { RowError, type Format, type LineContext, type LineRows } from './format.js';
 export { FORMATS, detectFormat, formatByName } from './detect-layout.js';
 export { binanceAggTrades } from './binance-agg-trades.js';
 export { binanceTrades } from './binance-trades.js';
