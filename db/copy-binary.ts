@@ -181,6 +181,15 @@ export class CopyRowBuffer {
     this.#len += 8;
   }
 
+  /** A `jsonb` field from JSON text: jsonb_send's form is a version byte (1), then the text. */
+  jsonb(json: string): void {
+    const n = Buffer.byteLength(json, 'utf8');
+    this.#ensure(5 + n);
+    this.#int32(n + 1);
+    this.#buf[this.#len++] = 1;
+    this.#len += this.#buf.write(json, this.#len, 'utf8');
+  }
+
   /** A one-dimensional `double precision[]` without NULLs (empty: zero dimensions, as `'{}'` reads). */
   float8Array(values: ArrayLike<number>): void {
     this.#arrayHeader(values.length, FLOAT8_OID, 8);

@@ -47,13 +47,13 @@ const MIN_SPLIT_BUCKETS = 64;
  * row estimate reads it through the key instead of scanning the partition. A day of 2.5M
  * aggregate trades on 2 cores: bench/jobs.bench.ts.
  */
-async function tradeBucketsSplit(store: Store, market: string, fromMs: number, toMs: number, widthMs: number): Promise<Row[]> {
+async function tradeBucketsSplit(store: Store, market: string, fromMs: number, toMs: number, widthMs: number, maxSplits: number): Promise<Row[]> {
   // Inner edges on bucket starts, so no bucket is split between two pieces.
   const first = Math.floor(fromMs / widthMs);
   const buckets = Math.ceil(toMs / widthMs) - first;
   const edges = [fromMs];
   // PGlite is one backend: pieces would only queue; a live market's few new buckets are one piece.
-  const splits = store.kind === 'postgres' && buckets >= MIN_SPLIT_BUCKETS ? TRADE_SPLITS : 1;
+  const splits = store.kind === 'postgres' && buckets >= MIN_SPLIT_BUCKETS ? maxSplits : 1;
   for (let i = 1; i < splits; i++) {
     const e = (first + Math.floor((buckets * i) / splits)) * widthMs;
     if (e > edges.at(-1)! && e < toMs) edges.push(e);
@@ -68,8 +68,10 @@ async function tradeBucketsSplit(store: Store, market: string, fromMs: number, t
  * × width), computed in SQL so a day of trades never crosses the wire row by row: trade OHLC,
  * VWAP and taker volumes; the last trade-price candle; the last open-interest snapshot; summed
  * funding; the last mark price. Engine `assembleBuckets` turns them into model buckets.
+ * `tradeSplits` (default 4) bounds the connections the trades are aggregated on: 1 for a caller
+ * that runs several ranges at once itself (the compute's pieces).
  */
-export async function loadBucketParts(store: Store, market: string, fromMs: number, toMs: number, widthMs: number): Promise<BucketPart[]> {
+export async function loadBucketParts(store: Store, market: string, fromMs: number, toMs: number, widthMs: number, tradeSplits = TRADE_SPLITS): Promise<BucketPart[]> {
   const from = timestampText(fromMs * 1000);
   const to = timestampText(toMs * 1000);
   const w = Math.trunc(widthMs);
@@ -79,7 +81,7 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
   const t = sql.raw(`(extract(epoch from b) * 1000)::float8`);
   const range = sql`market_id = ${market} and ts >= ${from}::text::timestamptz and ts < ${to}::text::timestamptz`;
   const [trades, candles, oi, funding, marks, liqs] = await Promise.all([
-    tradeBucketsSplit(store, market, fromMs, toMs, w),
+    tradeBucketsSplit(store, market, fromMs, toMs, w, tradeSplits),
     // Candles of the market's finest interval, merged per bucket (hourly candles, daily buckets).
     sql<Row>`select ${t} as t, open, high, low, close, volume from (select ${b} as b, ((array_agg(open order by ts))[1])::float8 as open, max(high)::float8 as high, min(low)::float8 as low,
         ((array_agg(close order by ts desc))[1])::float8 as close, coalesce(sum(volume), 0)::float8 as volume
@@ -110,6 +112,24 @@ export async function loadBucketParts(store: Store, market: string, fromMs: numb
   for (const r of marks.rows) at(Number(r.t)).mark = num(r.mark);
   for (const r of liqs.rows) at(Number(r.t)).liquidations = { long: num(r.long) ?? 0, short: num(r.short) ?? 0 };
   return [...parts.values()].sort((x, y) => x.t - y.t);
+}
+
+/**
+ * Which of `ranges` ([fromMs, toMs) each) hold any event {@link loadBucketParts} could read (a
+ * superset: any candle, any liquidation), as their indexes, in one statement of index probes: a
+ * compute skips the empty stretches of a market's history (years between two data sets) without
+ * a round trip per empty piece.
+ */
+export async function rangesWithEvents(store: Store, market: string, ranges: readonly { fromMs: number; toMs: number }[]): Promise<number[]> {
+  if (ranges.length === 0) return [];
+  const a = sql.val(ranges.map((r) => timestampText(r.fromMs * 1000)));
+  const b = sql.val(ranges.map((r) => timestampText(r.toMs * 1000)));
+  const has = (table: string) => sql`exists (select 1 from ${sql.table(table)} e where e.market_id = ${market} and e.ts >= r.a and e.ts < r.b)`;
+  const r = await sql<{ i: number }>`
+    select (r.i - 1)::int as i from unnest(${a}::text[]::timestamptz[], ${b}::text[]::timestamptz[]) with ordinality as r(a, b, i)
+    where ${has('trades')} or ${has('candles')} or ${has('open_interest')} or ${has('funding_rates')} or ${has('mark_prices')} or ${has('liquidations')}
+    order by r.i`.execute(store.db);
+  return r.rows.map((x) => Number(x.i));
 }
 
 /** First and last event time (epoch ms) of a market over the kinds the model reads, or null. */

@@ -1,8 +1,8 @@
 import type { Cluster } from '../../engine/index.js';
 import { sql, type RawBuilder } from 'kysely';
 import type { Store, RawTx } from '../store.js';
-import { timestampText } from '../copy-csv.js';
 import { atSql } from '../reads/at-time.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyRowBuffer } from '../copy-binary.js';
 
 /** A persisted cluster: the engine's cluster at a bucket, with its rank (0 = largest). */
 export interface ClusterRow extends Cluster {
@@ -11,14 +11,37 @@ export interface ClusterRow extends Cluster {
   readonly rank: number;
 }
 
-/** COPYs clusters of one market and parameter set (inside the caller's transaction). */
+const CLUSTER_COLUMNS = ['market_id', 'params_hash', 't', 'rank', 'side', 'price_low', 'price_high', 'peak_price', 'notional', 'share_of_side', 'distance', 'composition'];
+
+/**
+ * A double as the text COPY stored it: `String(-0)` is "0", so -0 is written as 0 (the rows are
+ * the same bytes as before the binary form).
+ */
+const f8 = (v: number) => v + 0;
+
+/**
+ * COPYs clusters of one market and parameter set (inside the caller's transaction), in binary
+ * like the heatmap rows: no shortest-decimal print of each double here nor a parse in the server.
+ */
 export async function copyClusters(tx: RawTx, market: string, paramsHash: string, rows: readonly ClusterRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const m = `"${market.replace(/"/g, '""')}"`;
-  const csv = rows
-    .map((c) => `${m},${paramsHash},${timestampText(c.t * 1000)},${c.rank},${c.side},${c.priceLow},${c.priceHigh},${c.peakPrice},${c.notional},${c.shareOfSide},${c.distanceFraction},"${JSON.stringify(c.leverageComposition).replace(/"/g, '""')}"\n`)
-    .join('');
-  await tx.copyIn('clusters', ['market_id', 'params_hash', 't', 'rank', 'side', 'price_low', 'price_high', 'peak_price', 'notional', 'share_of_side', 'distance', 'composition'], csv);
+  const out = new CopyRowBuffer(rows.length * 256);
+  for (const c of rows) {
+    out.startRow(CLUSTER_COLUMNS.length);
+    out.text(market);
+    out.text(paramsHash);
+    out.timestamptz(c.t * 1000);
+    out.int4(c.rank);
+    out.text(c.side);
+    out.float8(f8(c.priceLow));
+    out.float8(f8(c.priceHigh));
+    out.float8(f8(c.peakPrice));
+    out.float8(f8(c.notional));
+    out.float8(f8(c.shareOfSide));
+    out.float8(f8(c.distanceFraction));
+    out.jsonb(JSON.stringify(c.leverageComposition));
+  }
+  await tx.copyInBinary('clusters', CLUSTER_COLUMNS, [COPY_BINARY_HEADER, out.subarray(), COPY_BINARY_TRAILER]);
 }
 
 /** A row of {@link clustersAtQuery}: the bucket's time and price, and one cluster (all null past the last). */

@@ -1,4 +1,5 @@
 import type { MarketBucket, ModelEvent } from './types.js';
+import { BucketAssembler } from './bucket-assembler.js';
 
 /**
  * Aggregates time-ordered raw events into buckets of `timeBucketSeconds` (the same rules the
@@ -84,38 +85,9 @@ export interface BucketPart {
   readonly liquidations: { long: number; short: number } | null;
 }
 
-/**
- * Turns parts into model buckets, in time order: trades win, a candle stands in when there
- * were none (VWAP = typical price (h + l + c)/3, volume split half/half), a mark price when
- * there is neither; funding and open interest in an unpriced bucket carry to the next one.
- */
+/** Parts as model buckets, in time order (see {@link BucketAssembler}: one range, no carry in). */
 export function assembleBuckets(parts: readonly BucketPart[]): MarketBucket[] {
-  const out: MarketBucket[] = [];
-  let carryFunding: number | null = null;
-  let carryOi: number | null = null;
-  let carryLong = 0;
-  let carryShort = 0;
-  for (const p of [...parts].sort((x, y) => x.t - y.t)) {
-    if (p.funding !== null) carryFunding = (carryFunding ?? 0) + p.funding;
-    if (p.openInterest !== null) carryOi = p.openInterest;
-    if (p.liquidations) {
-      carryLong += p.liquidations.long;
-      carryShort += p.liquidations.short;
-    }
-    let bar: Omit<MarketBucket, 't' | 'openInterest' | 'fundingRate' | 'markPrice' | 'realizedLong' | 'realizedShort'> | null = null;
-    if (p.trades) bar = { open: p.trades.open, high: p.trades.high, low: p.trades.low, close: p.trades.close, vwap: p.trades.vwap, buyVolume: p.trades.buy, sellVolume: p.trades.sell };
-    else if (p.candle) {
-      const c = p.candle;
-      bar = { open: c.open, high: c.high, low: c.low, close: c.close, vwap: (c.high + c.low + c.close) / 3, buyVolume: c.volume / 2, sellVolume: c.volume / 2 };
-    } else if (p.mark !== null) bar = { open: p.mark, high: p.mark, low: p.mark, close: p.mark, vwap: p.mark, buyVolume: 0, sellVolume: 0 };
-    if (!bar) continue;
-    out.push({ t: p.t, ...bar, openInterest: carryOi, fundingRate: carryFunding, markPrice: p.mark, realizedLong: carryLong, realizedShort: carryShort });
-    carryFunding = null;
-    carryOi = null;
-    carryLong = 0;
-    carryShort = 0;
-  }
-  return out;
+  return new BucketAssembler().push(parts);
 }
 
 interface Acc {

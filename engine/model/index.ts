@@ -4,6 +4,7 @@ export type { MarketBucket, LevelSnapshot, ModelEvent, Cluster, LevelsByLeverage
 export { niceStep, priceIndex, gridPeriod, commonStep, GRID_PERIOD_MS } from './price-grid.js';
 export { mapLevels, sumLevelMaps } from './venue-mapping.js';
 export { aggregateBuckets, assembleBuckets, type BucketPart } from './aggregate-buckets.js';
+export { BucketAssembler } from './bucket-assembler.js';
 export { createModelState, stepModel, runModel, serializeModelState, deserializeModelState, cohortLiquidationPrice, PRUNE_FRACTION, PRUNE_PERIOD_MS, type ModelState } from './heatmap-model.js';
 export { detectClusters, type ClusterOptions } from './clusters.js';
 export { DenseLevels } from './dense-levels.js';

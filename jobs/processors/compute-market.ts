@@ -1,5 +1,5 @@
 import {
-  assembleBuckets,
+  BucketAssembler,
   createModelState,
   deserializeModelState,
   detectClusters,
@@ -10,12 +10,12 @@ import {
 } from '../../engine/index.js';
 import {
   clearParamsDirty,
-  commitResultsChunk,
   fanOutDirty,
   paramsDirtyFrom,
   persistedParamSets,
   latestModelCheckpoint,
   loadBucketParts,
+  rangesWithEvents,
   marketDataState,
   markResultsCurrent,
   marketSpan,
@@ -29,6 +29,8 @@ import {
   type HeatmapRow,
   type Store,
 } from '../../db/index.js';
+import { loadInOrder, pieceEdges } from './compute-pieces.js';
+import { PieceWriter } from './piece-writer.js';
 import { toHeatmapRow } from './heatmap-row.js';
 import { computeAggregate } from './compute-aggregate.js';
 import { effectiveParams } from './effective-params.js';
@@ -54,6 +56,8 @@ export interface ComputeInput {
    * rounds) until the data stops changing: for direct callers that want everything computed.
    */
   readonly once?: boolean | undefined;
+  /** Buckets per aggregated and committed piece (default: a chunk's eighth); tests force small ones. */
+  readonly pieceBuckets?: number | undefined;
 }
 
 /** What a compute run did. */
@@ -75,6 +79,16 @@ export type ProgressFn = (done: number, total: number) => void | Promise<void>;
 const CHUNK_BUCKETS = 1440;
 
 /**
+ * Pieces a chunk's range is cut into: aggregated by SQL a few at once, each fed to the model in
+ * time order as soon as it is ready and written while the model computes the next one. The
+ * server runs the pieces on as many backends (the planner does not parallelise the trades
+ * aggregate: it expects a group per row), and the model and the writes overlap the aggregation.
+ */
+const PIECES_PER_CHUNK = 8;
+/** Pieces aggregated at once (each on one connection: its trades are one query). */
+const LOAD_CONCURRENCY = 4;
+
+/**
  * A chunk's compute gives the event loop a turn this often, ms. A chunk is bounded by its cells,
  * not by its compute: 1,440 hourly buckets with many cohorts each ran long enough unbroken for an
  * inline BullMQ worker's lock (30 s) to lapse, the job to be taken for stalled and fail after its
@@ -87,7 +101,8 @@ const YIELD_AFTER_MS = 50;
  * it). An aggregate id (`agg:BTC/binance+bybit`) sums its parts instead (compute-aggregate.ts),
  * and a market's run re-sums the aggregates it is part of. Resumes the market's model from its newest checkpoint — rolling results back first when
  * late data arrived before it — and advances bucket by bucket to the market's newest event,
- * committing heatmap rows, clusters and a checkpoint per day-sized chunk. Loops until the
+ * committing heatmap rows, clusters and a checkpoint per piece (an eighth of a day-sized chunk,
+ * aggregated a few at once, written while the model computes the next). Loops until the
  * market's data version stops changing under it (unless `once`).
  */
 export async function computeMarket(store: Store, input: ComputeInput, progress?: ProgressFn): Promise<ComputeOutcome> {
@@ -113,7 +128,7 @@ async function computeMarketLeased(store: Store, input: ComputeInput, progress?:
     if (input.untilMs === undefined && !outcome.exact) {
       for (const set of await persistedParamSets(store, input.market)) {
         if (set.paramsHash === outcome.paramsHash) continue;
-        await computeMarketLocked(store, { market: input.market, once: input.once }, () => lease.renew(), { params: set.params as ModelParams, hash: set.paramsHash });
+        await computeMarketLocked(store, { market: input.market, once: input.once, pieceBuckets: input.pieceBuckets }, () => lease.renew(), { params: set.params as ModelParams, hash: set.paramsHash });
       }
     }
     return outcome;
@@ -154,7 +169,7 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
     const span = await marketSpan(store, input.market);
     if (!span) break;
     const state = cp ? deserializeModelState(cp.state) : createModelState(params);
-    let from = cp ? cp.t + width : bucketOf(span.firstMs);
+    const from = cp ? cp.t + width : bucketOf(span.firstMs);
     const end = Math.min(bucketOf(span.lastMs), input.untilMs === undefined ? Infinity : bucketOf(input.untilMs)) + width;
     const total = Math.max(0, Math.round((end - from) / width));
     let done = 0;
@@ -162,33 +177,45 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
     // checkpoint before it survives the next batch's rollback of it, so that batch recomputes one
     // bucket instead of the whole chunk (a day) it was first computed in.
     const open = bucketOf(span.lastMs);
-    while (from < end) {
-      let to = Math.min(from + chunkBuckets * width, end);
-      if (from < open && to > open) to = open;
-      const parts = await loadBucketParts(store, input.market, from, to, width);
-      const chunk = assembleBuckets(parts);
-      const rows: HeatmapRow[] = [];
-      const clusters: ClusterRow[] = [];
-      let ran = performance.now();
-      for (const b of chunk) {
-        const snap = stepModel(state, b);
-        rows.push(toHeatmapRow(snap, ds.version));
-        detectClusters(snap, { limit: 10 }).forEach((c, rank) => clusters.push({ t: snap.t, rank, ...c }));
-        if (performance.now() - ran > YIELD_AFTER_MS) {
-          await new Promise((r) => setImmediate(r));
-          ran = performance.now();
+    const pieceBuckets = Math.max(1, Math.floor(input.pieceBuckets ?? Math.ceil(chunkBuckets / PIECES_PER_CHUNK)));
+    const edges = pieceEdges(from, end, open, pieceBuckets, width);
+    const ranges = edges.slice(0, -1).map((a, i) => ({ fromMs: a, toMs: edges[i + 1]! }));
+    // Empty pieces are not loaded (nothing to model, nothing to carry); progress counts them done.
+    const pieces = (await rangesWithEvents(store, input.market, ranges)).map((i) => ranges[i]!);
+    // Carried across pieces: the model's state and the assembler's carry of unpriced buckets, so
+    // the buckets and snapshots are those of the whole range at once.
+    const assembler = new BucketAssembler();
+    const writer = new PieceWriter(store, input.market, hash);
+    try {
+      for await (const piece of loadInOrder(pieces, LOAD_CONCURRENCY, async (p) => ({ ...p, parts: await loadBucketParts(store, input.market, p.fromMs, p.toMs, width, 1) }))) {
+        const chunk = assembler.push(piece.parts);
+        const rows: HeatmapRow[] = [];
+        const clusters: ClusterRow[] = [];
+        let ran = performance.now();
+        for (const b of chunk) {
+          const snap = stepModel(state, b);
+          rows.push(toHeatmapRow(snap, ds.version));
+          detectClusters(snap, { limit: 10 }).forEach((c, rank) => clusters.push({ t: snap.t, rank, ...c }));
+          if (performance.now() - ran > YIELD_AFTER_MS) {
+            await new Promise((r) => setImmediate(r));
+            ran = performance.now();
+          }
         }
+        const last = chunk.at(-1);
+        // Written while the next piece is modelled.
+        writer.add({ ...piece, rows, clusters, checkpoint: last ? { t: last.t, state: serializeModelState(state), dataVersion: ds.version } : null, alone: piece.fromMs === open });
+        if (last) lastT = last.t;
+        buckets += chunk.length;
+        done = Math.round((piece.toMs - from) / width);
+        await progress?.(done, total);
       }
-      const last = chunk.at(-1);
-      if (last) {
-        await commitResultsChunk(store, { market: input.market, paramsHash: hash, rows, clusters, checkpoint: { t: last.t, state: serializeModelState(state), dataVersion: ds.version }, inputs: { fromMs: from, toMs: to, parts } });
-        lastT = last.t;
-      }
-      buckets += chunk.length;
-      done += Math.round((to - from) / width);
-      from = to;
-      await progress?.(done, total);
+    } catch (e) {
+      // Never leave a commit running past the lease; the model's or the load's error propagates.
+      await writer.flush().catch(() => {});
+      throw e;
     }
+    await writer.flush();
+    if (done < total) await progress?.(total, total);
     if (dirtyFrom !== null) await clearParamsDirty(store, input.market, hash, dirtyFrom);
     const now = await marketDataState(store, input.market);
     if (now && now.version === ds.version && now.dirtyFromMs === null && (await paramsDirtyFrom(store, input.market, hash)) === null) {
