@@ -7,6 +7,7 @@ import type { Database } from '../../schema.js';
 import { CopyRejectedError, type RawTx, type Store } from '../../store.js';
 import { quoteIdent } from '../../sql-ident.js';
 import { guardPostgresNextWrite } from './next-write-guard.js';
+import { preparedStatements } from './prepared-statements.js';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -41,7 +42,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     // numeric and int8 stay strings: exactness is the caller's business.
     types: {},
   });
-  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: preparedStatements(sql) }) });
 
   return {
     kind: 'postgres',
