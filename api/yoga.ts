@@ -14,6 +14,7 @@ import { useHealthCheck } from './plugins/health-check.js';
 import { useReadinessCheck } from './plugins/readiness-check.js';
 import { useResponseCache } from './plugins/response-cache.js';
 import { useRoutes } from './plugins/routes.js';
+import { useValidationByShape } from './plugins/validation-shapes.js';
 import type { GraphQLHttpCache } from './http-cache.js';
 import type { Route } from './routes.js';
 
@@ -92,6 +93,8 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
       ...(opts.routes ? [useRoutes(opts.routes, deps.logger)] : []),
       ...(opts.cache ? [useResponseCache(opts.cache)] : []),
       ...useArmor({ maxRangeDays: deps.config.LIQMAP_MAX_RANGE_DAYS, introspection }),
+      // After the plugins that add rules: it validates with the final rule set.
+      useValidationByShape(),
       useSubscriptions(deps, { metrics: opts.metrics, intervalMs: opts.subscriptionPollMs }),
       usePersistedOperations({
         allowArbitraryOperations: !opts.persistedOnly,

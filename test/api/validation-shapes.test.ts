@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLScalarType, Kind, type ValidationRule } from 'graphql';
+import { useValidationByShape } from '../../api/plugins/validation-shapes.js';
+
+/** Validation runs once per shape of document; literals are still checked on every document. */
+describe('validation by shape', () => {
+  let visits = 0;
+  // A rule standing for the structural ones: counts the documents it validates.
+  const counting: ValidationRule = () => ({ Document: () => void visits++ });
+  const counter: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(counting) };
+  const Day = new GraphQLScalarType({
+    name: 'Day',
+    parseLiteral: (v) => {
+      if (v.kind !== Kind.STRING || !/^\d{4}-\d\d-\d\d$/.test(v.value)) throw new TypeError('not a day');
+      return v.value;
+    },
+    parseValue: (v) => v,
+  });
+  const yoga = createYoga({
+    schema: createSchema({
+      typeDefs: 'scalar Day\ntype Query { echo(day: Day!, n: Int): String }',
+      resolvers: { Day, Query: { echo: (_: unknown, a: { day: string; n?: number }) => `${a.day}/${a.n ?? ''}` } },
+    }),
+    plugins: [counter, useValidationByShape()],
+  });
+  const post = async (query: string) => (await yoga.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<{ data?: Record<string, unknown>; errors?: { message: string }[] }>;
+
+  it('validates a document that differs from an earlier one only in literals with the literal rule alone', async () => {
+    visits = 0;
+    expect((await post('{ echo(day: "2024-01-01", n: 1) }')).data).toEqual({ echo: '2024-01-01/1' });
+    expect((await post('{ echo(day: "2024-01-02", n: 2) }')).data).toEqual({ echo: '2024-01-02/2' });
+    expect((await post('{ echo(day: "2024-01-03", n: 3) }')).data).toEqual({ echo: '2024-01-03/3' });
+    expect(visits).toBe(1);
+    // Another shape (a literal of another kind): validated in full.
+    expect((await post('{ echo(day: "2024-01-03", n: null) }')).data).toEqual({ echo: '2024-01-03/' });
+    expect(visits).toBe(2);
+  });
+
+  it('still refuses a bad literal in a known shape (custom scalar, wrong type)', async () => {
+    await post('{ echo(day: "2024-01-01", n: 1) }');
+    expect((await post('{ echo(day: "yesterday", n: 1) }')).errors?.[0]?.message).toMatch(/Day/);
+    await post('{ x: echo(day: "2024-01-01", n: 1) }');
+    expect((await post('{ x: echo(day: "2024-01-01", n: 99999999999) }')).errors?.[0]?.message).toMatch(/Int/);
+  });
+
+  it('still refuses fields of one name whose literal arguments differ', async () => {
+    // Same literals merge; the shape is not kept, as other literals would not.
+    expect((await post('{ a: echo(day: "2024-01-01") a: echo(day: "2024-01-01") }')).data).toEqual({ a: '2024-01-01/' });
+    expect((await post('{ a: echo(day: "2024-01-01") a: echo(day: "2024-01-02") }')).errors?.[0]?.message).toMatch(/conflict/);
+  });
+});
