@@ -40,7 +40,9 @@ describe('a worker killed mid-compute (real BullMQ, real Redis, kill -9)', () =>
   });
 
   it('frees its market when BullMQ finds the job stalled, long before the lease would expire', async () => {
-    const env = { REDIS_URL: TEST_REDIS_URL, LIQMAP_QUEUE_PREFIX: q.prefix, DATABASE_URL: t.url, LOG_LEVEL: 'warn' };
+    // Short lock and stalled check (defaults 30 s each), through the config both workers read:
+    // the dead worker's job is found within seconds instead of 30 to 60 s.
+    const env = { REDIS_URL: TEST_REDIS_URL, LIQMAP_QUEUE_PREFIX: q.prefix, DATABASE_URL: t.url, LOG_LEVEL: 'warn', LIQMAP_JOB_LOCK_MS: '5000', LIQMAP_JOB_STALLED_CHECK_MS: '1000' };
     const config = parseConfig(env);
     const lines: { msg: string; market?: string; job?: string }[] = [];
     const sink = new Writable({
@@ -56,7 +58,8 @@ describe('a worker killed mid-compute (real BullMQ, real Redis, kill -9)', () =>
       const jobId = await producer.recompute(MARKET);
       // The first worker takes the job and its market's lease…
       let lease: { owner: string; expires_at: Date } | undefined;
-      for (let i = 0; i < 600 && !lease; i++) {
+      // (a deadline, not a count of polls: under load a poll takes far longer than its sleep)
+      for (const end = Date.now() + 120_000; Date.now() < end && !lease; ) {
         lease = (await sql<{ owner: string; expires_at: Date }>`select owner, expires_at from compute_locks where market_id = ${MARKET}`.execute(t.store.db)).rows[0];
         if (!lease) await sleep(50);
       }
@@ -73,8 +76,10 @@ describe('a worker killed mid-compute (real BullMQ, real Redis, kill -9)', () =>
       // Another worker: BullMQ's stalled-job check (its lock expired) hands the job back, and the
       // retry computes the market at once.
       survivor = await createJobRunner({ config, store: t.store, logger: pino({ level: 'warn' }, sink), mode: 'work', sandboxed: false });
+      // Found within lock + check; a generous margin for load, still far below the 180 s it
+      // would wait if nothing handed the job back.
       let taken: { owner: string; now: Date } | undefined;
-      for (let i = 0; i < 1800 && !taken; i++) {
+      for (const end = Date.now() + 60_000; Date.now() < end && !taken; ) {
         const row = (await sql<{ owner: string; now: Date }>`select owner, now() as now from compute_locks where market_id = ${MARKET}`.execute(t.store.db)).rows[0];
         if (row && row.owner !== held!.owner) taken = row;
         else await sleep(100);
