@@ -12,6 +12,7 @@ export interface ModelInputArg {
   readonly participation?: number | null;
   readonly halfLifeHours?: number | null;
   readonly fundingAdjusted?: boolean | null;
+  readonly levelSpread?: number | null;
   readonly preset?: string | null;
 }
 
@@ -57,6 +58,8 @@ export const modelInputTypeDefs = /* GraphQL */ `
     halfLifeHours: Float
     "Whether funding paid since entry moves liquidation prices (default true)."
     fundingAdjusted: Boolean
+    "Level-spread prior: each leverage's served levels spread by a Gaussian of this many margin distances (price / leverage), mass beyond the price dropped (default 0 = sharp levels; 0.4 measured best, opt-in for its compute cost); ${describeRange(R.levelSpread)}."
+    levelSpread: Float
   }
 `;
 

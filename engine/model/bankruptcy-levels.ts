@@ -1,28 +1,49 @@
 import type { ModelState } from './heatmap-model.js';
 import { cohortLiquidationPrice } from './heatmap-model.js';
 import { priceIndex } from './price-grid.js';
+import { spreadMaps } from './level-spread.js';
+import type { Cohort } from './side-index.js';
 
 /**
  * The model's pending positions keyed by their bankruptcy price instead of their liquidation
  * price: price bucket → notional, quote, per side. A venue that reports the bankruptcy price on
  * its liquidation records (OKX, Bybit) is scored against these. The bankruptcy price is where
  * equity is zero — the liquidation-price formula with no maintenance margin — so it sits beyond
- * the liquidation price by about the maintenance rate.
+ * the liquidation price by about the maintenance rate. Given the snapshot's `price`, the levels
+ * are spread by the level-spread prior as the served liquidation levels are (level-spread.ts).
  */
-export function bankruptcyLevels(state: ModelState): { long: Map<number, number>; short: Map<number, number> } {
-  const long = new Map<number, number>();
-  const short = new Map<number, number>();
+export function bankruptcyLevels(state: ModelState, price?: number): { long: Map<number, number>; short: Map<number, number> } {
   const step = state.priceStep;
-  if (!step) return { long, short };
+  if (!step) return { long: new Map(), short: new Map() };
+  const spread = state.params.levelSpread;
+  if (price === undefined || !(spread > 0)) {
+    // Sharp: one map a side, summed in cohort order (the sums of the model without the prior).
+    const long = new Map<number, number>();
+    const short = new Map<number, number>();
+    for (const c of state.cohorts.values()) {
+      const bp = cohortBankruptcyPrice(state, c);
+      if (!(bp > 0) || !(c.size > 0)) continue;
+      const m = c.long ? long : short;
+      const i = priceIndex(bp, step);
+      m.set(i, (m.get(i) ?? 0) + c.size * state.scale * bp);
+    }
+    return { long, short };
+  }
+  // Spread: per leverage layer, each by its own margin distance.
+  const byLev = { long: new Map<number, Map<number, number>>(), short: new Map<number, Map<number, number>>() };
   for (const c of state.cohorts.values()) {
-    const bp = cohortLiquidationPrice(c.long, c.entry, c.lev, state.cumFunding - c.fundingAtEntry, 0, 0);
+    const bp = cohortBankruptcyPrice(state, c);
     if (!(bp > 0) || !(c.size > 0)) continue;
-    const m = c.long ? long : short;
+    const side = c.long ? byLev.long : byLev.short;
+    let m = side.get(c.lev);
+    if (!m) side.set(c.lev, (m = new Map()));
     const i = priceIndex(bp, step);
     m.set(i, (m.get(i) ?? 0) + c.size * state.scale * bp);
   }
-  return { long, short };
+  return { long: spreadMaps(byLev.long, true, price, step, spread), short: spreadMaps(byLev.short, false, price, step, spread) };
 }
+
+const cohortBankruptcyPrice = (state: ModelState, c: Cohort): number => cohortLiquidationPrice(c.long, c.entry, c.lev, state.cumFunding - c.fundingAtEntry, 0, 0);
 
 /**
  * Bankruptcy levels from persisted liquidation levels (the API scores stored results, which keep

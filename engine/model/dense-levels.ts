@@ -16,6 +16,13 @@ export class DenseLevels implements ReadonlyMap<number, number> {
     readonly size: number,
   ) {}
 
+  /** `cells` from price bucket `lo` as levels (the buffer is taken, not copied). */
+  static of(lo: number, cells: Float64Array): DenseLevels {
+    let size = 0;
+    for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) size++;
+    return new DenseLevels(lo, cells, size);
+  }
+
   /**
    * Each dense range (`cells[i − lo]` for buckets `from`..`to`), trimmed of zero cells at both
    * ends and times `k`, all in one buffer: a snapshot straight from the model's dense state.

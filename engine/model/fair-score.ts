@@ -125,7 +125,7 @@ export function traceBacktest(buckets: readonly MarketBucket[], realizedIn: read
     prev = { long: s.long, short: s.short, step: s.priceStep };
     const t = b.t + width;
     if (realized.length > 0 && t >= from && t + opts.horizonMs <= to) {
-      const levels = opts.semantics === 'bankruptcy' ? bankruptcyLevels(state) : { long: s.long, short: s.short };
+      const levels = opts.semantics === 'bankruptcy' ? bankruptcyLevels(state, s.price) : { long: s.long, short: s.short };
       predictions.push({ k, p: { t, price: s.price, priceStep: s.priceStep, long: levels.long, short: levels.short } });
     }
   }

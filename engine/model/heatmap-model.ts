@@ -2,6 +2,7 @@ import type { ModelParams } from './params.js';
 import type { LevelSnapshot, MarketBucket } from './types.js';
 import { gridPeriod, niceStep, priceIndex } from './price-grid.js';
 import { SideIndex, snapshotSides, type Cohort, type SideJson } from './side-index.js';
+import { spreadSide } from './level-spread.js';
 
 /**
  * The model's state. Cohorts are the truth; the per-side indexes are derived from them (and
@@ -378,6 +379,15 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     rebuild(state);
   }
   const d = snapshotSides(state.long, state.short, state.scale);
+  if (p.levelSpread > 0) {
+    // Served levels only: the state stays sharp (see level-spread.ts).
+    const l = spreadSide(d.longByLeverage, true, b.close, step, p.levelSpread);
+    const s = spreadSide(d.shortByLeverage, false, b.close, step, p.levelSpread);
+    d.long = l.levels;
+    d.longByLeverage = l.byLeverage;
+    d.short = s.levels;
+    d.shortByLeverage = s.byLeverage;
+  }
   return {
     t: b.t,
     price: b.close,

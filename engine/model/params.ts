@@ -73,6 +73,14 @@ export interface ModelParams {
    * times tanh(last funding rate / RMS of the funding rates seen), 0..1 (default 0).
    */
   readonly fundingSkewWeight: number;
+  /**
+   * Level-spread prior: each leverage layer's served levels are spread by a Gaussian whose
+   * standard deviation is this many times the layer's margin distance (price / leverage, in
+   * price buckets); mass beyond the price is dropped. Fraction of the margin distance, 0..2
+   * (default 0 = sharp levels: opt-in for its compute cost; 0.4 measured best). The cohort state
+   * is not changed by it.
+   */
+  readonly levelSpread: number;
 }
 
 /** The documented defaults. */
@@ -97,6 +105,7 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = Object.freeze({
   entrySpreadPoints: 1,
   leverageSpread: 0,
   fundingSkewWeight: 0,
+  levelSpread: 0,
 });
 
 /** An allowed range of a numeric model parameter (inclusive unless `exclusiveMin`). */
@@ -139,6 +148,7 @@ export const MODEL_PARAM_RANGES = {
   entrySpreadPoints: { min: 1, max: 11, integer: true, unit: 'prices per bucket' },
   leverageSpread: { min: 0, max: 0.5, unit: 'fraction of leverage' },
   fundingSkewWeight: { min: 0, max: 1, unit: 'weight 0..1' },
+  levelSpread: { min: 0, max: 2, unit: 'fraction of margin distance' },
 } as const satisfies Record<string, ParamRange>;
 
 /** The range as text, e.g. `0.0001 to 0.1 (fraction of price)` or `greater than 1, at most 1000 (×)`. */
@@ -174,6 +184,7 @@ const schema = z.object({
   entrySpreadPoints: ranged(R.entrySpreadPoints),
   leverageSpread: ranged(R.leverageSpread),
   fundingSkewWeight: ranged(R.fundingSkewWeight),
+  levelSpread: ranged(R.levelSpread),
   maintenanceTiers: z.array(z.object({ cap: z.number(), rate: z.number(), amount: z.number() })).optional(),
 });
 
@@ -260,7 +271,7 @@ function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
 
 /** A stable 16-hex-digit hash of the parameters (results are keyed and versioned by it). */
 export function modelParamsHash(p: ModelParams): string {
-  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted, p.seedWarmupHours, ...(p.entrySpreadPoints !== 1 || p.leverageSpread !== 0 || p.fundingSkewWeight !== 0 ? [p.entrySpreadPoints, p.leverageSpread, p.fundingSkewWeight] : [])]);
+  const canonical = JSON.stringify([p.timeBucketSeconds, p.priceBucketFraction, p.leverages.map((l) => [l.leverage, l.weight]), p.maintenanceMarginRate, p.maintenanceAmountFraction, p.positionNotional, p.imbalanceWeight, p.participation, p.halfLifeHours, p.fundingAdjusted, p.seedWarmupHours, ...(p.entrySpreadPoints !== 1 || p.leverageSpread !== 0 || p.fundingSkewWeight !== 0 ? [p.entrySpreadPoints, p.leverageSpread, p.fundingSkewWeight] : []), ...(p.levelSpread !== 0 ? [['levelSpread', p.levelSpread]] : [])]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 

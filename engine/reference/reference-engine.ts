@@ -2,6 +2,7 @@ import { RD, rd, type Exact } from './decimal.js';
 import { referenceMaintenance } from './brackets.js';
 import { exactBucketInputs } from './exact-aggregation.js';
 import { referencePriceIndex, referencePriceStep } from './grid.js';
+import { referenceSpreadSide } from './level-spread.js';
 import type { BucketInput, RawEvent, ReferenceParams, ReferenceSnapshot } from './types.js';
 
 /**
@@ -449,6 +450,26 @@ export function referenceModel(inputs: Iterable<BucketInput>, params: ReferenceP
     const numLev = (m: Map<number, Map<number, RD>>) => new Map([...m].map(([k, v]) => [k, num(v)]));
     const layer = (l: 'levels' | 'openInterest' | 'leverage') => !opts.layers || opts.layers.includes(l);
     const none = new Map<number, number>();
+    const levelSpread = params.levelSpread ?? 0;
+    if (levelSpread > 0 && (layer('levels') || layer('leverage'))) {
+      // The served levels are the spread layers and their sums (the positions stay sharp).
+      const l = referenceSpreadSide(numLev(sides.long.byLeverage), true, b.close, step!, levelSpread);
+      const s = referenceSpreadSide(numLev(sides.short.byLeverage), false, b.close, step!, levelSpread);
+      out.push({
+        t: b.t,
+        price: b.close.toNumber(),
+        priceStep: step!.toNumber(),
+        long: layer('levels') ? l.levels : none,
+        short: layer('levels') ? s.levels : none,
+        oiLong: layer('openInterest') ? num(sides.long.oi) : none,
+        oiShort: layer('openInterest') ? num(sides.short.oi) : none,
+        longByLeverage: layer('leverage') ? l.byLeverage : new Map(),
+        shortByLeverage: layer('leverage') ? s.byLeverage : new Map(),
+        liquidatedLong: liqLong.toNumber(),
+        liquidatedShort: liqShort.toNumber(),
+      });
+      continue;
+    }
     out.push({
       t: b.t,
       price: b.close.toNumber(),

@@ -62,6 +62,8 @@ export interface ReferenceParams {
   readonly leverageSpread?: number | undefined;
   /** Tilt of new positions toward longs by tanh(last funding / RMS funding) × this; absent = 0. */
   readonly fundingSkewWeight?: number | undefined;
+  /** Served levels of each leverage spread by a normal of σ = this × close / (leverage × step) buckets; absent = 0. */
+  readonly levelSpread?: number | undefined;
 }
 
 /** The reference's levels at the end of one bucket, as numbers (price-bucket index → quote notional). */

@@ -26,7 +26,8 @@ describe('dense snapshot levels', () => {
   });
 
   it("a simulated market's snapshots hold the state's levels times its scale, and the leverage layers add up to the totals", () => {
-    const params = parseModelParams({});
+    // Sharp levels: the served snapshot is then the state's own (levelSpread has its own test).
+    const params = parseModelParams({ levelSpread: 0 });
     const events: ModelEvent[] = [];
     for (const e of simulateMarket({ days: 0.25, tradesPerMinute: 30 })) {
       if (e.kind === 'trade') events.push({ kind: 'trade', ts: e.ts, price: e.price, qty: e.qty, side: e.side });

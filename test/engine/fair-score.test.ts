@@ -178,7 +178,7 @@ describe('price semantics', () => {
   });
 
   it("the model's bankruptcy levels sit where equity is zero, beyond the liquidation levels", () => {
-    const params = parseModelParams({ entrySpreadPoints: 1, leverageSpread: 0, leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, timeBucketSeconds: 3600 });
+    const params = parseModelParams({ entrySpreadPoints: 1, leverageSpread: 0, levelSpread: 0, leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, timeBucketSeconds: 3600 });
     const state = createModelState(params);
     const s = stepModel(state, bucket(0, 1000, 0.5));
     const b = bankruptcyLevels(state);
@@ -226,7 +226,7 @@ function liquidationsOf(buckets: readonly MarketBucket[], truth: ReturnType<type
 
 describe('walk-forward backtest and calibration', () => {
   // Hand-built worlds: one leverage, every position at the VWAP (the priors off).
-  const noPriors = { entrySpreadPoints: 1, leverageSpread: 0 } as const;
+  const noPriors = { entrySpreadPoints: 1, leverageSpread: 0, levelSpread: 0 } as const;
   const truth = parseModelParams({ ...noPriors, timeBucketSeconds: 3600, leverages: [{ leverage: 25, weight: 1 }], halfLifeHours: 24 });
   const buckets = walk(24 * 12, 3);
   const realized = liquidationsOf(buckets, truth).filter((l) => l.t >= T0 + 6 * 24 * H);

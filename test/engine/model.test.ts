@@ -40,7 +40,7 @@ const bucket = (i: number, o: Partial<MarketBucket> = {}): MarketBucket => ({
   ...o,
 });
 // The entry-price and leverage priors off: one cohort per side at the VWAP, so each level is hand-checkable.
-const noPriors = { entrySpreadPoints: 1, leverageSpread: 0 } as const;
+const noPriors = { entrySpreadPoints: 1, leverageSpread: 0, levelSpread: 0 } as const;
 const one10x = parseModelParams({ ...noPriors, leverages: [{ leverage: 10, weight: 1 }], maintenanceMarginRate: 0.005, halfLifeHours: 0, imbalanceWeight: 0, priceBucketFraction: 0.001, seedWarmupHours: 0 });
 const total = (m: ReadonlyMap<number, number>) => [...m.values()].reduce((s, v) => s + v, 0);
 
@@ -409,6 +409,8 @@ const paramsArb = fc.record({
   entrySpreadPoints: fc.constantFrom(1, 1, 3, 5),
   leverageSpread: fc.constantFrom(0, 0, 0.2),
   fundingSkewWeight: fc.constantFrom(0, 0, 1),
+  // The level-spread prior (opt-in): sharp levels, the measured best width, a broad one.
+  levelSpread: fc.constantFrom(0, 0, 0.4, 1.5),
   // Different brackets of the default table, or a flat rate.
   positionNotional: fc.constantFrom(10_000, 50_000, 600_000, 1_000_000), // on and between caps
   flat: fc.boolean(),
