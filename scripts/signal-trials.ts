@@ -25,7 +25,7 @@ export const SIGNAL_SETTINGS: readonly SignalSetting[] = [
   ...[0.5, 1].map((w) => ({ signal: 'funding as the long/short skew of new positions', setting: `fundingSkewWeight ${w}`, params: { fundingSkewWeight: w } })),
   { signal: 'realized force orders remove the levels they consumed', setting: 'force orders fed to the model', params: {}, forceOrders: true },
   // Opt-in (default 0, sharp levels): the grid of widths against the sharp default.
-  ...[0.1, 0.2, 0.4, 0.8].map((s) => ({ signal: 'level-spread prior: each leverage layer\'s levels spread by a Gaussian of σ = s × margin distance', setting: `levelSpread ${s}`, params: { levelSpread: s } })),
+  ...[0.1, 0.2, 0.4, 0.8].map((s) => ({ signal: 'level-spread prior: each leverage layer\'s levels spread by a quadratic B-spline of σ ≈ s × margin distance', setting: `levelSpread ${s}`, params: { levelSpread: s } })),
   // The two priors passed the rule one at a time: scored together before a default switches.
   { signal: 'entry-price and leverage priors together', setting: 'entrySpreadPoints 5, leverageSpread 0.4', params: { entrySpreadPoints: 5, leverageSpread: 0.4 } },
 ];

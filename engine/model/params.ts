@@ -74,8 +74,8 @@ export interface ModelParams {
    */
   readonly fundingSkewWeight: number;
   /**
-   * Level-spread prior: each leverage layer's served levels are spread by a Gaussian whose
-   * standard deviation is this many times the layer's margin distance (price / leverage, in
+   * Level-spread prior: each leverage layer's served levels are spread by a quadratic B-spline
+   * (three boxes) whose standard deviation is about this many times the layer's margin distance (price / leverage, in
    * price buckets); mass beyond the price is dropped. Fraction of the margin distance, 0..2
    * (default 0 = sharp levels: opt-in for its compute cost; 0.4 measured best). The cohort state
    * is not changed by it.

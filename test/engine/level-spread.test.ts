@@ -14,14 +14,15 @@ function run(levelSpread: number): { snaps: LevelSnapshot[]; state: ReturnType<t
 }
 const sum = (m: ReadonlyMap<number, number>) => [...m.values()].reduce((s, v) => s + v, 0);
 
-/** Normal mass of [a, b) for σ, by Simpson's rule on the density (independent of both engines' erf). */
-function mass(a: number, b: number, sigma: number): number {
-  const n = 200;
-  const h = (b - a) / n;
-  const f = (x: number) => Math.exp(-(x * x) / (2 * sigma * sigma)) / (sigma * Math.sqrt(2 * Math.PI));
-  let s = f(a) + f(b);
-  for (let i = 1; i < n; i++) s += f(a + i * h) * (i % 2 ? 4 : 2);
-  return (s * h) / 3;
+/**
+ * The quadratic B-spline of three boxes of odd width w = 2h + 1, counted directly (independent of
+ * both engines): the weight of offset d is the share of (a, b, c) in −h..h³ with a + b + c = d.
+ */
+function bSpline(h: number): (d: number) => number {
+  const w = 2 * h + 1;
+  const counts = new Map<number, number>();
+  for (let a = -h; a <= h; a++) for (let b = -h; b <= h; b++) for (let c = -h; c <= h; c++) counts.set(a + b + c, (counts.get(a + b + c) ?? 0) + 1);
+  return (d) => (counts.get(d) ?? 0) / w ** 3;
 }
 
 describe('level-spread prior', () => {
@@ -32,7 +33,7 @@ describe('level-spread prior', () => {
     expect(() => parseModelParams({ levelSpread: 2.5 })).toThrow(/levelSpread = 2.5/);
   });
 
-  it('spreads a layer by a Gaussian of σ = 0.4 × its margin distance, drops what lands beyond the price, and leaves the state sharp', () => {
+  it('spreads a layer by a B-spline of σ ≈ 0.4 × its margin distance, drops what lands beyond the price, and leaves the state sharp', () => {
     const sharp = run(0);
     const spread = run(0.4);
     const s0 = sharp.snaps.at(-1)!;
@@ -43,14 +44,23 @@ describe('level-spread prior', () => {
     const [[li, lv]] = [...s0.long] as [[number, number]];
     const [[si, sv]] = [...s0.short] as [[number, number]];
     expect([li, si]).toEqual([904, 1094]);
-    // Margin distance 100 / 10 = 10 quote = 100 buckets, σ = 40 buckets, cut at ±120.
+    // Margin distance 100 / 10 = 10 quote = 100 buckets, σ = 40 buckets: boxes of 79 (h = 39;
+    // 81 would be as far from σ², the smaller wins), reaching ±117 buckets.
     const sigma = 40;
-    const k = 120;
-    let z = 0;
-    for (let d = -k; d <= k; d++) z += mass(d - 0.5, d + 0.5, sigma);
-    const w = (d: number) => mass(d - 0.5, d + 0.5, sigma) / z;
-    for (const d of [0, 1, -7, 25, -40, 80, -119]) expect(s1.long.get(li + d)! / lv).toBeCloseTo(w(d), 9);
-    for (const d of [0, -3, 40, -90, 119]) expect(s1.short.get(si + d)! / sv).toBeCloseTo(w(d), 9);
+    const h = 39;
+    const k = 3 * h;
+    const w = bSpline(h);
+    let total = 0;
+    let variance = 0;
+    for (let d = -k - 2; d <= k + 2; d++) {
+      total += w(d);
+      variance += d * d * w(d);
+    }
+    expect(total).toBeCloseTo(1, 12);
+    expect(variance).toBeCloseTo((79 * 79 - 1) / 4, 6); // 1560: within σ of σ² = 1600
+    expect(w(k + 1)).toBe(0);
+    for (const d of [0, 1, -7, 25, -40, 80, -115]) expect(s1.long.get(li + d)! / lv).toBeCloseTo(w(d), 9);
+    for (const d of [0, -3, 40, -90, 115]) expect(s1.short.get(si + d)! / sv).toBeCloseTo(w(d), 9);
     // Nothing beyond the price's bucket (1000) nor beyond the kernel; the rest is conserved.
     expect(Math.max(...s1.long.keys())).toBe(1000);
     expect(Math.min(...s1.long.keys())).toBe(li - k);
@@ -60,7 +70,7 @@ describe('level-spread prior', () => {
     for (let d = 1000 - li + 1; d <= k; d++) droppedLong += w(d);
     let droppedShort = 0;
     for (let d = -k; d < 1000 - si; d++) droppedShort += w(d);
-    expect(droppedLong).toBeGreaterThan(0.005);
+    expect(droppedLong).toBeGreaterThan(0.002);
     expect(sum(s1.long) / lv).toBeCloseTo(1 - droppedLong, 9);
     expect(sum(s1.short) / sv).toBeCloseTo(1 - droppedShort, 9);
     // The layer is what is served; open interest and the crossed notional are not spread.
