@@ -98,3 +98,30 @@ export async function naiveRedraw(page: Page, frames = PAN_ZOOM_FRAMES): Promise
     return { fps: (n / elapsed) * 1000, p95PaintMs: paints[Math.floor(paints.length * 0.95)] ?? 0, frames: n };
   }, frames);
 }
+
+/**
+ * The first paint's data floor on a fresh page, as a visitor's browser would meet it: a
+ * navigation to a page of the same origin (served by playwright, not the API, so it costs the
+ * server nothing) whose inline script asks the API for the markets and then `heatmap` (the same
+ * queries the dashboard's first paint waits for) and parses both; returns the ms from navigation
+ * to both parsed. Run alternately with the dashboard's visits it tells what the machine and the
+ * server take for the data alone at that moment, so the dashboard's own share can be told apart.
+ */
+export async function dataFloorMs(browser: Browser, origin: string, heatmap: { query: string; variables: object }, markets: string, viewport = { width: 1500, height: 900 }): Promise<number> {
+  const page = await browser.newPage({ viewport });
+  try {
+    const script = `(async () => {
+      const post = (query, variables) => fetch('/graphql', { priority: 'high', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
+      await post(${JSON.stringify(markets)}, {});
+      const h = await post(${JSON.stringify(heatmap.query)}, ${JSON.stringify(heatmap.variables)});
+      if (!h.data) throw new Error('no heatmap');
+      window.floorMs = performance.now();
+    })();`;
+    await page.route(`${origin}/__data-floor`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: `<!doctype html><html><body><script>${script}</script></body></html>` }));
+    await page.goto(`${origin}/__data-floor`);
+    await page.waitForFunction(() => typeof (window as unknown as { floorMs?: number }).floorMs === 'number', undefined, { timeout: 240_000 });
+    return await page.evaluate(() => (window as unknown as { floorMs: number }).floorMs);
+  } finally {
+    await page.close();
+  }
+}
