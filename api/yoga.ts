@@ -51,6 +51,10 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
     graphiql: introspection ? { title: 'liqmap GraphQL' } : false,
     renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
+    // useBodyLimit refuses a body over its limit or of unknown length before it is read, and
+    // Node's parser reads no more than the Content-Length: yoga's own limit (a stream piped
+    // through a counting transform, per request) only cost CPU.
+    maxRequestBodySize: false,
     // No credentials: the API key travels in a header a page sets itself, never in a cookie; with
     // credentials, a reflected wildcard would let any site read answers meant for a signed-in user.
     cors: origins.includes('*') ? { origin: '*', credentials: false } : { origin: origins, credentials: false },

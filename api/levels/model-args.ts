@@ -74,6 +74,9 @@ export const TIME_BUCKET_DESCRIPTION = `Model time bucket, seconds (default 60; 
  * range.
  */
 export function partialParams(model: ModelInputArg | null | undefined, timeBucketSeconds: number | null | undefined, presets: Readonly<Record<string, Record<string, unknown>>> = {}): Partial<ModelParams> {
+  // Most requests name no parameters: the defaults are valid, nothing to parse (zod's parse of
+  // them was ~2% of an uncached clusters request's CPU).
+  if (model == null && timeBucketSeconds == null) return {};
   const out: Record<string, unknown> = {};
   const { preset, ...fields } = model ?? {};
   if (preset !== null && preset !== undefined) {

@@ -9,6 +9,8 @@ const PER_DOCUMENT = 'ValuesOfCorrectTypeRule';
 const OVERLAPPING = 'OverlappingFieldsCanBeMergedRule';
 /** Shapes kept per rule set (the hash of each: ~50 B). */
 const MAX_SHAPES = 2000;
+/** Rule sets kept per schema (a server has one, or a few when plugins add rules by request). */
+const MAX_RULE_SETS = 16;
 
 /** The document without its literals' values (their kinds kept), hashed: documents that differ only in literal values share it. */
 function shapeOf(document: DocumentNode): string {
@@ -41,7 +43,29 @@ function distinctLiterals(document: DocumentNode): DocumentNode {
  */
 export function useValidationByShape(): Plugin {
   const ruleIds = new WeakMap<ValidationRule, number>();
+  const ruleIdsBySource = new Map<string, number>();
   let nextRule = 0;
+  /**
+   * A rule's id in a rule set's key. graphql-armor's depth, alias and directive plugins add a
+   * new rule function on every request (`addValidationRule(maxDepthRule(options))`), so keyed
+   * by identity every request had a rule set of its own: no shape was ever found again (each
+   * request ran the full rule set, and kept one more set of shapes). A function not seen before
+   * is known by its source text: a closure made afresh per request over the same options (fixed
+   * when the server starts, as armor's are) is the same rule.
+   */
+  const ruleId = (r: ValidationRule): number => {
+    let id = ruleIds.get(r);
+    if (id === undefined) {
+      const source = Function.prototype.toString.call(r);
+      id = ruleIdsBySource.get(source);
+      if (id === undefined) {
+        if (ruleIdsBySource.size >= MAX_RULE_SETS * 64) ruleIdsBySource.clear();
+        ruleIdsBySource.set(source, (id = nextRule++));
+      }
+      ruleIds.set(r, id);
+    }
+    return id;
+  };
   const bySchema = new WeakMap<object, Map<string, Set<string>>>();
   return {
     onValidate({ validateFn, setValidationFn }) {
@@ -49,9 +73,11 @@ export function useValidationByShape(): Plugin {
         // By name, the rules this request runs: graphql-js may be loaded twice (ESM and CJS builds).
         const rules: readonly ValidationRule[] = given ?? specifiedRules;
         const named = (name: string) => rules.filter((r) => r.name === name);
-        const ruleKey = rules.map((r) => ruleIds.get(r) ?? (ruleIds.set(r, nextRule++), nextRule - 1)).join(',');
+        const ruleKey = rules.map(ruleId).join(',');
         let sets = bySchema.get(schema);
         if (!sets) bySchema.set(schema, (sets = new Map()));
+        // Bounded whatever rules a plugin makes up per request.
+        if (!sets.has(ruleKey) && sets.size >= MAX_RULE_SETS) sets.clear();
         let shapes = sets.get(ruleKey);
         if (!shapes) sets.set(ruleKey, (shapes = new Set()));
         const shape = shapeOf(document);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { GraphQLScalarType, Kind, type ValidationRule } from 'graphql';
 import { useValidationByShape } from '../../api/plugins/validation-shapes.js';
+import { useArmor } from '../../api/plugins/armor.js';
 
 /** Validation runs once per shape of document; literals are still checked on every document. */
 describe('validation by shape', () => {
@@ -35,6 +36,33 @@ describe('validation by shape', () => {
     // Another shape (a literal of another kind): validated in full.
     expect((await post('{ echo(day: "2024-01-03", n: null) }')).data).toEqual({ echo: '2024-01-03/' });
     expect(visits).toBe(2);
+  });
+
+  it('knows a shape again when a plugin adds its rule as a new function on every request (as graphql-armor does)', async () => {
+    let fresh = 0;
+    // graphql-armor's max-depth plugin: addValidationRule(maxDepthRule(options)) on each request.
+    const perRequest: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(() => ({ Document: () => void fresh++ })) };
+    const armored = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { echo(n: Int): String }', resolvers: { Query: { echo: (_: unknown, a: { n?: number }) => String(a.n) } } }),
+      plugins: [perRequest, useValidationByShape()],
+    });
+    for (const n of [1, 2, 3]) {
+      const res = await armored.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ echo(n: ${n}) }` }) });
+      expect(await res.json()).toEqual({ data: { echo: String(n) } });
+    }
+    expect(fresh).toBe(1);
+    // The server's own limits plugins, in front of a rule that counts full validations.
+    let full = 0;
+    const withArmor = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { echo(n: Int): String }', resolvers: { Query: { echo: (_: unknown, a: { n?: number }) => String(a.n) } } }),
+      plugins: [...useArmor({ maxRangeDays: 31, introspection: true }), { onValidate: ({ addValidationRule }) => addValidationRule(countFull) } satisfies Plugin, useValidationByShape()],
+    });
+    const countFull: ValidationRule = () => ({ Document: () => void full++ });
+    for (const n of [1, 2, 3]) {
+      const res = await withArmor.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ echo(n: ${n}) }` }) });
+      expect(await res.json()).toEqual({ data: { echo: String(n) } });
+    }
+    expect(full).toBe(1);
   });
 
   it('still refuses a bad literal in a known shape (custom scalar, wrong type)', async () => {
