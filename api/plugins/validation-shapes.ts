@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Kind, specifiedRules, visit, type ASTNode, type DocumentNode, type ValidationRule } from 'graphql';
+import { Kind, specifiedRules, TypeInfo, visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type GraphQLSchema, type ValidationRule, type ValueNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Literals whose value no validation rule but the two below looks at. */
@@ -7,17 +7,97 @@ const LITERALS = new Set<string>([Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEA
 /** Rules that read literal values: ValuesOfCorrectType (types, custom scalars' parseLiteral) runs for every document; OverlappingFieldsCanBeMerged compares arguments (see below). */
 const PER_DOCUMENT = 'ValuesOfCorrectTypeRule';
 const OVERLAPPING = 'OverlappingFieldsCanBeMergedRule';
-/** Shapes kept per rule set (the hash of each: ~50 B). */
+/** Shapes kept per rule set (the hash of each, ~50 B, and its literals' leaf types). */
 const MAX_SHAPES = 2000;
 /** Rule sets kept per schema (a server has one, or a few when plugins add rules by request). */
 const MAX_RULE_SETS = 16;
 
-/** The document without its literals' values (their kinds kept), hashed: documents that differ only in literal values share it. */
-function shapeOf(document: DocumentNode): string {
-  const text = JSON.stringify(document.definitions, (key, v: unknown) =>
-    key === 'loc' ? undefined : v !== null && typeof v === 'object' && LITERALS.has((v as ASTNode).kind) ? (v as ASTNode).kind : v,
-  );
-  return createHash('sha256').update(text).digest('base64');
+/** A known shape: the leaf type each of its literals stands for, in {@link shapeOf}'s order (null: checked by the rule itself). */
+interface Shape {
+  readonly leaves: readonly (LeafLike | null)[] | null;
+}
+/** A scalar or enum type, as far as checking a literal goes. */
+interface LeafLike {
+  parseLiteral(node: ValueNode, variables: undefined): unknown;
+}
+
+/**
+ * The document without its literals' values (their kinds kept), hashed, and its literals in
+ * order: documents that differ only in literal values share the hash. A walk of our own (names
+ * and kinds as text, `loc` left out): JSON.stringify with a replacer called for every key cost
+ * as much as the check it saved.
+ */
+function shapeOf(document: DocumentNode): { hash: string; literals: ValueNode[] } {
+  const parts: string[] = [];
+  const literals: ValueNode[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      parts.push('[');
+      for (const x of v) walk(x);
+      parts.push(']');
+    } else if (v !== null && typeof v === 'object') {
+      const node = v as Record<string, unknown> & { kind: string };
+      if (LITERALS.has(node.kind)) {
+        literals.push(node as unknown as ValueNode);
+        parts.push('#', node.kind);
+        return;
+      }
+      parts.push('{');
+      for (const k in node) {
+        if (k === 'loc') continue;
+        parts.push(k, ':');
+        walk(node[k]);
+        parts.push(';');
+      }
+      parts.push('}');
+    } else parts.push(typeof v === 'string' ? `"${v}` : String(v));
+  };
+  walk(document.definitions);
+  return { hash: createHash('sha256').update(parts.join(' ')).digest('base64'), literals };
+}
+
+/** `t` unwrapped of lists and non-null; a leaf (scalar, enum) as {@link LeafLike}, else undefined; no type: null. */
+function leafOf(t: unknown): LeafLike | null | undefined {
+  let x = t as { ofType?: unknown } | null | undefined;
+  while (x && x.ofType) x = x.ofType as typeof x;
+  if (!x) return null;
+  return typeof (x as Partial<LeafLike>).parseLiteral === 'function' && !('getFields' in x) ? (x as LeafLike) : undefined;
+}
+
+/**
+ * The leaf type at each of `literals` (what ValuesOfCorrectType checks it against: the input
+ * type TypeInfo gives at the literal), from a document that passed every rule; null when one
+ * is not a leaf or the walk fails (then the rule checks every document of the shape).
+ */
+function leavesOf(schema: GraphQLSchema, document: DocumentNode, literals: readonly ValueNode[]): (LeafLike | null)[] | null {
+  try {
+    const info = new TypeInfo(schema);
+    const at = new Map<ASTNode, unknown>();
+    visit(document, visitWithTypeInfo(info, { enter: (node) => void (LITERALS.has(node.kind) && at.set(node, info.getInputType())) }));
+    const leaves = literals.map((n) => leafOf(at.get(n)));
+    return leaves.every((l) => l !== undefined) ? (leaves as (LeafLike | null)[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether every literal parses as its leaf type, as ValuesOfCorrectType decides it (a throw or
+ * undefined from parseLiteral is an error); a literal at no input type is not checked (as the
+ * rule does not: a description).
+ */
+function literalsValid(leaves: readonly (LeafLike | null)[], literals: readonly ValueNode[]): boolean {
+  if (leaves.length !== literals.length) return false;
+  for (let i = 0; i < literals.length; i++) {
+    const leaf = leaves[i];
+    if (!leaf) continue;
+    try {
+      if (leaf.parseLiteral(literals[i]!, undefined) === undefined) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** The document with every literal a value of its own: fields the shape lets merge merge whatever the literals. */
@@ -35,8 +115,11 @@ function distinctLiterals(document: DocumentNode): DocumentNode {
  * Validation once per shape of document, not once per document: every uncached request that
  * differs from an earlier one only in literal values (a new time, market, price) ran the ~30
  * rules of graphql-js and graphql-armor again (15–18% of its CPU). Every rule but two depends
- * on the document's structure and names only; a document whose shape passed them is checked
- * with ValuesOfCorrectType alone, so a bad literal is refused as before. The shape is kept only
+ * on the document's structure and names only; a document whose shape passed them has only its
+ * literals checked, as ValuesOfCorrectType checks them: each parsed by the leaf type recorded at
+ * its place in the shape (no visit of the document: the rule's own pass, with TypeInfo, was the
+ * largest cost left); one that fails is checked by the rule itself, so a bad literal is refused
+ * with the same error as before. The shape is kept only
  * when it also passes OverlappingFieldsCanBeMerged with every literal distinct: then no two
  * fields it merges compare literal arguments, whatever the values. Failed documents keep no
  * shape. Keyed by schema and rule set; at most {@link MAX_SHAPES} shapes each (oldest dropped).
@@ -66,7 +149,7 @@ export function useValidationByShape(): Plugin {
     }
     return id;
   };
-  const bySchema = new WeakMap<object, Map<string, Set<string>>>();
+  const bySchema = new WeakMap<object, Map<string, Map<string, Shape>>>();
   return {
     onValidate({ validateFn, setValidationFn }) {
       setValidationFn((schema, document, given, typeInfo, options) => {
@@ -79,17 +162,20 @@ export function useValidationByShape(): Plugin {
         // Bounded whatever rules a plugin makes up per request.
         if (!sets.has(ruleKey) && sets.size >= MAX_RULE_SETS) sets.clear();
         let shapes = sets.get(ruleKey);
-        if (!shapes) sets.set(ruleKey, (shapes = new Set()));
-        const shape = shapeOf(document);
-        if (shapes.has(shape)) {
-          shapes.delete(shape);
-          shapes.add(shape);
+        if (!shapes) sets.set(ruleKey, (shapes = new Map()));
+        const { hash, literals } = shapeOf(document);
+        const known = shapes.get(hash);
+        if (known) {
+          shapes.delete(hash);
+          shapes.set(hash, known);
+          // Each literal against its leaf type; any doubt (and every error, for its message) from the rule itself.
+          if (known.leaves && literalsValid(known.leaves, literals)) return [];
           return validateFn(schema, document, named(PER_DOCUMENT), typeInfo, options);
         }
         const errors = validateFn(schema, document, rules, typeInfo, options);
         if (errors.length === 0 && validateFn(schema, distinctLiterals(document), named(OVERLAPPING)).length === 0) {
-          shapes.add(shape);
-          if (shapes.size > MAX_SHAPES) shapes.delete(shapes.values().next().value!);
+          shapes.set(hash, { leaves: leavesOf(schema as GraphQLSchema, document, literals) });
+          if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
         }
         return errors;
       });

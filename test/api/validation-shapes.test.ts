@@ -72,6 +72,24 @@ describe('validation by shape', () => {
     expect((await post('{ x: echo(day: "2024-01-01", n: 99999999999) }')).errors?.[0]?.message).toMatch(/Int/);
   });
 
+  it('checks the literals of a known shape in lists, input objects and enums', async () => {
+    const typed = createYoga({
+      schema: createSchema({
+        typeDefs: 'scalar Day\nenum Side { LONG SHORT }\ninput W { day: Day!, side: Side }\ntype Query { pick(days: [Day!]!, w: W, side: Side): String }',
+        resolvers: { Day, Query: { pick: (_: unknown, a: { days: string[]; w?: { day: string }; side?: string }) => `${a.days.join(',')}/${a.w?.day}/${a.side}` } },
+      }),
+      plugins: [useValidationByShape()],
+    });
+    const ask = async (query: string) => (await typed.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<{ data?: unknown; errors?: { message: string }[] }>;
+    const doc = (a: string, b: string, c: string, side: string) => `{ pick(days: ["${a}", "${b}"], w: { day: "${c}", side: ${side} }, side: ${side}) }`;
+    expect((await ask(doc('2024-01-01', '2024-01-02', '2024-01-03', 'LONG'))).data).toEqual({ pick: '2024-01-01,2024-01-02/2024-01-03/LONG' });
+    expect((await ask(doc('2024-02-01', '2024-02-02', '2024-02-03', 'SHORT'))).data).toEqual({ pick: '2024-02-01,2024-02-02/2024-02-03/SHORT' });
+    expect((await ask(doc('2024-02-01', 'soon', '2024-02-03', 'SHORT'))).errors?.[0]?.message).toMatch(/Day/);
+    expect((await ask(doc('2024-02-01', '2024-02-02', 'later', 'SHORT'))).errors?.[0]?.message).toMatch(/Day/);
+    expect((await ask(doc('2024-02-01', '2024-02-02', '2024-02-03', 'FLAT'))).errors?.[0]?.message).toMatch(/Side/);
+    expect((await ask(doc('2024-03-01', '2024-03-02', '2024-03-03', 'LONG'))).data).toEqual({ pick: '2024-03-01,2024-03-02/2024-03-03/LONG' });
+  });
+
   it('still refuses fields of one name whose literal arguments differ', async () => {
     // Same literals merge; the shape is not kept, as other literals would not.
     expect((await post('{ a: echo(day: "2024-01-01") a: echo(day: "2024-01-01") }')).data).toEqual({ a: '2024-01-01/' });
