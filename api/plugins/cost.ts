@@ -6,6 +6,7 @@ import { DEFAULT_MAP_ROWS } from '../levels/liquidation-map.js';
 import { MAX_CANDLES } from '../schema/candles.js';
 import { MAX_PAGE_SIZE } from '../schema/events.js';
 import { SYMBOL_VENUES } from '../../db/index.js';
+import { documentShape } from './validation-shapes.js';
 
 /**
  * What a request may cost, in "values": roughly the numbers and strings its response can hold
@@ -125,6 +126,30 @@ export function operationCost(schema: Parameters<typeof getComplexity>[0]['schem
   return getComplexity({ schema, query: document, variables: variables ?? {}, ...(operationName ? { operationName } : {}), estimators: [estimator(fragments, maxRangeDays)] });
 }
 
+/** Arguments {@link estimator} reads the value of (any field's `model` counts too, whatever it holds). */
+const PRICED_ARGUMENTS = new Set(['from', 'to', 'timeBucketSeconds', 'resolutionSeconds', 'priceBucket', 'priceLow', 'priceHigh', 'symbol', 'venues', 'first', 'last', 'model']);
+/** Costs kept per schema before the memo is cleared. */
+const MAX_COST_KEYS = 5000;
+
+/**
+ * What an operation's cost depends on: its document's shape (structure, names, literal kinds),
+ * the operation's name, and the values of the literals the cost reads — those of the arguments
+ * in {@link PRICED_ARGUMENTS}, of directives (@include/@skip) and of variables' defaults; not
+ * the values of the others (a time, a market, a filter). Null (priced each time): no shape
+ * (not validated by useValidationByShape) or variables given.
+ */
+function costKey(document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined): string | null {
+  if (variables && Object.keys(variables).length > 0) return null;
+  const shape = documentShape(document);
+  if (!shape) return null;
+  const values: string[] = [];
+  shape.literals.forEach((lit, i) => {
+    const arg = shape.argumentOf[i];
+    if (arg === null || arg === undefined || PRICED_ARGUMENTS.has(arg)) values.push(`${lit.kind}${JSON.stringify((lit as { value?: unknown }).value)}`);
+  });
+  return `${shape.hash}\0${operationName ?? ''}\0${values.join(',')}`;
+}
+
 /**
  * The cost limit: every operation is priced (with its variables, so `first: $n` costs n) before
  * it executes; above {@link COST.maxCost} it is refused with `COST_LIMIT_EXCEEDED` saying the
@@ -133,16 +158,26 @@ export function operationCost(schema: Parameters<typeof getComplexity>[0]['schem
  */
 export function useCostLimit(opts: { maxRangeDays: number; maxCost?: number }): Plugin {
   const max = opts.maxCost ?? COST.maxCost;
+  const memo = new WeakMap<object, Map<string, number | null>>();
   const check = (args: { schema: Parameters<typeof getComplexity>[0]['schema']; document: DocumentNode; variableValues?: Record<string, unknown> | null | undefined; operationName?: string | null | undefined }) => {
-    let cost: number;
-    try {
-      cost = operationCost(args.schema, args.document, args.variableValues ?? undefined, args.operationName ?? undefined, opts.maxRangeDays);
-    } catch (e) {
-      // Bad variables and the like: execution reports them precisely.
-      if (e instanceof GraphQLError) return null;
-      throw e;
+    const key = costKey(args.document, args.variableValues, args.operationName);
+    let bySchema = memo.get(args.schema);
+    if (!bySchema) memo.set(args.schema, (bySchema = new Map()));
+    let cost = key === null ? undefined : bySchema.get(key);
+    if (cost === undefined) {
+      try {
+        cost = operationCost(args.schema, args.document, args.variableValues ?? undefined, args.operationName ?? undefined, opts.maxRangeDays);
+      } catch (e) {
+        // Bad variables and the like: execution reports them precisely.
+        if (!(e instanceof GraphQLError)) throw e;
+        cost = null;
+      }
+      if (key !== null) {
+        if (bySchema.size >= MAX_COST_KEYS) bySchema.clear();
+        bySchema.set(key, cost);
+      }
     }
-    if (cost <= max) return null;
+    if (cost === null || cost <= max) return null;
     return new GraphQLError(
       `query cost ${Math.round(cost)} exceeds the limit of ${max} (about one value per number in the response: a heatmap costs one per cell of each of values/long/short): select fewer cell arrays, widen resolutionSeconds or priceBucket, narrow the range, or split the query`,
       { extensions: { code: 'COST_LIMIT_EXCEEDED', cost: Math.round(cost), maxCost: max } },

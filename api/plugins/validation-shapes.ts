@@ -21,15 +21,35 @@ interface LeafLike {
   parseLiteral(node: ValueNode, variables: undefined): unknown;
 }
 
+/** A document's shape: its hash, its literals in order, and for each the field argument it stands under. */
+export interface DocumentShape {
+  readonly hash: string;
+  readonly literals: readonly ValueNode[];
+  /** Per literal: the name of the field argument it is (part of) the value of; null anywhere else (a directive's argument, a variable's default). */
+  readonly argumentOf: readonly (string | null)[];
+}
+
+/** The shape of each document validated (by object: yoga's parse cache hands the same document on to execution). */
+const shapes = new WeakMap<DocumentNode, DocumentShape>();
+
+/** The shape {@link useValidationByShape} found for `document` when it validated it, if it did. */
+export function documentShape(document: DocumentNode): DocumentShape | undefined {
+  return shapes.get(document);
+}
+
 /**
  * The document without its literals' values (their kinds kept), hashed, and its literals in
  * order: documents that differ only in literal values share the hash. A walk of our own (names
  * and kinds as text, `loc` left out): JSON.stringify with a replacer called for every key cost
  * as much as the check it saved.
  */
-function shapeOf(document: DocumentNode): { hash: string; literals: ValueNode[] } {
+function shapeOf(document: DocumentNode): DocumentShape {
   const parts: string[] = [];
   const literals: ValueNode[] = [];
+  const argumentOf: (string | null)[] = [];
+  // The field argument being walked (null outside one); under a directive or a variable's definition, none.
+  let argument: string | null = null;
+  let elsewhere = false;
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) {
       parts.push('[');
@@ -39,9 +59,14 @@ function shapeOf(document: DocumentNode): { hash: string; literals: ValueNode[] 
       const node = v as Record<string, unknown> & { kind: string };
       if (LITERALS.has(node.kind)) {
         literals.push(node as unknown as ValueNode);
+        argumentOf.push(elsewhere ? null : argument);
         parts.push('#', node.kind);
         return;
       }
+      const outer = argument;
+      const outerElsewhere = elsewhere;
+      if (node.kind === Kind.DIRECTIVE || node.kind === Kind.VARIABLE_DEFINITION) elsewhere = true;
+      else if (node.kind === Kind.ARGUMENT && outer === null) argument = (node.name as { value: string }).value;
       parts.push('{');
       for (const k in node) {
         if (k === 'loc') continue;
@@ -50,10 +75,12 @@ function shapeOf(document: DocumentNode): { hash: string; literals: ValueNode[] 
         parts.push(';');
       }
       parts.push('}');
+      argument = outer;
+      elsewhere = outerElsewhere;
     } else parts.push(typeof v === 'string' ? `"${v}` : String(v));
   };
   walk(document.definitions);
-  return { hash: createHash('sha256').update(parts.join(' ')).digest('base64'), literals };
+  return { hash: createHash('sha256').update(parts.join(' ')).digest('base64'), literals, argumentOf };
 }
 
 /** `t` unwrapped of lists and non-null; a leaf (scalar, enum) as {@link LeafLike}, else undefined; no type: null. */
@@ -161,21 +188,23 @@ export function useValidationByShape(): Plugin {
         if (!sets) bySchema.set(schema, (sets = new Map()));
         // Bounded whatever rules a plugin makes up per request.
         if (!sets.has(ruleKey) && sets.size >= MAX_RULE_SETS) sets.clear();
-        let shapes = sets.get(ruleKey);
-        if (!shapes) sets.set(ruleKey, (shapes = new Map()));
-        const { hash, literals } = shapeOf(document);
-        const known = shapes.get(hash);
+        let kept = sets.get(ruleKey);
+        if (!kept) sets.set(ruleKey, (kept = new Map()));
+        const shape = shapeOf(document);
+        const { hash, literals } = shape;
+        shapes.set(document, shape);
+        const known = kept.get(hash);
         if (known) {
-          shapes.delete(hash);
-          shapes.set(hash, known);
+          kept.delete(hash);
+          kept.set(hash, known);
           // Each literal against its leaf type; any doubt (and every error, for its message) from the rule itself.
           if (known.leaves && literalsValid(known.leaves, literals)) return [];
           return validateFn(schema, document, named(PER_DOCUMENT), typeInfo, options);
         }
         const errors = validateFn(schema, document, rules, typeInfo, options);
         if (errors.length === 0 && validateFn(schema, distinctLiterals(document), named(OVERLAPPING)).length === 0) {
-          shapes.set(hash, { leaves: leavesOf(schema as GraphQLSchema, document, literals) });
-          if (shapes.size > MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+          kept.set(hash, { leaves: leavesOf(schema as GraphQLSchema, document, literals) });
+          if (kept.size > MAX_SHAPES) kept.delete(kept.keys().next().value!);
         }
         return errors;
       });
