@@ -9,6 +9,8 @@ const PER_DOCUMENT = 'ValuesOfCorrectTypeRule';
 const OVERLAPPING = 'OverlappingFieldsCanBeMergedRule';
 /** Shapes kept per rule set (the hash of each, ~50 B, and its literals' leaf types). */
 const MAX_SHAPES = 2000;
+/** What Function.prototype.toString gives for a bound or native function. */
+const NATIVE = /\{\s*\[native code\]\s*\}$/;
 /** Rule sets kept per schema (a server has one, or a few when plugins add rules by request). */
 const MAX_RULE_SETS = 16;
 
@@ -167,10 +169,14 @@ export function useValidationByShape(): Plugin {
     let id = ruleIds.get(r);
     if (id === undefined) {
       const source = Function.prototype.toString.call(r);
-      id = ruleIdsBySource.get(source);
-      if (id === undefined) {
-        if (ruleIdsBySource.size >= MAX_RULE_SETS * 64) ruleIdsBySource.clear();
-        ruleIdsBySource.set(source, (id = nextRule++));
+      // A bound or native function shows no source of its own: known only by itself.
+      if (NATIVE.test(source)) id = nextRule++;
+      else {
+        id = ruleIdsBySource.get(source);
+        if (id === undefined) {
+          if (ruleIdsBySource.size >= MAX_RULE_SETS * 64) ruleIdsBySource.clear();
+          ruleIdsBySource.set(source, (id = nextRule++));
+        }
       }
       ruleIds.set(r, id);
     }

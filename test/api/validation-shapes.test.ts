@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
-import { GraphQLScalarType, Kind, type ValidationRule } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValidationRule } from 'graphql';
 import { useValidationByShape } from '../../api/plugins/validation-shapes.js';
 import { useArmor } from '../../api/plugins/armor.js';
 
@@ -63,6 +63,18 @@ describe('validation by shape', () => {
       expect(await res.json()).toEqual({ data: { echo: String(n) } });
     }
     expect(full).toBe(1);
+  });
+
+  it('does not take a bound rule made per request for another bound rule (no source text to tell them apart)', async () => {
+    const refuse = (ctx: { reportError: (e: GraphQLError) => void }) => ({ Document: () => ctx.reportError(new GraphQLError('refused')) });
+    const accept = () => ({});
+    let strict = false;
+    const bound: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule((strict ? refuse : accept).bind(null) as unknown as ValidationRule) };
+    const y = createYoga({ schema: createSchema({ typeDefs: 'type Query { echo(n: Int): String }', resolvers: { Query: { echo: (_: unknown, a: { n?: number }) => String(a.n) } } }), plugins: [bound, useValidationByShape()] });
+    const ask = async (n: number) => (await y.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ echo(n: ${n}) }` }) })).json() as Promise<{ data?: unknown; errors?: { message: string }[] }>;
+    expect((await ask(1)).data).toEqual({ echo: '1' });
+    strict = true;
+    expect((await ask(2)).errors?.[0]?.message).toBe('refused');
   });
 
   it('still refuses a bad literal in a known shape (custom scalar, wrong type)', async () => {
