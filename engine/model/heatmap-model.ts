@@ -1,7 +1,7 @@
 import type { ModelParams } from './params.js';
 import type { LevelSnapshot, MarketBucket } from './types.js';
 import { gridPeriod, niceStep, priceIndex } from './price-grid.js';
-import { SideIndex, snapshotSides, type Cohort, type SideJson } from './side-index.js';
+import { SideIndex, snapshotSides, type Cohort, type SideJson, type SnapshotSides } from './side-index.js';
 import { spreadSide } from './level-spread.js';
 
 /**
@@ -388,14 +388,39 @@ export function stepModel(state: ModelState, b: MarketBucket): LevelSnapshot {
     d.short = s.levels;
     d.shortByLeverage = s.byLeverage;
   }
-  return {
-    t: b.t,
-    price: b.close,
-    priceStep: step,
-    ...d,
-    liquidatedLong,
-    liquidatedShort,
-  };
+  return new Snapshot(b.t, b.close, step, d, liquidatedLong, liquidatedShort);
+}
+
+/**
+ * A bucket's snapshot, built by a constructor rather than as an object literal: V8 pretenures a
+ * literal's allocation site once its objects survive (runModel keeps every snapshot), and a
+ * stepping loop's dropped snapshots then land in the old generation, holding their young level
+ * arrays alive through every scavenge until a mark-compact. In the model bench (after its runs
+ * that keep snapshots) that made 30 days of minute buckets 4.4-7.3 s instead of 2.1-2.3 s.
+ */
+class Snapshot implements LevelSnapshot {
+  readonly long: LevelSnapshot['long'];
+  readonly oiLong: LevelSnapshot['oiLong'];
+  readonly short: LevelSnapshot['short'];
+  readonly oiShort: LevelSnapshot['oiShort'];
+  readonly longByLeverage: LevelSnapshot['longByLeverage'];
+  readonly shortByLeverage: LevelSnapshot['shortByLeverage'];
+
+  constructor(
+    readonly t: number,
+    readonly price: number,
+    readonly priceStep: number,
+    d: SnapshotSides,
+    readonly liquidatedLong: number,
+    readonly liquidatedShort: number,
+  ) {
+    this.long = d.long;
+    this.oiLong = d.oiLong;
+    this.short = d.short;
+    this.oiShort = d.oiShort;
+    this.longByLeverage = d.longByLeverage;
+    this.shortByLeverage = d.shortByLeverage;
+  }
 }
 
 /**

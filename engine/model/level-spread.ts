@@ -101,7 +101,7 @@ export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: b
       continue;
     }
     const n = fullHi - fullLo + 1;
-    let cells: Float64Array;
+    let cells: number[];
     if (h === 0) cells = layer.cells.slice(from - fullLo, to - fullLo + 1);
     else {
       // Two scratch buffers, reused across layers and snapshots; only the kept range is copied out.
@@ -114,7 +114,7 @@ export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: b
         [a, b] = [b, a];
       }
       const scale = 1 / (w * w * w);
-      cells = new Float64Array(to - from + 1);
+      cells = new Array<number>(to - from + 1);
       for (let i = 0, x = from - fullLo; i < cells.length; i++, x++) cells[i] = a[x]! * scale;
     }
     out.set(lev, DenseLevels.of(from, cells));
@@ -122,7 +122,7 @@ export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: b
     if (to > hi) hi = to;
   }
   if (!(lo <= hi)) return { levels: DenseLevels.EMPTY, byLeverage: out };
-  const total = new Float64Array(hi - lo + 1);
+  const total = new Array<number>(hi - lo + 1).fill(0);
   for (const layer of out.values()) {
     const off = layer.lo - lo;
     for (let x = 0; x < layer.cells.length; x++) total[off + x]! += layer.cells[x]!;
@@ -141,7 +141,7 @@ export function spreadMaps(byLeverage: ReadonlyMap<number, ReadonlyMap<number, n
       if (i > hi) hi = i;
     }
     if (!(lo <= hi)) continue;
-    const cells = new Float64Array(hi - lo + 1);
+    const cells = new Array<number>(hi - lo + 1).fill(0);
     for (const [i, v] of m) cells[i - lo] = v;
     dense.set(lev, DenseLevels.of(lo, cells));
   }

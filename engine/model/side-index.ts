@@ -362,18 +362,32 @@ export class SideIndex {
   }
 }
 
-/** A snapshot's maps of both sides at scale `k`: totals, open interest, then per leverage, in one buffer. */
-export function snapshotSides(long: SideIndex, short: SideIndex, k: number): { long: DenseLevels; short: DenseLevels; oiLong: DenseLevels; oiShort: DenseLevels; longByLeverage: Map<number, DenseLevels>; shortByLeverage: Map<number, DenseLevels> } {
+/** A snapshot's maps of both sides (see {@link snapshotSides}). */
+export class SnapshotSides {
+  constructor(
+    public long: DenseLevels,
+    public short: DenseLevels,
+    public oiLong: DenseLevels,
+    public oiShort: DenseLevels,
+    public longByLeverage: Map<number, DenseLevels>,
+    public shortByLeverage: Map<number, DenseLevels>,
+  ) {}
+}
+
+/**
+ * A snapshot's maps of both sides at scale `k`: totals, open interest, then per leverage (a class,
+ * not an object literal, for the reason the model's snapshot is one: see heatmap-model.ts).
+ */
+export function snapshotSides(long: SideIndex, short: SideIndex, k: number): SnapshotSides {
   const l = long.ranges();
   const s = short.ranges();
   const d = DenseLevels.scaledRanges([...l, ...s], k);
   const nl = l.length;
-  return {
-    long: d[0]!,
-    oiLong: d[1]!,
-    short: d[nl]!,
-    oiShort: d[nl + 1]!,
-    longByLeverage: new Map(long.leverages.map((lev, i) => [lev, d[2 + i]!])),
-    shortByLeverage: new Map(short.leverages.map((lev, i) => [lev, d[nl + 2 + i]!])),
+  // Filled by set, not from [key, value] literals (each a literal pointing at the young levels).
+  const byLev = (levs: readonly number[], at: number) => {
+    const m = new Map<number, DenseLevels>();
+    for (let i = 0; i < levs.length; i++) m.set(levs[i]!, d[at + i]!);
+    return m;
   };
+  return new SnapshotSides(d[0]!, d[nl]!, d[1]!, d[nl + 1]!, byLev(long.leverages, 2), byLev(short.leverages, nl + 2));
 }
