@@ -183,23 +183,30 @@ export class BatchWriter {
   ): Promise<Record<EventKind, number>> {
     refusals.length = 0;
     return this.#store.rawTransaction(async (tx) => {
+      // The statements before the COPY go out together, and so do those after it: postgres.js
+      // sends a transaction's queries without waiting for the previous answer, the server runs
+      // them in order, and a failed one fails those behind it (the first error is the one
+      // thrown). Prepared, each is one round trip; one after the other, a batch waited for
+      // about a dozen, each of which a loaded machine stretches.
       // One writer per market at a time: makes the "nothing stored in this range" probe of the
-      // COPY fast path safe against a concurrent ingest of the same market.
-      for (const m of touched.map((t) => t.market).sort()) {
-        await tx.query('select pg_advisory_xact_lock(hashtext($1))', [m]);
-      }
-      if (newMarkets.length > 0) await upsertMarkets(tx, newMarkets);
-      for (const m of months) await ensureTradePartition(tx, m);
+      // COPY fast path safe against a concurrent ingest of the same market (the probe runs
+      // after the locks, behind them).
+      const setup: Promise<unknown>[] = touched
+        .map((t) => t.market)
+        .sort()
+        .map((m) => tx.query('select pg_advisory_xact_lock(hashtext($1))', [m], PREPARED));
+      if (newMarkets.length > 0) setup.push(upsertMarkets(tx, newMarkets));
+      for (const m of months) setup.push(ensureTradePartition(tx, m));
+      const ready = Promise.all(setup);
+      ready.catch(() => {}); // awaited below; a failure there is the one thrown
       const counts = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
+      if (mode === 'isolate') await ready;
       for (const kindRows of rows.kinds()) {
         counts[kindRows.kind] =
-          mode === 'isolate' ? await copyIsolating(tx, kindRows, 0, kindRows.count, refusals) : await copyKind(tx, kindRows, 0, kindRows.count, mode === 'merge');
+          mode === 'isolate' ? await copyIsolating(tx, kindRows, 0, kindRows.count, refusals) : await copyKind(tx, kindRows, 0, kindRows.count, mode === 'merge', ready);
       }
+      await ready;
       const sourceKey = batch.checkpoint?.sourceKey ?? batch.origins?.file;
-      if (batch.resetQuarantine && sourceKey) await tx.query('delete from quarantine where source_key = $1', [sourceKey]);
-      if (batch.quarantined && batch.quarantined.length > 0 && sourceKey) {
-        await insertQuarantine(tx, sourceKey, batch.quarantined);
-      }
       if (refusals.length > 0) {
         const r = refusals.find((f) => rows.origin(f.rows.origin(f.index)) === null);
         if (!sourceKey || !batch.origins || r) {
@@ -207,12 +214,17 @@ export class BatchWriter {
           // Sources without line origins (the subgraph, the demo) validate their own events.
           throw new Error(`the database refused a ${f.rows.kind} event of ${JSON.stringify(f.rows.market(f.index).slice(0, 100))} at ${timestampText(f.rows.ts(f.index))}: ${f.reason}`);
         }
-        await insertQuarantine(tx, sourceKey, refusedRows(rows, batch, refusals));
       }
+      // Sent in this order, run in this order (the quarantine's reset before its new rows).
+      const after: Promise<unknown>[] = [];
+      if (batch.resetQuarantine && sourceKey) after.push(tx.query('delete from quarantine where source_key = $1', [sourceKey], PREPARED));
+      if (batch.quarantined && batch.quarantined.length > 0 && sourceKey) after.push(insertQuarantine(tx, sourceKey, batch.quarantined));
+      if (refusals.length > 0 && sourceKey) after.push(insertQuarantine(tx, sourceKey, refusedRows(rows, batch, refusals)));
       // Only new rows change a market's data (a re-ingest that added nothing leaves results valid).
-      if (touched.length > 0 && Object.values(counts).some((n) => n > 0)) await bumpVersions(tx, touched);
+      if (touched.length > 0 && Object.values(counts).some((n) => n > 0)) after.push(bumpVersions(tx, touched));
+      if (batch.checkpoint) after.push(saveCheckpoint(tx, withRefusals(batch.checkpoint, rows, batch, refusals)));
+      await Promise.all(after);
       if (batch.alsoInTransaction) await batch.alsoInTransaction(tx);
-      if (batch.checkpoint) await saveCheckpoint(tx, withRefusals(batch.checkpoint, rows, batch, refusals));
       return counts;
     });
   }
@@ -278,10 +290,15 @@ async function upsertMarkets(tx: RawTx, markets: readonly string[]): Promise<voi
      select id, exchange, symbol from jsonb_to_recordset($1::text::jsonb) as r(id text, exchange text, symbol text)
      on conflict do nothing`,
     [JSON.stringify(rows)],
+    PREPARED,
   );
 }
 
-async function copyKind(tx: RawTx, rows: KindRows, from: number, to: number, merge: boolean): Promise<number> {
+/** The batch writer's statements are the same texts batch after batch: prepared once per connection. */
+const PREPARED = { prepare: true } as const;
+
+/** COPYs rows `[from, to)` of one kind, once `ready` (the transaction's set-up) has succeeded. */
+async function copyKind(tx: RawTx, rows: KindRows, from: number, to: number, merge: boolean, ready: Promise<unknown> = Promise.resolve()): Promise<number> {
   const spec = rows.spec;
   // Rows already stored in this batch's time range (the per-market advisory lock taken by
   // write() keeps the answer true until commit). Usually none, or a handful at the boundary
@@ -289,7 +306,7 @@ async function copyKind(tx: RawTx, rows: KindRows, from: number, to: number, mer
   // rest is COPYed straight in, without computing a key per row. A row repeated inside the
   // batch makes that COPY fail, and write() redoes the batch with `merge`. Many stored rows (a
   // re-ingest) take the staging merge too.
-  const stored = merge ? null : await storedKeys(tx, spec.table, spec.key, rows.touched(), STORED_KEYS_LIMIT);
+  const [, stored] = await Promise.all([ready, merge ? null : storedKeys(tx, spec.table, spec.key, rows.touched(), STORED_KEYS_LIMIT)]);
   if (stored !== null) {
     const skip = stored.keys.size === 0 ? undefined : (i: number) => rows.ts(i) <= stored.maxTs && stored.keys.has(rows.keyOf(i));
     const { chunks, rows: unique } = rows.slices(from, to, skip);
@@ -305,7 +322,7 @@ async function copyKind(tx: RawTx, rows: KindRows, from: number, to: number, mer
   });
   const stage = `liqmap_stage_${spec.table}`;
   const cols = spec.columns.map(quoteIdent).join(', ');
-  await tx.query(`create temp table if not exists ${quoteIdent(stage)} (like ${quoteIdent(spec.table)}) on commit drop`);
+  await Promise.all([ready, tx.query(`create temp table if not exists ${quoteIdent(stage)} (like ${quoteIdent(spec.table)}) on commit drop`)]);
   await tx.copyInBinary(stage, spec.columns, [COPY_BINARY_HEADER, ...chunks, COPY_BINARY_TRAILER]);
   const inserted = await tx.query<{ n: number | string }>(
     `with ins as (
@@ -338,6 +355,7 @@ async function storedKeys(
     const rows = await tx.query<Record<string, string>>(
       `select ${cols} from ${quoteIdent(table)} where market_id = $1 and ts >= $2::text::timestamptz and ts <= $3::text::timestamptz limit ${limit + 1}`,
       [r.market, timestampText(r.fromUs), timestampText(r.toUs)],
+      PREPARED,
     );
     if (keys.size + rows.length > limit) return null;
     for (const row of rows) {
@@ -355,6 +373,7 @@ async function insertQuarantine(tx: RawTx, sourceKey: string, rows: readonly Qua
      from jsonb_to_recordset($2::text::jsonb) as r(file text, line bigint, field text, reason text, raw text)
      on conflict do nothing`,
     [sourceKey, JSON.stringify(rows.map((r) => ({ ...r, raw: r.raw.replaceAll(String.fromCharCode(0), '') })))],
+    PREPARED,
   );
 }
 
@@ -370,6 +389,7 @@ async function bumpVersions(tx: RawTx, touched: readonly TouchedRange[]): Promis
        dirty_from = least(coalesce(market_versions.dirty_from, excluded.first_ts), excluded.first_ts),
        updated_at = now()`,
     [JSON.stringify(touched.map((t) => ({ market: t.market, from_us: t.fromUs, to_us: t.toUs })))],
+    PREPARED,
   );
 }
 
@@ -383,5 +403,6 @@ async function saveCheckpoint(tx: RawTx, c: CheckpointWrite): Promise<void> {
        rows_written = excluded.rows_written, rows_quarantined = excluded.rows_quarantined,
        state = excluded.state, done = excluded.done, updated_at = now()`,
     [c.sourceKey, c.format, c.fingerprint, c.line, c.rowsWritten, c.rowsQuarantined, JSON.stringify(c.state ?? {}), c.done],
+    PREPARED,
   );
 }

@@ -16,6 +16,10 @@ export interface MigrateOutcome {
  * half-applied migration (each runs in a transaction).
  */
 export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
+  // Every command migrates first, and the schema is almost always current: one read of the
+  // executed names then, instead of the Migrator's catalog reads, lock and listing (a dozen
+  // round trips, 0.1-0.4 s of a `liqmap ingest` under load). Anything else takes the Migrator.
+  if (await isUpToDate(store)) return { applied: [] };
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
@@ -40,6 +44,25 @@ export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
   }
   return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
+
+/**
+ * Whether the store has run exactly the known migrations: each is recorded in the Migrator's
+ * table in the transaction that ran it, so a complete list means every one committed. A
+ * missing table, a lost connection, a name unknown here (a newer liqmap migrated) or a
+ * missing one: false, and the Migrator decides.
+ */
+async function isUpToDate(store: Store): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(`${store.schema}.${MIGRATION_TABLE}`)}`.execute(store.db);
+    const known = Object.keys(migrations);
+    return rows.length === known.length && rows.every((r) => Object.hasOwn(migrations, r.name));
+  } catch {
+    return false;
+  }
+}
+
+/** Kysely's Migrator's default table of executed migrations. */
+const MIGRATION_TABLE = 'kysely_migration';
 
 function isOtherSchemaDropped(error: unknown, schema: string): boolean {
   if (!(error instanceof Error) || (error as { code?: unknown }).code !== '3F000') return false;

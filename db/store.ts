@@ -4,6 +4,11 @@ import type { Database } from './schema.js';
 /** Which backend a {@link Store} runs on. */
 export type StoreKind = 'postgres' | 'pglite';
 
+/** Options of {@link RawTx.query}. */
+export interface QueryOptions {
+  readonly prepare?: boolean;
+}
+
 /**
  * The raw side of a transaction: COPY and plain SQL on the transaction's own connection.
  * Used by the bulk writers in db/; everything else goes through Kysely.
@@ -16,8 +21,13 @@ export interface RawTx {
    * must be a whole binary COPY stream (header, rows, trailer; see copy-binary.ts).
    */
   copyInBinary(table: string, columns: readonly string[], chunks: readonly Uint8Array[]): Promise<void>;
-  /** Runs one SQL statement with `$n` parameters and returns its rows. */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs one SQL statement with `$n` parameters and returns its rows. With `prepare` (for a
+   * text run again and again, such as the batch writer's), Postgres prepares it once per
+   * connection: a repeat is one round trip instead of two (Parse + Describe, then Bind +
+   * Execute), and queries issued together go out together.
+   */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
   /**
    * Runs `fn` under a savepoint: when it throws, what it did is rolled back, the transaction
    * stays usable, and the error is rethrown.

@@ -75,8 +75,8 @@ function rawOf(tx: postgres.TransactionSql): RawTx {
     async copyInBinary(table, columns, chunks) {
       await copyFromStdin(tx, table, columns, 'binary', chunks);
     },
-    async query(text, params = []) {
-      return (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as never;
+    async query(text, params = [], options) {
+      return (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[], options?.prepare ? { prepare: true } : undefined)) as never;
     },
   };
   return raw;
