@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { sql } from 'kysely';
 import { serviceUnavailable, withTimeout } from '../base/index.js';
-import { createPgliteStore } from './dialects/pglite/pglite-store.js';
+import type { PgliteStoreOptions } from './dialects/pglite/pglite-store.js';
 import { createPostgresStore } from './dialects/postgres/postgres-store.js';
 import type { Store } from './store.js';
 
@@ -29,6 +29,15 @@ export async function connect(options: ConnectOptions): Promise<Store> {
   }
   const dataDir = path.resolve(options.dataDir ?? './.liqmap', 'pglite');
   return createPgliteStore({ dataDir });
+}
+
+/**
+ * The embedded PGlite store, its modules (a WebAssembly Postgres and its dialect) loaded on the
+ * first call: a command on Postgres never needs them (~30 ms of every start-up).
+ */
+export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+  const pglite = await import('./dialects/pglite/pglite-store.js');
+  return pglite.createPgliteStore(options);
 }
 
 /** Postgres error codes a user can fix, and what to do about each. */

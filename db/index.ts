@@ -2,8 +2,8 @@
 export * from './events.js';
 export type { Database } from './schema.js';
 export type { Store, StoreKind, RawTx } from './store.js';
-export { connect, type ConnectOptions } from './connect.js';
-export { createPgliteStore, type PgliteStoreOptions } from './dialects/pglite/pglite-store.js';
+export { connect, createPgliteStore, type ConnectOptions } from './connect.js';
+export type { PgliteStoreOptions } from './dialects/pglite/pglite-store.js';
 export { createPostgresStore, parsePostgresUrl, type PostgresStoreOptions } from './dialects/postgres/postgres-store.js';
 export { migrateToLatest, type MigrateOutcome } from './migrate.js';
 export {

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { LiqmapError, type Config, type Logger } from '../../base/index.js';
 import type { BatchResult, Store } from '../../db/index.js';
-import { liveRegistry, parseLiveMarkets, readMarketsFile, startLiveIndexer, type LiveIndexer } from '../../indexer/index.js';
+import { liveRegistry, parseLiveMarkets, readMarketsFile, startLiveIndexer, type LiveIndexer } from '../../indexer/live/index.js';
 
 /** Parsed flags of `liqmap ingest live` (and `liqmap start --live`). */
 export const liveFlags = z.object({

@@ -4,7 +4,6 @@ import { LiqmapError, isLiqmapError, printable } from '../../base/index.js';
 import { MARKET_ID_RULE, isMarketId, type BatchResult } from '../../db/index.js';
 import { createProgressReporter, DEFAULT_INPUT_LIMITS, FORMATS, ingestDemo, ingestPaths, ingestSubgraph, ingestSubsquid, type IngestSummary } from '../../indexer/index.js';
 import { createRuntime, type Runtime } from '../runtime.js';
-import { liveFlags, liveMarketsOf, runLiveIngest } from './ingest-live.js';
 
 const marketId = z.string().refine(isMarketId, `must be ${MARKET_ID_RULE}`);
 
@@ -79,6 +78,12 @@ export function queueHook(runner: { onIngested(r: BatchResult): Promise<void> })
   };
 }
 
+/** The runner of an ingest without a queue (no REDIS_URL): committed batches need nothing more. */
+const NOTHING_TO_ENQUEUE = {
+  async onIngested(): Promise<void> {},
+  async close(): Promise<void> {},
+};
+
 /** Runs a file ingest with the runtime's store, migrating first. */
 export async function runFileIngest(rt: Runtime, paths: string[], flags: z.infer<typeof ingestFlags>, onBatch?: BatchHook): Promise<IngestSummary> {
   const store = await rt.store({ migrate: true });
@@ -130,9 +135,14 @@ export function ingestCommand(): Command {
       }
       const flags = parsed.data;
       const rt = await createRuntime();
-      const { createJobRunner } = await import('../../jobs/index.js');
+      // Without REDIS_URL there is nothing to enqueue to: the in-process runner of a plain
+      // ingest computes nothing (the next `start` or `serve` computes on demand), so the jobs
+      // layer (BullMQ, the compute processors: ~0.2 s of the start-up) is not even loaded.
+      // With it, its modules load while the store connects.
+      const jobs = rt.config.REDIS_URL ? import('../../jobs/index.js') : null;
+      jobs?.catch(() => {}); // awaited below, after the store (whose failure comes first)
       const store = await rt.store({ migrate: true });
-      const runner = await createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only', logOutages: false });
+      const runner = jobs ? await (await jobs).createJobRunner({ config: rt.config, store, logger: rt.logger, mode: 'enqueue-only', logOutages: false }) : NOTHING_TO_ENQUEUE;
       const queue = queueHook(runner);
       try {
         if (paths[0] === 'subsquid') {
@@ -198,6 +208,8 @@ export function ingestCommand(): Command {
  * in-process without REDIS_URL, enqueues BullMQ jobs with it.
  */
 async function ingestLive(paths: string[], raw: Record<string, unknown>): Promise<void> {
+  // Loaded here: the live feeds' modules (websockets, metrics) are no part of a file ingest.
+  const { liveFlags, liveMarketsOf, runLiveIngest } = await import('./ingest-live.js');
   if (paths.length > 1) throw new LiqmapError('INPUT_INVALID', `ingest live takes no paths (got ${paths.slice(1).join(' ')}); name markets with --market`);
   const parsed = liveFlags.safeParse(raw);
   if (!parsed.success) {

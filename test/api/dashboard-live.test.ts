@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/index.js';
-import { parseLiveMarkets, startLiveIndexer, exponentialBackoff, type LiveIndexer } from '../../indexer/index.js';
+import { parseLiveMarkets, startLiveIndexer, exponentialBackoff, type LiveIndexer } from '../../indexer/live/index.js';
 import { createInProcessRunner, type JobRunner } from '../../jobs/index.js';
 import { createTestStore, SHARED_DATA, type TestStore } from '../_setup/store.js';
 import { startTestApi, type TestApi } from '../_setup/api.js';

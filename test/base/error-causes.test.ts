@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LiqmapError, parseConfig } from '../../base/index.js';
 import { loadPersistedOperations } from '../../api/index.js';
-import { readMarketsFile } from '../../indexer/index.js';
+import { readMarketsFile } from '../../indexer/live/index.js';
 
 /** One error type: a code, a message to act on, and the underlying error chained as `cause`. */
 describe('errors chain their cause', () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../_setup/cli.js';
+import { createTestStore } from '../_setup/store.js';
 
 /** A module-resolution hook that appends every resolved package (node_modules/<name>) to a file. */
 const RECORDER = `
@@ -16,7 +17,7 @@ export async function resolve(specifier, context, next) {
 }`;
 
 /** The packages a `liqmap <args>` run from the sources loads, by name. */
-function packagesLoaded(args: string[]): { code: number | null; stderr: string; packages: Set<string> } {
+function packagesLoaded(args: string[], env: Record<string, string> = {}): { code: number | null; stderr: string; packages: Set<string> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'liqmap-startup-'));
   const file = path.join(dir, 'loaded.txt');
   try {
@@ -24,7 +25,7 @@ function packagesLoaded(args: string[]): { code: number | null; stderr: string; 
     const run = `const { main } = await import('./cli/index.ts'); await main(['node', 'liqmap', ...${JSON.stringify(args)}]);`;
     const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--import', 'tsx', '--input-type=module', '-e', run], {
       cwd: ROOT,
-      env: { ...process.env, LIQMAP_TEST_LOADED: file, LOG_LEVEL: 'warn' },
+      env: { ...process.env, LIQMAP_TEST_LOADED: file, LOG_LEVEL: 'warn', ...env },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -47,5 +48,27 @@ describe('CLI start-up', () => {
     expect(quote.code, quote.stderr).toBe(0);
     expect(quote.packages.has('commander')).toBe(true); // the recorder sees what the CLI loads
     for (const heavy of ['bullmq', 'ioredis', 'graphql-yoga', 'graphql', '@napi-rs/canvas', 'piscina']) expect(quote.packages.has(heavy), heavy).toBe(false);
+  }, 90_000);
+
+  it('loads no queue, API, live-feed or embedded-database modules for a file ingest on Postgres without a queue', async () => {
+    // Each is no part of it: BullMQ (nothing to enqueue to without REDIS_URL), the live feeds'
+    // websockets and metrics, PGlite; with them the ingest's start-up was ~0.3 s longer.
+    const t = await createTestStore();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqmap-startup-'));
+    try {
+      const file = path.join(dir, 'BTCUSDT-aggTrades-2024-01-01.csv');
+      writeFileSync(file, '1,42000.1,0.010,2,3,1704067200000,true\n2,42000.2,0.020,4,5,1704067200001,false\n');
+      const ingest = packagesLoaded(['ingest', file], { DATABASE_URL: t.url, REDIS_URL: '' });
+      expect(ingest.code, ingest.stderr).toBe(0);
+      expect(ingest.packages.has('postgres')).toBe(true);
+      const rows = await t.store.rawTransaction((tx) => tx.query<{ n: number }>('select count(*)::int as n from trades'));
+      expect(rows[0]?.n).toBe(2);
+      for (const heavy of ['bullmq', 'ioredis', 'graphql-yoga', 'graphql', '@napi-rs/canvas', 'piscina', 'ws', 'prom-client', '@electric-sql/pglite']) {
+        expect(ingest.packages.has(heavy), heavy).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await t.drop();
+    }
   }, 90_000);
 });

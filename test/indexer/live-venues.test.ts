@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/index.js';
 import type { Store } from '../../db/index.js';
-import { exponentialBackoff, parseLiveMarkets, startLiveIndexer } from '../../indexer/index.js';
+import { exponentialBackoff, parseLiveMarkets, startLiveIndexer } from '../../indexer/live/index.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi } from '../_setup/api.js';
 import { startReplayServer, type Fault, type ReplayServer } from '../_fixtures/live/replay-server.js';
