@@ -1,8 +1,9 @@
 /**
  * Levels of one side as a dense array from price bucket `lo`: what a snapshot holds. A snapshot
  * per bucket as hash maps was most of the model's time and garbage (thousands of cells a bucket);
- * one array is filled in a pass and freed whole. Read as a map (price bucket → value,
- * ascending, zero cells absent) by every consumer; the hot ones read `cells` directly.
+ * one array is sliced from the state and freed whole, with the state's scale beside it. Read as
+ * a map (price bucket → value, ascending, zero cells absent) by every consumer; level spread
+ * reads `cells`, the scaled array, built when first read.
  *
  * The cells are a plain array (doubles on the JS heap), not a typed array: a Float64Array of a
  * snapshot's size has its store outside the heap, and a month of minute snapshots (~2 GB of them,
@@ -12,28 +13,38 @@
  */
 export class DenseLevels implements ReadonlyMap<number, number> {
   /** Nothing at any price. */
-  static readonly EMPTY: DenseLevels = new DenseLevels(0, [], 0);
+  static readonly EMPTY: DenseLevels = new DenseLevels(0, [], 1);
+
+  /** The scaled cells once asked for (see {@link cells}). */
+  #scaled: readonly number[] | null = null;
+  /** Non-zero cells, counted when first asked (−1 until then): few readers ask. */
+  #size = -1;
 
   private constructor(
-    /** Price bucket of `cells[0]`. */
+    /** Price bucket of the first cell. */
     readonly lo: number,
-    /** Value per price bucket from `lo` (0: no entry). */
-    readonly cells: readonly number[],
-    readonly size: number,
+    /** The state's values per price bucket from `lo` (0: no entry), before the scale. */
+    readonly raw: readonly number[],
+    /** The state's scale: a cell's value is `raw[i] × k`. */
+    readonly k: number,
   ) {}
 
   /** `cells` from price bucket `lo` as levels (the array is taken, not copied). */
   static of(lo: number, cells: readonly number[]): DenseLevels {
-    let size = 0;
-    for (let i = 0; i < cells.length; i++) if (cells[i] !== 0) size++;
-    return new DenseLevels(lo, cells, size);
+    return new DenseLevels(lo, cells, 1);
   }
 
   /**
    * Each dense range (`cells[i − lo]` for buckets `from`..`to`), trimmed of zero cells at both
    * ends and times `k`, each in an array of its own: a snapshot straight from the model's dense state.
+   *
+   * The range is sliced and the scale kept beside it, applied as each cell is read: a slice of a
+   * plain double array is a block copy (~1 ns a cell here), a loop multiplying into a new array
+   * 3-4 ns, and a model step takes a dozen ranges (~6,700 cells a bucket after a week of minute
+   * buckets), most of which nothing reads but the heatmap and the clusters, once. A read gives
+   * `raw[i] × k`, the number the copy held.
    */
-  static scaledRanges(ranges: readonly { readonly lo: number; readonly cells: Float64Array; readonly from: number; readonly to: number }[], k: number): DenseLevels[] {
+  static scaledRanges(ranges: readonly { readonly lo: number; readonly cells: readonly number[]; readonly from: number; readonly to: number }[], k: number): DenseLevels[] {
     const out = new Array<DenseLevels>(ranges.length);
     for (let m = 0; m < ranges.length; m++) {
       const { lo: base, cells: src, from, to } = ranges[m]!;
@@ -41,26 +52,40 @@ export class DenseLevels implements ReadonlyMap<number, number> {
       let b = to - base;
       while (a <= b && src[a] === 0) a++;
       while (b >= a && src[b] === 0) b--;
-      if (!(a <= b)) {
-        out[m] = DenseLevels.EMPTY;
-        continue;
-      }
-      // Sized once (no growth by push, so a kept snapshot holds no spare capacity).
-      const cells = new Array<number>(b - a + 1);
-      let size = 0;
-      for (let i = 0, j = a; j <= b; i++, j++) {
-        const x = src[j]! * k;
-        cells[i] = x;
-        if (x !== 0) size++;
-      }
-      out[m] = new DenseLevels(a + base, cells, size);
+      out[m] = a <= b ? new DenseLevels(a + base, src.slice(a, b + 1), k) : DenseLevels.EMPTY;
     }
     return out;
   }
 
+  /** Value per price bucket from `lo` (0: no entry), scaled: built on first use (level spread reads it; the map reads do not). */
+  get cells(): readonly number[] {
+    if (this.#scaled === null) {
+      const { raw, k } = this;
+      if (k === 1) this.#scaled = raw;
+      else {
+        const cells = new Array<number>(raw.length);
+        for (let i = 0; i < raw.length; i++) cells[i] = raw[i]! * k;
+        this.#scaled = cells;
+      }
+    }
+    return this.#scaled;
+  }
+
+  get size(): number {
+    if (this.#size < 0) {
+      const { raw, k } = this;
+      let n = 0;
+      for (let i = 0; i < raw.length; i++) if (raw[i]! * k !== 0) n++;
+      this.#size = n;
+    }
+    return this.#size;
+  }
+
   get(i: number): number | undefined {
-    const v = this.cells[i - this.lo];
-    return v === undefined || v === 0 ? undefined : v;
+    const v = this.raw[i - this.lo];
+    if (v === undefined) return undefined;
+    const x = v * this.k;
+    return x === 0 ? undefined : x;
   }
 
   has(i: number): boolean {
@@ -68,13 +93,19 @@ export class DenseLevels implements ReadonlyMap<number, number> {
   }
 
   forEach(fn: (value: number, key: number, map: ReadonlyMap<number, number>) => void): void {
-    const { lo, cells: values } = this;
-    for (let x = 0; x < values.length; x++) if (values[x] !== 0) fn(values[x]!, lo + x, this);
+    const { lo, raw, k } = this;
+    for (let x = 0; x < raw.length; x++) {
+      const v = raw[x]! * k;
+      if (v !== 0) fn(v, lo + x, this);
+    }
   }
 
   *entries(): MapIterator<[number, number]> {
-    const { lo, cells: values } = this;
-    for (let x = 0; x < values.length; x++) if (values[x] !== 0) yield [lo + x, values[x]!];
+    const { lo, raw, k } = this;
+    for (let x = 0; x < raw.length; x++) {
+      const v = raw[x]! * k;
+      if (v !== 0) yield [lo + x, v];
+    }
   }
 
   *keys(): MapIterator<number> {
@@ -82,7 +113,7 @@ export class DenseLevels implements ReadonlyMap<number, number> {
   }
 
   *values(): MapIterator<number> {
-    for (const v of this.cells) if (v !== 0) yield v;
+    for (const [, v] of this.entries()) yield v;
   }
 
   [Symbol.iterator](): MapIterator<[number, number]> {

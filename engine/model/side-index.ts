@@ -46,9 +46,21 @@ function widened(min: number, max: number): Window {
   return { lo: min - margin, cap: max - min + 1 + 2 * margin };
 }
 
-function moved(a: Float64Array, from: Window, to: Window, min: number, max: number): Float64Array {
-  const b = new Float64Array(to.cap);
-  if (min <= max) b.set(a.subarray(min - from.lo, max - from.lo + 1), min - to.lo);
+/**
+ * A window's cells: a plain array of doubles, not a Float64Array, so that a snapshot's range is
+ * a slice (a block copy onto the JS heap; a typed array's slice would be a store outside it, see
+ * dense-levels.ts). Filled with 0 at its full length, so reads and writes stay in bounds (and
+ * by push, so the array has no holes for V8 to check on each read).
+ */
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0);
+  return a;
+}
+
+function moved(a: readonly number[], from: Window, to: Window, min: number, max: number): number[] {
+  const b = zeros(to.cap);
+  for (let i = min; i <= max; i++) b[i - to.lo] = a[i - from.lo]!;
   return b;
 }
 
@@ -65,11 +77,11 @@ export class SideIndex {
   /** The liquidation-price axis (members, levels, per leverage). */
   #w: Window = { lo: 0, cap: 0 };
   #members: (Cohort[] | undefined)[] = [];
-  #levels: Float64Array = new Float64Array(0);
+  #levels: number[] = [];
   /** Per leverage (in the order they first appear since the last clear), its levels. */
   #levs: number[] = [];
   #slot = new Map<number, number>();
-  #byLev: Float64Array[] = [];
+  #byLev: number[][] = [];
   /** Per leverage, buckets it was added to since the last clear (a bound, not tightened: the snapshot trims inside it). */
   #levMin: number[] = [];
   #levMax: number[] = [];
@@ -78,7 +90,7 @@ export class SideIndex {
   #max = -Infinity;
   /** The entry-price axis (open interest). */
   #ow: Window = { lo: 0, cap: 0 };
-  #oi: Float64Array = new Float64Array(0);
+  #oi: number[] = [];
   #oiCount = new Int32Array(0);
   #oiMin = Infinity;
   #oiMax = -Infinity;
@@ -92,7 +104,7 @@ export class SideIndex {
   clear(): void {
     this.#w = { lo: 0, cap: 0 };
     this.#members = [];
-    this.#levels = new Float64Array(0);
+    this.#levels = [];
     this.#levs = [];
     this.#slot.clear();
     this.#byLev = [];
@@ -101,7 +113,7 @@ export class SideIndex {
     this.#min = Infinity;
     this.#max = -Infinity;
     this.#ow = { lo: 0, cap: 0 };
-    this.#oi = new Float64Array(0);
+    this.#oi = [];
     this.#oiCount = new Int32Array(0);
     this.#oiMin = Infinity;
     this.#oiMax = -Infinity;
@@ -145,7 +157,7 @@ export class SideIndex {
       s = this.#levs.length;
       this.#slot.set(lev, s);
       this.#levs.push(lev);
-      this.#byLev.push(new Float64Array(this.#w.cap));
+      this.#byLev.push(zeros(this.#w.cap));
       this.#levMin.push(Infinity);
       this.#levMax.push(-Infinity);
     }
@@ -289,7 +301,7 @@ export class SideIndex {
   }
 
   /** The side's ranges for {@link DenseLevels.scaledRanges}: levels, open interest, then per leverage. */
-  ranges(): { lo: number; cells: Float64Array; from: number; to: number }[] {
+  ranges(): { lo: number; cells: readonly number[]; from: number; to: number }[] {
     this.#tighten();
     this.#tightenEntries();
     const { lo } = this.#w;

@@ -7,9 +7,9 @@ const asMap = (m: ReadonlyMap<number, number>) => new Map([...m]);
 describe('dense snapshot levels', () => {
   it('read as the dense ranges they were built from, trimmed, scaled, zero cells absent, ascending', () => {
     // Buckets 8..16 from lo = 8 (a zero cell at each end, one inside); an all-zero range; one cell.
-    const a = { lo: 8, cells: Float64Array.from([0, -1, 0, 0, 2, 0, 0, 4, 0]), from: 8, to: 16 };
-    const b = { lo: 0, cells: new Float64Array(4), from: 0, to: 3 };
-    const c = { lo: -5, cells: Float64Array.from([7, 0, 1, 7]), from: -4, to: -3 };
+    const a = { lo: 8, cells: [0, -1, 0, 0, 2, 0, 0, 4, 0], from: 8, to: 16 };
+    const b = { lo: 0, cells: [0, 0, 0, 0], from: 0, to: 3 };
+    const c = { lo: -5, cells: [7, 0, 1, 7], from: -4, to: -3 };
     const [da, db, dc] = DenseLevels.scaledRanges([a, b, c], 0.5) as [DenseLevels, DenseLevels, DenseLevels];
     expect([...da]).toEqual([[9, -0.5], [12, 1], [15, 2]]);
     expect([da.lo, da.cells.length]).toEqual([9, 7]);
@@ -23,6 +23,28 @@ describe('dense snapshot levels', () => {
     expect([db.size, [...db]]).toEqual([0, []]);
     // Only a range's from..to is read.
     expect([...dc]).toEqual([[-3, 0.5]]);
+  });
+
+  it('reads each cell as the state value times the scale, the number a multiplied copy holds, whatever the read', () => {
+    // A scale whose products round (0.1 is not a binary fraction), a cell whose product underflows to 0.
+    const src = [0, 3, 0.7, 5e-324, 0, -5.5, 1 / 3, 0];
+    const k = 0.1;
+    const [d] = DenseLevels.scaledRanges([{ lo: 100, cells: src, from: 100, to: 107 }], k) as [DenseLevels];
+    const want = src.slice(1, 7).map((x) => x * k);
+    expect(d.lo).toBe(101);
+    expect(d.cells).toEqual(want);
+    const nonZero = want.map((v, i) => [101 + i, v] as const).filter(([, v]) => v !== 0);
+    expect([...d.entries()]).toEqual(nonZero);
+    const seen: [number, number][] = [];
+    d.forEach((v, i) => seen.push([i, v]));
+    expect(seen).toEqual(nonZero);
+    expect([...d.values()]).toEqual(nonZero.map(([, v]) => v));
+    for (const [i, v] of nonZero) expect(Object.is(d.get(i), v)).toBe(true);
+    expect([d.get(104), d.has(104), d.get(100), d.get(107)]).toEqual([undefined, false, undefined, undefined]);
+    expect(d.size).toBe(nonZero.length);
+    // The state's array is sliced, not shared: a later change to it is not in the snapshot.
+    src[2] = 9;
+    expect(d.get(102)).toBe(0.7 * k);
   });
 
   it("a simulated market's snapshots hold the state's levels times its scale, and the leverage layers add up to the totals", () => {
