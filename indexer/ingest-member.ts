@@ -31,7 +31,10 @@ export interface IngestMemberOptions {
   readonly market?: string | undefined;
   /** Force a format by name instead of detecting it. */
   readonly format?: string | undefined;
-  /** Events per committed batch (default 100,000: measured ~11% faster than 50,000 on 1M aggTrades). */
+  /**
+   * Events per committed batch (default 100,000: measured ~11% faster than 50,000 on 1M
+   * aggTrades); the first three batches are 1/8, 1/4 and 1/2 of it.
+   */
   readonly batchSize?: number | undefined;
   /** Ignore a finished checkpoint and read the file again (still idempotent). */
   readonly force?: boolean | undefined;
@@ -90,6 +93,11 @@ export async function ingestMember(
   options: IngestMemberOptions = {},
 ): Promise<MemberSummary> {
   const batchSize = options.batchSize ?? 100_000;
+  // The first batches are smaller, doubling up to batchSize (1/8, 1/4, 1/2, then whole): the
+  // first COPY starts once an eighth of a batch is read instead of a whole one, and each
+  // next batch is read while the one before it is written, so the database waits for the
+  // reader at the start only that long (~0.1 s of a 1M-row file at 100,000 a batch).
+  let batchLimit = Math.max(1, Math.ceil(batchSize / 8));
   const limits = { ...DEFAULT_INPUT_LIMITS, ...options.limits };
   const saved = await writer.reconnecting(() => getCheckpoint(store, member.sourceKey)).catch((e: unknown) => {
     throw isConnectionLoss(e) ? databaseLost(e, member, 0) : e;
@@ -162,6 +170,7 @@ export async function ingestMember(
     };
     quarantined = [];
     resetQuarantine = false;
+    batchLimit = Math.min(batchSize, batchLimit * 2);
     if (inFlight) await inFlight;
     batchRows = spareRows?.reset() ?? new EventRows();
     spareRows = parsed.rows;
@@ -248,7 +257,7 @@ export async function ingestMember(
         // U+FFFD, so skipping the scan below changes nothing); any other line goes on below.
         if (encodeLine !== undefined && encodeLine(text, ctx, batchRows)) {
           rows++;
-          if (batchRows.size >= batchSize || quarantined.length >= 10_000) await flush(false);
+          if (batchRows.size >= batchLimit || quarantined.length >= 10_000) await flush(false);
           continue;
         }
         if (text.length === 0 || (text.length < 3 && text.trim() === '')) continue;
@@ -288,7 +297,7 @@ export async function ingestMember(
           batchRows.add(e, origin);
         }
         rows += parsed.length;
-        if (batchRows.size >= batchSize || quarantined.length >= 10_000) await flush(false);
+        if (batchRows.size >= batchLimit || quarantined.length >= 10_000) await flush(false);
       }
     }
   } catch (e) {

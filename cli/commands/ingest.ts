@@ -107,7 +107,7 @@ export function ingestCommand(): Command {
     .argument('<paths...>', 'files or globs; `demo` for the simulated market; `subgraph <url>` for an on-chain perp DEX subgraph; `subsquid <url>` for GMX\'s official Subsquid API; `live` to follow --market feeds (binance, bybit, okx, hyperliquid)')
     .option('--market <id>', 'market for rows that do not name one, e.g. binance:BTCUSDT (default: from the file name); `live`: a market to follow (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--format <name>', `force a layout instead of detecting it: ${FORMATS.map((f) => f.name).join(', ')} (see indexer/sources/README.md)`)
-    .addOption(new Option('--batch-size <n>', 'events per committed batch').default('100000'))
+    .addOption(new Option('--batch-size <n>', 'events per committed batch (the first three: 1/8, 1/4 and 1/2 of it)').default('100000'))
     .option('--force', 'read files again even if their checkpoint says done (still idempotent)')
     .option('--max-line-chars <n>', 'longest line read; a longer one is quarantined', String(DEFAULT_INPUT_LIMITS.maxLineChars))
     .option('--max-expansion <ratio>', 'largest decompressed/compressed size ratio of a .gz or .zip member (beyond 64 MiB) before reading stops', String(DEFAULT_INPUT_LIMITS.maxExpansion))

@@ -68,6 +68,17 @@ describe('ingest pipeline (real Postgres)', () => {
     expect(await tableCount(t.store, 'trades')).toBe(before);
   });
 
+  it('commits its first batches smaller, doubling up to the batch size, so the first COPY starts early', async () => {
+    const file = path.join(dir, 'XRPUSDT-aggTrades-2024-01-02.csv');
+    writeFileSync(file, aggTradesCsv(4000, true, Date.UTC(2024, 0, 2)));
+    const committed: number[] = [];
+    const s = await ingestPaths(t.store, [file], { batchSize: 800, onBatch: (r) => void committed.push(r.inserted.trade) });
+    expect(s.inserted).toBe(4000);
+    // 1/8, 1/4, 1/2 of 800, then 800 a batch; every batch with its checkpoint as before.
+    expect(committed).toEqual([100, 200, 400, 800, 800, 800, 800, 100]);
+    expect(await tableCount(t.store, 'trades')).toBe(4000 + 1700);
+  });
+
   it('quarantines bad rows with file, line, field and reason, and keeps every valid row', async () => {
     const good = aggTradesCsv(5, false, Date.UTC(2024, 1, 1)).trim().split('\n');
     const bad = [
