@@ -8,6 +8,7 @@ import * as m0006 from './0006_verified_results.js';
 import * as m0007 from './0007_trade_parties.js';
 import * as m0008 from './0008_gmx_market_state.js';
 import * as m0009 from './0009_aggregates.js';
+import * as m0010 from './0010_heatmap_lz4.js';
 
 /**
  * Every migration, by name, in order. Listed in code (not read from a folder) so they work
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_trade_parties': m0007,
   '0008_gmx_market_state': m0008,
   '0009_aggregates': m0009,
+  '0010_heatmap_lz4': m0010,
 };

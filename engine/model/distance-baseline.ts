@@ -57,22 +57,26 @@ const SHAPES = Array.from({ length: 17 }, (_, i) => i / 4);
 
 /**
  * Fits one side's fall-off by maximum (Poisson) likelihood: every traversed bucket is an
- * exposure, its realized notional the count. For a given shape and scale the best amplitude is
- * ΣR / Σ g(d), which leaves a grid over the shape (0..4 by ¼) and a golden-section search over
- * log scale (bounded to [1e-5, 1]) for each.
+ * exposure (1 each, or `exposure[i]`: the distance hazard weighs each bucket by what the model
+ * says stands there), its realized notional the count, expected amplitude × exposure × g(d).
+ * For a given shape and scale the best amplitude is ΣR / Σ exposure·g(d), which leaves a grid
+ * over the shape (0..4 by ¼) and a golden-section search over log scale (bounded to [1e-5, 1])
+ * for each. A bucket with realized notional must have a positive exposure (else the likelihood
+ * is −∞ whatever the fall-off).
  */
-function fitSide(samples: readonly DistanceSample[]): FallOff {
+export function fitFallOff(samples: readonly DistanceSample[], exposure?: readonly number[]): FallOff {
   const total = samples.reduce((s, x) => s + x.realized, 0);
   if (samples.length === 0 || !(total > 0)) return { amplitude: 0, scale: MAX_SCALE, shape: 0 };
   const d = samples.map((x) => Math.max(x.distance, 1e-12));
   const r = samples.map((x) => x.realized);
+  const w = exposure ?? null;
   const logLik = (shape: number, scale: number): { ll: number; amplitude: number } => {
     let e = 0;
     let rl = 0;
     for (let i = 0; i < d.length; i++) {
       const x = d[i]! / scale;
       const lg = shape * Math.log(x) - x;
-      e += Math.exp(lg);
+      e += (w ? w[i]! : 1) * Math.exp(lg);
       if (r[i]! > 0) rl += r[i]! * lg;
     }
     const amplitude = total / e;
@@ -117,10 +121,10 @@ function fitSide(samples: readonly DistanceSample[]): FallOff {
  * window trended, a bet on the trend rather than knowledge of distance.
  */
 export function fitDistanceBaseline(samples: readonly DistanceSample[], opts: { symmetric?: boolean } = {}): DistanceBaseline {
-  const both = opts.symmetric ? fitSide(samples) : null;
+  const both = opts.symmetric ? fitFallOff(samples) : null;
   return {
-    below: both ?? fitSide(samples.filter((s) => s.direction === 'below')),
-    above: both ?? fitSide(samples.filter((s) => s.direction === 'above')),
+    below: both ?? fitFallOff(samples.filter((s) => s.direction === 'below')),
+    above: both ?? fitFallOff(samples.filter((s) => s.direction === 'above')),
     samples: samples.length,
     realized: samples.reduce((s, x) => s + x.realized, 0),
   };

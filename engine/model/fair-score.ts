@@ -8,6 +8,7 @@ import type { PriceSemantics } from './price-semantics.js';
 import { scoreAmounts, type AmountSample, type AmountScore } from './amount-calibration.js';
 import type { BootstrapOptions } from './bootstrap.js';
 import { fitDistanceBaseline, type DistanceBaseline } from './distance-baseline.js';
+import { fitDistanceHazard, hazardScores, type DistanceHazard } from './distance-hazard.js';
 import { aggregateCapture, captureRecord, DEFAULT_QS, type CaptureRecord, type CaptureScore, type RangedPrediction, type SideBasis } from './traversed-capture.js';
 
 /** Options of {@link traceBacktest}. */
@@ -250,6 +251,8 @@ export interface WalkForwardScore {
   /** First prediction time of the test window, epoch ms. */
   readonly split: number;
   readonly baseline: DistanceBaseline;
+  /** The model × distance hazard fitted on the training window (scored next to the model, never instead of it). */
+  readonly hazard: DistanceHazard;
   /** In sample: the window the baseline (and, in calibration, the parameters) were fitted on. */
   readonly train: WindowScore;
   /** Out of sample: the following window. */
@@ -280,18 +283,20 @@ export function trainRecords(trace: BacktestTrace, split: number): CaptureRecord
   return trace.records.filter((r) => r.t + trace.horizonMs <= split);
 }
 
-function windowScore(trace: BacktestTrace, records: readonly CaptureRecord[], amounts: readonly AmountSample[], from: number, to: number, baseline: DistanceBaseline, qs: readonly number[], boot: BootstrapOptions): WindowScore {
+function windowScore(trace: BacktestTrace, records: readonly CaptureRecord[], amounts: readonly AmountSample[], from: number, to: number, baseline: DistanceBaseline, hazard: DistanceHazard, qs: readonly number[], boot: BootstrapOptions): WindowScore {
   const liq = [...new Set(amounts.map((a) => a.t))].reduce((s, t) => s + (trace.liquidationsByBucket.get(t) ?? 0), 0);
-  return { from, to, capture: aggregateCapture(records, baseline, qs, boot), amounts: scoreAmounts(amounts, liq, boot) };
+  return { from, to, capture: aggregateCapture(records, baseline, qs, boot, (u) => hazardScores(hazard, u)), amounts: scoreAmounts(amounts, liq, boot) };
 }
 
-/** Scores a trace walk-forward: fit the distance baseline before `split`, score both sides of it. */
+/** Scores a trace walk-forward: fit the distance baseline and the model's distance hazard before `split`, score both sides of it. */
 export function walkForwardScore(trace: BacktestTrace, split: number, opts: { qs?: readonly number[]; boot?: BootstrapOptions; baseline?: DistanceBaseline } = {}): WalkForwardScore {
   const qs = opts.qs ?? DEFAULT_QS;
   const boot = { block: blockLength(trace), ...opts.boot };
   const train = trainRecords(trace, split);
   const test = trace.records.filter((r) => r.t >= split);
   const baseline = opts.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: trace.sides === 'pooled' });
+  // The hazard always on this trace's own training window: it weighs this model's levels.
+  const hazard = fitDistanceHazard(train, { symmetric: trace.sides === 'pooled' });
   const trainAmounts = trace.amounts.filter((a) => a.t + trace.bucketMs <= split);
   const testAmounts = trace.amounts.filter((a) => a.t >= split);
   return {
@@ -301,7 +306,8 @@ export function walkForwardScore(trace: BacktestTrace, split: number, opts: { qs
     horizonMs: trace.horizonMs,
     split,
     baseline,
-    train: windowScore(trace, train, trainAmounts, trace.from, split, baseline, qs, { ...boot, block: boot.block }),
-    test: windowScore(trace, test, testAmounts, split, trace.to, baseline, qs, { ...boot, block: boot.block }),
+    hazard,
+    train: windowScore(trace, train, trainAmounts, trace.from, split, baseline, hazard, qs, { ...boot, block: boot.block }),
+    test: windowScore(trace, test, testAmounts, split, trace.to, baseline, hazard, qs, { ...boot, block: boot.block }),
   };
 }

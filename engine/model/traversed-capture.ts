@@ -142,7 +142,14 @@ export interface CaptureFigure {
   readonly distanceLift: Interval | null;
   /** Model capture − distance capture, with its interval (paired over the same resamples). */
   readonly modelMinusDistance: Interval | null;
+  /** The same three for the model × distance hazard (null without a fitted hazard; see distance-hazard.ts). */
+  readonly hazard: Interval | null;
+  readonly hazardLift: Interval | null;
+  readonly hazardMinusDistance: Interval | null;
 }
+
+/** A ranking of a unit's buckets other than the model's own (the model × distance hazard). */
+export type UnitRanking = (u: CaptureUnit) => readonly number[];
 
 /** The capture figures over a set of predictions. */
 export interface CaptureScore {
@@ -165,7 +172,7 @@ export const DEFAULT_QS: readonly number[] = Object.freeze([0.1, 0.2, 0.3]);
  * Aggregates capture records: capture(q) = Σ captured / Σ realized over the predictions (a
  * notional-weighted share), with block-bootstrapped intervals over prediction times.
  */
-export function aggregateCapture(records: readonly CaptureRecord[], baseline: DistanceBaseline | null, qs: readonly number[] = DEFAULT_QS, boot: BootstrapOptions = {}): CaptureScore {
+export function aggregateCapture(records: readonly CaptureRecord[], baseline: DistanceBaseline | null, qs: readonly number[] = DEFAULT_QS, boot: BootstrapOptions = {}, hazard: UnitRanking | null = null): CaptureScore {
   const scored = records.filter((r) => r.realized > 0);
   // Per record and q: captured notional by the model and the baseline.
   const model = scored.map((r) => qs.map((q) => r.units.reduce((s, u) => s + topShareCaptured(u.model, u.samples.map((x) => x.realized), q), 0)));
@@ -176,6 +183,7 @@ export function aggregateCapture(records: readonly CaptureRecord[], baseline: Di
         ),
       )
     : null;
+  const haz = hazard ? scored.map((r) => { const ranked = r.units.map(hazard); return qs.map((q) => r.units.reduce((s, u, j) => s + topShareCaptured(ranked[j]!, u.samples.map((x) => x.realized), q), 0)); }) : null;
   const share = (rows: number[][], k: number) => (idx: readonly number[]) => {
     let c = 0;
     let t = 0;
@@ -188,6 +196,17 @@ export function aggregateCapture(records: readonly CaptureRecord[], baseline: Di
   const figures = qs.map((q, k): CaptureFigure => {
     const m = share(model, k);
     const d = dist ? share(dist, k) : null;
+    const h = haz ? share(haz, k) : null;
+    const minus = (a: (i: readonly number[]) => number | null, b: (i: readonly number[]) => number | null) =>
+      bootstrapInterval(
+        scored.length,
+        (i) => {
+          const x = a(i);
+          const y = b(i);
+          return x === null || y === null ? null : x - y;
+        },
+        boot,
+      );
     const div = (f: (i: readonly number[]) => number | null) => (i: readonly number[]) => {
       const v = f(i);
       return v === null ? null : v / q;
@@ -198,17 +217,10 @@ export function aggregateCapture(records: readonly CaptureRecord[], baseline: Di
       distance: d ? bootstrapInterval(scored.length, d, boot) : null,
       modelLift: bootstrapInterval(scored.length, div(m), boot),
       distanceLift: d ? bootstrapInterval(scored.length, div(d), boot) : null,
-      modelMinusDistance: d
-        ? bootstrapInterval(
-            scored.length,
-            (i) => {
-              const a = m(i);
-              const b = d(i);
-              return a === null || b === null ? null : a - b;
-            },
-            boot,
-          )
-        : null,
+      modelMinusDistance: d ? minus(m, d) : null,
+      hazard: h ? bootstrapInterval(scored.length, h, boot) : null,
+      hazardLift: h ? bootstrapInterval(scored.length, div(h), boot) : null,
+      hazardMinusDistance: h && d ? minus(h, d) : null,
     };
   });
   const realized = scored.reduce((s, r) => s + r.realized, 0);
