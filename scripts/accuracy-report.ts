@@ -82,12 +82,12 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
   const split = splitTime(p.data.realized, p.params.timeBucketSeconds * 1000, p.trainFraction);
   const traceOf = (params: ModelParams) => traceBacktest(p.buckets, p.data.realized, { params, horizonMs: p.horizonMs, semantics: p.semantics });
   const defTrace = traceOf(p.params);
-  const def = walkForwardScore(defTrace, split, { boot: p.boot });
+  const def = walkForwardScore(defTrace, split, { boot: p.boot, hazard: true });
   const started = performance.now();
   const cal = calibrate(p.buckets, p.data.realized, { base: p.params, horizonMs: p.horizonMs, semantics: p.semantics, trainFraction: p.trainFraction, boot: p.boot, rounds: ROUNDS });
   const seconds = (performance.now() - started) / 1000;
   const fitTrace = traceOf(cal.params);
-  const fit = walkForwardScore(fitTrace, split, { boot: p.boot, baseline: def.baseline });
+  const fit = walkForwardScore(fitTrace, split, { boot: p.boot, baseline: def.baseline, hazard: true });
   const legacy = backtest(p.data.events, p.data.realized, { params: p.params, horizonMs: 24 * 3_600_000 });
 
   const covered = p.buckets.filter((b) => b.t >= defTrace.from - 7 * 86_400_000 && b.t < defTrace.to);
@@ -175,7 +175,7 @@ function pairSection(r: PairResult): string {
     `Distance baseline fitted in sample: below the price rate ∝ (d/${b.below.scale.toPrecision(3)})^${b.below.shape}·e^(−d/${b.below.scale.toPrecision(3)}), above ∝ (d/${b.above.scale.toPrecision(3)})^${b.above.shape}·e^(−d/${b.above.scale.toPrecision(3)}) (d = distance as a fraction of the price; ${b.samples} traversed buckets).`,
     '',
   );
-  const h = r.def.hazard;
+  const h = r.def.hazard!;
   const hd = (w: 'train' | 'test') => at(r.def, w, 0.2);
   L.push(
     `Model × distance hazard fitted in sample (default parameters): exposure = (notional^${h.power} / its mean over the range) + ${h.floor}; hazard below ∝ (d/${h.below.scale.toPrecision(3)})^${h.below.shape}·e^(−d/${h.below.scale.toPrecision(3)}), above ∝ (d/${h.above.scale.toPrecision(3)})^${h.above.shape}·e^(−d/${h.above.scale.toPrecision(3)}). Capture at q = 20%: in sample ${pct(hd('train')?.hazard)} (lift ${ratio(hd('train')?.hazardLift)}), out of sample ${pct(hd('test')?.hazard)} (lift ${ratio(hd('test')?.hazardLift)}; hazard − distance ${pct(hd('test')?.hazardMinusDistance)}).`,

@@ -243,6 +243,13 @@ describe('walk-forward backtest and calibration', () => {
     expect(trace.records.filter((r) => r.t + H <= split).every((r) => r.t < split)).toBe(true);
     expect(s.train.to).toBe(split);
     expect(s.test.from).toBe(split);
+    // The model × distance hazard only when asked for (its fit costs a query too much), fitted in sample.
+    expect(s.hazard).toBeNull();
+    expect(s.test.capture.figures[1]!.hazard).toBeNull();
+    const h = walkForwardScore(trace, split, { boot: { resamples: 200 }, hazard: true });
+    expect(h.hazard!.samples).toBe(trace.records.filter((r) => r.t + H <= split && r.realized > 0).reduce((n, r) => n + r.buckets, 0));
+    expect(h.test.capture.figures[1]!.hazard!.value!).toBeGreaterThan(0.8);
+    expect(h.test.capture.figures[1]!.model).toEqual(s.test.capture.figures[1]!.model);
   });
 
   it('calibration moves the default mix toward the true leverage and improves the out-of-sample capture', () => {
