@@ -1,9 +1,11 @@
+import type { SharedCells } from './shared-cells.js';
+
 /**
  * Levels of one side as a dense array from price bucket `lo`: what a snapshot holds. A snapshot
  * per bucket as hash maps was most of the model's time and garbage (thousands of cells a bucket);
- * one array is sliced from the state and freed whole, with the state's scale beside it. Read as
- * a map (price bucket → value, ascending, zero cells absent) by every consumer; level spread
- * reads `cells`, the scaled array, built when first read.
+ * it holds the state's chunks of the range (shared, copied on write: see shared-cells.ts) and the
+ * state's scale beside them. Read as a map (price bucket → value, ascending, zero cells absent)
+ * by every consumer; level spread reads `cells`, the scaled array, built when first read.
  *
  * The cells are a plain array (doubles on the JS heap), not a typed array: a Float64Array of a
  * snapshot's size has its store outside the heap, and a month of minute snapshots (~2 GB of them,
@@ -13,7 +15,7 @@
  */
 export class DenseLevels implements ReadonlyMap<number, number> {
   /** Nothing at any price. */
-  static readonly EMPTY: DenseLevels = new DenseLevels(0, [], 1);
+  static readonly EMPTY: DenseLevels = DenseLevels.of(0, []);
 
   /** The scaled cells once asked for (see {@link cells}). */
   #scaled: readonly number[] | null = null;
@@ -23,36 +25,41 @@ export class DenseLevels implements ReadonlyMap<number, number> {
   private constructor(
     /** Price bucket of the first cell. */
     readonly lo: number,
-    /** The state's values per price bucket from `lo` (0: no entry), before the scale. */
-    readonly raw: readonly number[],
-    /** The state's scale: a cell's value is `raw[i] × k`. */
+    /** Cells from `lo`. */
+    readonly length: number,
+    /** The state's scale: a cell's value is its stored value × k. */
     readonly k: number,
+    /** Stored values (before the scale) in chunks of 2^shift; the first cell is chunks[0][off]. */
+    private readonly chunks: readonly (readonly number[])[],
+    private readonly off: number,
+    private readonly shift: number,
   ) {}
 
   /** `cells` from price bucket `lo` as levels (the array is taken, not copied). */
   static of(lo: number, cells: readonly number[]): DenseLevels {
-    return new DenseLevels(lo, cells, 1);
+    return new DenseLevels(lo, cells.length, 1, [cells], 0, 30);
   }
 
   /**
-   * Each dense range (`cells[i − lo]` for buckets `from`..`to`), trimmed of zero cells at both
-   * ends and times `k`, each in an array of its own: a snapshot straight from the model's dense state.
-   *
-   * The range is sliced and the scale kept beside it, applied as each cell is read: a slice of a
-   * plain double array is a block copy (~1 ns a cell here), a loop multiplying into a new array
-   * 3-4 ns, and a model step takes a dozen ranges (~6,700 cells a bucket after a week of minute
-   * buckets), most of which nothing reads but the heatmap and the clusters, once. A read gives
-   * `raw[i] × k`, the number the copy held.
+   * Each range of the state (its cells for buckets `from`..`to`, bucket `lo` at cell 0), trimmed
+   * of zero cells at both ends and times `k`: a snapshot straight from the model's dense state.
+   * The range's chunks are shared, not copied, and the scale kept beside them, applied as each
+   * cell is read: a read gives the stored value × k, the number a multiplied copy held.
    */
-  static scaledRanges(ranges: readonly { readonly lo: number; readonly cells: readonly number[]; readonly from: number; readonly to: number }[], k: number): DenseLevels[] {
+  static scaledRanges(ranges: readonly { readonly lo: number; readonly cells: SharedCells; readonly from: number; readonly to: number }[], k: number): DenseLevels[] {
     const out = new Array<DenseLevels>(ranges.length);
     for (let m = 0; m < ranges.length; m++) {
       const { lo: base, cells: src, from, to } = ranges[m]!;
       let a = from - base;
       let b = to - base;
-      while (a <= b && src[a] === 0) a++;
-      while (b >= a && src[b] === 0) b--;
-      out[m] = a <= b ? new DenseLevels(a + base, src.slice(a, b + 1), k) : DenseLevels.EMPTY;
+      while (a <= b && src.get(a) === 0) a++;
+      while (b >= a && src.get(b) === 0) b--;
+      if (!(a <= b)) {
+        out[m] = DenseLevels.EMPTY;
+        continue;
+      }
+      const { chunks, off, shift } = src.share(a, b);
+      out[m] = new DenseLevels(a + base, b - a + 1, k, chunks, off, shift);
     }
     return out;
   }
@@ -60,32 +67,37 @@ export class DenseLevels implements ReadonlyMap<number, number> {
   /** Value per price bucket from `lo` (0: no entry), scaled: built on first use (level spread reads it; the map reads do not). */
   get cells(): readonly number[] {
     if (this.#scaled === null) {
-      const { raw, k } = this;
-      if (k === 1) this.#scaled = raw;
-      else {
-        const cells = new Array<number>(raw.length);
-        for (let i = 0; i < raw.length; i++) cells[i] = raw[i]! * k;
-        this.#scaled = cells;
-      }
+      const cells = new Array<number>(this.length);
+      this.#each((v, x) => (cells[x] = v));
+      this.#scaled = cells;
     }
     return this.#scaled;
   }
 
   get size(): number {
     if (this.#size < 0) {
-      const { raw, k } = this;
       let n = 0;
-      for (let i = 0; i < raw.length; i++) if (raw[i]! * k !== 0) n++;
+      this.#each((v) => {
+        if (v !== 0) n++;
+      });
       this.#size = n;
     }
     return this.#size;
   }
 
+  /** Every cell's value (scaled, zeros too) and its offset from `lo`, in order. */
+  #each(fn: (v: number, x: number) => void): void {
+    const { length, k, chunks, shift } = this;
+    const mask = (1 << shift) - 1;
+    for (let x = 0, j = this.off; x < length; x++, j++) fn(chunks[j >> shift]![j & mask]! * k, x);
+  }
+
   get(i: number): number | undefined {
-    const v = this.raw[i - this.lo];
-    if (v === undefined) return undefined;
-    const x = v * this.k;
-    return x === 0 ? undefined : x;
+    const x = i - this.lo;
+    if (!(x >= 0 && x < this.length) || !Number.isInteger(x)) return undefined;
+    const j = this.off + x;
+    const v = this.chunks[j >> this.shift]![j & ((1 << this.shift) - 1)]! * this.k;
+    return v === 0 ? undefined : v;
   }
 
   has(i: number): boolean {
@@ -93,17 +105,17 @@ export class DenseLevels implements ReadonlyMap<number, number> {
   }
 
   forEach(fn: (value: number, key: number, map: ReadonlyMap<number, number>) => void): void {
-    const { lo, raw, k } = this;
-    for (let x = 0; x < raw.length; x++) {
-      const v = raw[x]! * k;
+    const { lo } = this;
+    this.#each((v, x) => {
       if (v !== 0) fn(v, lo + x, this);
-    }
+    });
   }
 
   *entries(): MapIterator<[number, number]> {
-    const { lo, raw, k } = this;
-    for (let x = 0; x < raw.length; x++) {
-      const v = raw[x]! * k;
+    const { lo, length, k, chunks, shift } = this;
+    const mask = (1 << shift) - 1;
+    for (let x = 0, j = this.off; x < length; x++, j++) {
+      const v = chunks[j >> shift]![j & mask]! * k;
       if (v !== 0) yield [lo + x, v];
     }
   }

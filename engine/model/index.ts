@@ -8,6 +8,7 @@ export { BucketAssembler } from './bucket-assembler.js';
 export { createModelState, stepModel, runModel, serializeModelState, deserializeModelState, cohortLiquidationPrice, PRUNE_FRACTION, PRUNE_PERIOD_MS, type ModelState } from './heatmap-model.js';
 export { detectClusters, type ClusterOptions } from './clusters.js';
 export { DenseLevels } from './dense-levels.js';
+export { SharedCells } from './shared-cells.js';
 export { simulateCascade, type CascadeLevel, type CascadeResult, type CascadeWave, type DepthModel } from './cascade.js';
 export { scoreAccuracy, baselineBands, type AccuracyScore, type Prediction, type RealizedLiquidation } from './accuracy.js';
 export { exactSnapshot, type KnownPosition } from './exact-positions.js';

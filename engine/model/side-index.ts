@@ -1,4 +1,5 @@
 import { DenseLevels } from './dense-levels.js';
+import { SharedCells } from './shared-cells.js';
 
 /**
  * Virtual positions of one side, leverage, entry-price bucket and funding epoch. Entry prices
@@ -46,30 +47,19 @@ function widened(min: number, max: number): Window {
   return { lo: min - margin, cap: max - min + 1 + 2 * margin };
 }
 
-/**
- * A window's cells: a plain array of doubles, not a Float64Array, so that a snapshot's range is
- * a slice (a block copy onto the JS heap; a typed array's slice would be a store outside it, see
- * dense-levels.ts). Filled with 0 at its full length, so reads and writes stay in bounds (and
- * by push, so the array has no holes for V8 to check on each read).
- */
-function zeros(n: number): number[] {
-  const a: number[] = [];
-  for (let i = 0; i < n; i++) a.push(0);
-  return a;
-}
-
-function moved(a: readonly number[], from: Window, to: Window, min: number, max: number): number[] {
-  const b = zeros(to.cap);
-  for (let i = min; i <= max; i++) b[i - to.lo] = a[i - from.lo]!;
+/** `a`'s cells `min`..`max` in a window moved from `from` to `to`. */
+function moved(a: SharedCells, from: Window, to: Window, min: number, max: number): SharedCells {
+  const b = new SharedCells(to.cap);
+  for (let i = min; i <= max; i++) b.set(i - to.lo, a.get(i - from.lo));
   return b;
 }
 
 /**
  * One side's per-price-bucket aggregates, kept in step with its cohorts (all unscaled), as dense
  * arrays over the buckets in use: the cohorts liquidating in each bucket, Σ size × liquidation
- * price in total and per leverage, and Σ size × entry per entry bucket. A snapshot is then a
- * copy of a few array ranges, and crossed levels are found by walking the buckets beyond the
- * bucket's range only. As hash maps (the model before), building each minute's snapshot from
+ * price in total and per leverage, and Σ size × entry per entry bucket. A snapshot then shares
+ * a few ranges' chunks (copied on write, see shared-cells.ts), and crossed levels are found by
+ * walking the buckets beyond the bucket's range only. As hash maps (the model before), building each minute's snapshot from
  * them was most of a month's compute, and it grew with the cells the standing cohorts cover.
  * Cells are cleared to exactly 0 when their last cohort goes (no float residue of removals).
  */
@@ -77,11 +67,11 @@ export class SideIndex {
   /** The liquidation-price axis (members, levels, per leverage). */
   #w: Window = { lo: 0, cap: 0 };
   #members: (Cohort[] | undefined)[] = [];
-  #levels: number[] = [];
+  #levels = new SharedCells(0);
   /** Per leverage (in the order they first appear since the last clear), its levels. */
   #levs: number[] = [];
   #slot = new Map<number, number>();
-  #byLev: number[][] = [];
+  #byLev: SharedCells[] = [];
   /** Per leverage, buckets it was added to since the last clear (a bound, not tightened: the snapshot trims inside it). */
   #levMin: number[] = [];
   #levMax: number[] = [];
@@ -90,7 +80,7 @@ export class SideIndex {
   #max = -Infinity;
   /** The entry-price axis (open interest). */
   #ow: Window = { lo: 0, cap: 0 };
-  #oi: number[] = [];
+  #oi = new SharedCells(0);
   #oiCount = new Int32Array(0);
   #oiMin = Infinity;
   #oiMax = -Infinity;
@@ -104,7 +94,7 @@ export class SideIndex {
   clear(): void {
     this.#w = { lo: 0, cap: 0 };
     this.#members = [];
-    this.#levels = [];
+    this.#levels = new SharedCells(0);
     this.#levs = [];
     this.#slot.clear();
     this.#byLev = [];
@@ -113,7 +103,7 @@ export class SideIndex {
     this.#min = Infinity;
     this.#max = -Infinity;
     this.#ow = { lo: 0, cap: 0 };
-    this.#oi = [];
+    this.#oi = new SharedCells(0);
     this.#oiCount = new Int32Array(0);
     this.#oiMin = Infinity;
     this.#oiMax = -Infinity;
@@ -157,7 +147,7 @@ export class SideIndex {
       s = this.#levs.length;
       this.#slot.set(lev, s);
       this.#levs.push(lev);
-      this.#byLev.push(zeros(this.#w.cap));
+      this.#byLev.push(new SharedCells(this.#w.cap));
       this.#levMin.push(Infinity);
       this.#levMax.push(-Infinity);
     }
@@ -176,9 +166,9 @@ export class SideIndex {
     if (c.idx > this.#levMax[slot]!) this.#levMax[slot] = c.idx;
     const oi = this.#oi;
     const e = c.entryIdx - this.#ow.lo;
-    levels[i] = levels[i]! + v;
-    layer[i] = layer[i]! + v;
-    oi[e] = oi[e]! + sign * size * c.entry;
+    levels.add(i, v);
+    layer.add(i, v);
+    oi.add(e, sign * size * c.entry);
   }
 
   /** Puts a cohort in its bucket (cohorts without a level, lp ≤ 0, are in none). */
@@ -210,13 +200,13 @@ export class SideIndex {
     const e = c.entryIdx - this.#ow.lo;
     if (--this.#oiCount[e]! <= 0) {
       this.#oiCount[e] = 0;
-      this.#oi[e] = 0;
+      this.#oi.set(e, 0);
     }
     list!.splice(at, 1);
     if (list!.length === 0) {
       this.#members[i] = undefined;
-      this.#levels[i] = 0;
-      for (const m of this.#byLev) m[i] = 0;
+      this.#levels.set(i, 0);
+      for (const m of this.#byLev) m.set(i, 0);
     }
   }
 
@@ -301,7 +291,7 @@ export class SideIndex {
   }
 
   /** The side's ranges for {@link DenseLevels.scaledRanges}: levels, open interest, then per leverage. */
-  ranges(): { lo: number; cells: readonly number[]; from: number; to: number }[] {
+  ranges(): { lo: number; cells: SharedCells; from: number; to: number }[] {
     this.#tighten();
     this.#tightenEntries();
     const { lo } = this.#w;
@@ -325,15 +315,15 @@ export class SideIndex {
       const list = this.#members[i - lo];
       if (!list) continue;
       byIdx.push([i, list.map((c) => c.key)]);
-      levels.push([i, this.#levels[i - lo]!]);
-      this.#byLev.forEach((m, s) => byLev[s]![1].push([i, m[i - lo]!]));
+      levels.push([i, this.#levels.get(i - lo)]);
+      this.#byLev.forEach((m, s) => byLev[s]![1].push([i, m.get(i - lo)]));
     }
     const oi: [number, number][] = [];
     const oiCount: [number, number][] = [];
     for (let e = this.#oiMin; e <= this.#oiMax; e++) {
       const n = this.#oiCount[e - this.#ow.lo]!;
       if (n === 0) continue;
-      oi.push([e, this.#oi[e - this.#ow.lo]!]);
+      oi.push([e, this.#oi.get(e - this.#ow.lo)]);
       oiCount.push([e, n]);
     }
     return { byIdx, levels, byLev, oi, oiCount };
@@ -355,16 +345,16 @@ export class SideIndex {
       x.#min = Math.min(x.#min, i);
       x.#max = Math.max(x.#max, i);
     }
-    for (const [i, v] of j.levels) x.#levels[i - lo] = v;
+    for (const [i, v] of j.levels) x.#levels.set(i - lo, v);
     j.byLev.forEach(([, m], s) => {
       for (const [i, v] of m) {
-        x.#byLev[s]![i - lo] = v;
+        x.#byLev[s]!.set(i - lo, v);
         x.#levMin[s] = Math.min(x.#levMin[s]!, i);
         x.#levMax[s] = Math.max(x.#levMax[s]!, i);
       }
     });
     const olo = x.#ow.lo;
-    for (const [e, v] of j.oi) x.#oi[e - olo] = v;
+    for (const [e, v] of j.oi) x.#oi.set(e - olo, v);
     for (const [e, n] of j.oiCount) {
       x.#oiCount[e - olo] = n;
       x.#oiMin = Math.min(x.#oiMin, e);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateBuckets, createModelState, DenseLevels, parseModelParams, runModel, stepModel, type LevelSnapshot, type ModelEvent } from '../../engine/index.js';
+import { aggregateBuckets, createModelState, DenseLevels, parseModelParams, runModel, SharedCells, stepModel, type LevelSnapshot, type ModelEvent } from '../../engine/index.js';
 import { simulateMarket } from '../../indexer/index.js';
 
 const asMap = (m: ReadonlyMap<number, number>) => new Map([...m]);
@@ -7,9 +7,9 @@ const asMap = (m: ReadonlyMap<number, number>) => new Map([...m]);
 describe('dense snapshot levels', () => {
   it('read as the dense ranges they were built from, trimmed, scaled, zero cells absent, ascending', () => {
     // Buckets 8..16 from lo = 8 (a zero cell at each end, one inside); an all-zero range; one cell.
-    const a = { lo: 8, cells: [0, -1, 0, 0, 2, 0, 0, 4, 0], from: 8, to: 16 };
-    const b = { lo: 0, cells: [0, 0, 0, 0], from: 0, to: 3 };
-    const c = { lo: -5, cells: [7, 0, 1, 7], from: -4, to: -3 };
+    const a = { lo: 8, cells: SharedCells.from([0, -1, 0, 0, 2, 0, 0, 4, 0]), from: 8, to: 16 };
+    const b = { lo: 0, cells: new SharedCells(4), from: 0, to: 3 };
+    const c = { lo: -5, cells: SharedCells.from([7, 0, 1, 7]), from: -4, to: -3 };
     const [da, db, dc] = DenseLevels.scaledRanges([a, b, c], 0.5) as [DenseLevels, DenseLevels, DenseLevels];
     expect([...da]).toEqual([[9, -0.5], [12, 1], [15, 2]]);
     expect([da.lo, da.cells.length]).toEqual([9, 7]);
@@ -29,7 +29,8 @@ describe('dense snapshot levels', () => {
     // A scale whose products round (0.1 is not a binary fraction), a cell whose product underflows to 0.
     const src = [0, 3, 0.7, 5e-324, 0, -5.5, 1 / 3, 0];
     const k = 0.1;
-    const [d] = DenseLevels.scaledRanges([{ lo: 100, cells: src, from: 100, to: 107 }], k) as [DenseLevels];
+    const cells = SharedCells.from(src);
+    const [d] = DenseLevels.scaledRanges([{ lo: 100, cells, from: 100, to: 107 }], k) as [DenseLevels];
     const want = src.slice(1, 7).map((x) => x * k);
     expect(d.lo).toBe(101);
     expect(d.cells).toEqual(want);
@@ -42,9 +43,10 @@ describe('dense snapshot levels', () => {
     for (const [i, v] of nonZero) expect(Object.is(d.get(i), v)).toBe(true);
     expect([d.get(104), d.has(104), d.get(100), d.get(107)]).toEqual([undefined, false, undefined, undefined]);
     expect(d.size).toBe(nonZero.length);
-    // The state's array is sliced, not shared: a later change to it is not in the snapshot.
-    src[2] = 9;
-    expect(d.get(102)).toBe(0.7 * k);
+    // The state's cells are shared, copied on write: a later change to them is not in the snapshot.
+    cells.add(2, 9);
+    cells.set(3, 1);
+    expect([d.get(102), d.get(103), cells.get(2), cells.get(3)]).toEqual([0.7 * k, undefined, 9.7, 1]);
   });
 
   it("a simulated market's snapshots hold the state's levels times its scale, and the leverage layers add up to the totals", () => {
