@@ -146,10 +146,17 @@ export async function run(): Promise<BenchFigure[]> {
       const ourBytes = await checkAnswers(ours.url, c.ours(1), `liqmap ${c.name}`);
       const theirBytes = await checkAnswers(theirs.url, c.theirs(1), `PostGraphile ${c.name}`);
       // Warm both (JIT, pools, and the cached case's cache entry) with one request per
-      // connection; its rate sizes each side's runs to last about `seconds` (at least two
-      // requests per connection), so a slow side is measured over whole answers too.
-      const warmOurs = await loadRun(ours.url, connections, connections, c.ours);
-      const warmTheirs = await loadRun(theirs.url, connections, connections, c.theirs);
+      // connection, then about a second's worth at that rate: the second warm-up's rate sizes
+      // each side's runs to last about `seconds` (at least two requests per connection), so a
+      // slow side is measured over whole answers too. Sized from the first, cold, rate alone, a
+      // fast case's runs lasted well under a second (600-700 requests of 16 in flight), and
+      // its figures were those of a moment's load on the machine.
+      const warm = async (target: string, q: (n: number) => string) => {
+        const cold = await loadRun(target, connections, connections, q);
+        return loadRun(target, connections, Math.min(20_000, Math.round(perSecond(cold))), q);
+      };
+      const warmOurs = await warm(ours.url, c.ours);
+      const warmTheirs = await warm(theirs.url, c.theirs);
       const amount = (warm: AutocannonResult) => Math.min(50_000, Math.max(2 * connections, Math.round(perSecond(warm) * seconds)));
       const load = (target: string, n: number, q: (n: number) => string) => () => loadRun(target, connections, n, q);
       const r = await alternate({ ours: load(ours.url, amount(warmOurs), c.ours), theirs: load(theirs.url, amount(warmTheirs), c.theirs) }, perSecond);

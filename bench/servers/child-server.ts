@@ -10,11 +10,18 @@ export interface ChildServer {
 }
 
 /**
- * Starts `node args…` and waits (up to `timeoutMs`) for it to print "ready <port>" on stdout;
+ * Both servers run as they are deployed: the image sets NODE_ENV=production (Dockerfile), which
+ * also turns off graphql-js's development checks (its instanceOf guards), for PostGraphile as
+ * for liqmap; the same environment for both, so the comparison stays fair.
+ */
+const SERVER_ENV = { NODE_ENV: 'production', LOG_LEVEL: 'warn' } as const;
+
+/**
+ * Starts `node args…` (with {@link SERVER_ENV}) and waits (up to `timeoutMs`) for it to print "ready <port>" on stdout;
  * its stderr is passed through. Fails with the child's exit code when it dies first.
  */
 export async function startChildServer(name: string, args: readonly string[], timeoutMs = 120_000): Promise<ChildServer> {
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...SERVER_ENV } });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bench: ${name} did not start within ${timeoutMs} ms`)), timeoutMs);
     createInterface({ input: child.stdout! }).on('line', (l) => {
