@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { BatchWriter, clustersAtOf, clustersAtQuery, commitResultsChunk, decodeFloat8Array, binaryFloats, levelsAroundOf, levelsAroundQuery, readClustersAt, readHeatmapRowAt, readHeatmapRows, readLevelsAround, resultFacts, resultFactsWith, type HeatmapRow, type Store } from '../../db/index.js';
+import { sql, type KyselyPlugin } from 'kysely';
+import { BatchWriter, clustersAtOf, clustersAtQuery, commitResultsChunk, decodeFloat8Array, binaryFloats, levelsAroundOf, levelsAroundQuery, readClustersAt, readHeatmapRowAt, readHeatmapRows, readLevelsAround, resultFacts, resultFactsWith, writePositionChanges, type HeatmapRow, type PositionChangeRow, type Store } from '../../db/index.js';
 import { createPgliteTestStore, createTestStore, type TestStore } from '../_setup/store.js';
 
 const MARKET = 'binance:BTCUSDT';
@@ -105,6 +105,52 @@ function suite(name: string, open: () => Promise<{ store: Store; close: () => Pr
       // ±1%: 4158..4242 ± 3 buckets, the shorts above are cut.
       expect((await readLevelsAround(store, MARKET, HASH, T0 + 150_000, 0.01, null))?.short).toEqual([]);
       expect(await readLevelsAround(store, MARKET, HASH, T0 - 1, 0.1, null)).toBeNull();
+    });
+
+    it('keeps the facts a data version gave: later reads leave the event tables alone, a new batch or checkpoint is seen at once', async () => {
+      const texts: string[] = [];
+      const plugin: KyselyPlugin = {
+        transformQuery(a) {
+          texts.push(store.db.getExecutor().compileQuery(a.node, a.queryId).sql);
+          return a.node;
+        },
+        transformResult: async (a) => a.result,
+      };
+      // A handle of its own: the facts are kept per handle, so its first read is a full one.
+      const watched: Store = { ...store, db: store.db.withPlugin(plugin) };
+      const read = () => resultFactsWith(watched, MARKET, (last) => clustersAtQuery(MARKET, HASH, last));
+      const first = await read();
+      expect(texts.at(-1)).toMatch(/from trades/);
+      texts.length = 0;
+      const again = await read();
+      expect(again).toEqual(first);
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).not.toMatch(/trades|candles|mark_prices/);
+      // A batch with a later trade bumps the version: the facts are read again, the default time is its time.
+      await new BatchWriter(store).write({ events: [{ kind: 'trade', market: MARKET, ts: (T0 + 90_000) * 1000, tradeId: 'agg:2', price: '42001', qty: '0.1', side: 'sell' }] });
+      const newer = await read();
+      expect(newer.facts.span).toEqual({ firstMs: T0, lastMs: T0 + 90_000 });
+      expect(newer.facts).toEqual(await resultFacts(store, MARKET));
+      expect(clustersAtOf(newer.rows)).toEqual(await readClustersAt(store, MARKET, HASH, T0 + 90_000));
+      texts.length = 0;
+      const kept = await read();
+      expect(texts[0]).not.toMatch(/trades/);
+      expect(kept).toEqual(newer);
+      // A compute moves a checkpoint without a new data version: seen on the short read too.
+      await sql`update model_checkpoints set t = t + interval '1 minute' where market_id = ${MARKET} and params_hash = ${HASH}`.execute(store.db);
+      texts.length = 0;
+      const moved = await read();
+      expect(texts[0]).not.toMatch(/trades/);
+      expect([...moved.facts.checkpoints]).toEqual([[HASH, T0 + 180_000]]);
+      expect(moved.facts).toEqual(await resultFacts(store, MARKET));
+      // A subgraph page of position changes alone bumps no version either: the levels turn exact at once.
+      const position: PositionChangeRow = { key: 'p1', changeId: 'c1', market: MARKET, account: '0xa', collateralToken: '0xc', isLong: true, sizeUsd: '1000', sizeTokens: '0.02', collateralTokens: null, collateralUsd: '100', entryPrice: '42000', open: true, block: 1, ts: T0 * 1000, marketToken: null, collateralIsIndex: false, collateralPrice: null, borrowingFactor: null, fundingFeePerSize: null, pendingImpactTokens: null };
+      await store.rawTransaction((tx) => writePositionChanges(tx, [position]));
+      texts.length = 0;
+      const exact = await read();
+      expect(texts[0]).not.toMatch(/trades/);
+      expect(exact.facts.hasPositions).toBe(true);
+      expect(exact.facts).toEqual(await resultFacts(store, MARKET));
     });
   });
 }
