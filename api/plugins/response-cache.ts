@@ -12,7 +12,15 @@ function eligible(request: Request, path: string): boolean {
 async function toCached(response: Response): Promise<CachedResponse> {
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => (headers[k] = v));
-  return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };
+  return { status: response.status, headers, body: bytesOf(await response.arrayBuffer()) };
+}
+
+/**
+ * A body's bytes as a Buffer over the same memory: the fetch ponyfill's arrayBuffer() hands
+ * over a Buffer (a view), which Buffer.from would have copied.
+ */
+function bytesOf(body: ArrayBuffer | ArrayBufferView): Buffer {
+  return ArrayBuffer.isView(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : Buffer.from(body);
 }
 
 /**

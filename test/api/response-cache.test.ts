@@ -75,6 +75,26 @@ describe('the response cache', () => {
     expect((await cache.get(key, body, compute)).hit).toBe(true);
   });
 
+  it('keeps an answer that owns its memory without a copy, and copies a slice of a larger buffer', async () => {
+    const cache = new GraphQLHttpCache(t.store);
+    const ask = async (answer: Buffer, n: number) => {
+      const body = Buffer.from(`{"query":"{ own${n} }"}`);
+      const key = GraphQLHttpCache.key(body);
+      await cache.get(key, body, async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: answer }));
+      return (await cache.get(key, body, async () => ({ status: 200, headers: {}, body: Buffer.from('{}') }))).response;
+    };
+    const own = Buffer.from(`{"data":{"v":"${'x'.repeat(6000)}"}}`);
+    const kept = await ask(own, 1);
+    expect(kept.body).toBe(own);
+    const slab = Buffer.from(`{"data":{"v":1}}${'y'.repeat(60_000)}`);
+    const slice = slab.subarray(0, 16);
+    const copied = await ask(slice, 2);
+    expect(copied.body).not.toBe(slice);
+    expect(copied.body.equals(slice)).toBe(true);
+    // Its own small copy, not a view that keeps the 60 KB buffer alive.
+    expect(copied.body.buffer).not.toBe(slab.buffer);
+  });
+
   it('is bounded by the memory its entries use, not their body bytes', async () => {
     const max = 1024 * 1024;
     const cache = new GraphQLHttpCache(t.store, max);
