@@ -24,8 +24,9 @@ export const SIGNAL_SETTINGS: readonly SignalSetting[] = [
   ...[0.1, 0.2, 0.4].map((s) => ({ signal: 'leverage-mix prior: each leverage also at L/(1+s) and L(1+s)', setting: `leverageSpread ${s}`, params: { leverageSpread: s } })),
   ...[0.5, 1].map((w) => ({ signal: 'funding as the long/short skew of new positions', setting: `fundingSkewWeight ${w}`, params: { fundingSkewWeight: w } })),
   { signal: 'realized force orders remove the levels they consumed', setting: 'force orders fed to the model', params: {}, forceOrders: true },
-  // Opt-in (default 0, sharp levels): the grid of widths against the sharp default.
-  ...[0.1, 0.2, 0.4, 0.8].map((s) => ({ signal: 'level-spread prior: each leverage layer\'s levels spread by a quadratic B-spline of σ ≈ s × margin distance', setting: `levelSpread ${s}`, params: { levelSpread: s } })),
+  // The default is 0.4 (kept by this rule against the sharp model, then made the default): the
+  // other widths of the grid, and 0 (sharp levels, the former default), against it.
+  ...[0, 0.1, 0.2, 0.8].map((s) => ({ signal: 'level-spread prior: each leverage layer\'s levels spread by a quadratic B-spline of σ ≈ s × margin distance', setting: `levelSpread ${s}`, params: { levelSpread: s } })),
   // The two priors passed the rule one at a time: scored together before a default switches.
   { signal: 'entry-price and leverage priors together', setting: 'entrySpreadPoints 5, leverageSpread 0.4', params: { entrySpreadPoints: 5, leverageSpread: 0.4 } },
 ];
@@ -127,7 +128,7 @@ export function trialsSection(rows: readonly TrialRow[], labels: readonly string
     }
   }
   L.push('');
-  L.push(kept.length > 0 ? `Passed the rule (kept): ${kept.join('; ')}. ${rows.filter((r) => kept.includes(`${r.setting.signal} (${r.setting.setting})`)).every(isDefault) ? 'They are the defaults of the model scored above.' : 'The model scored above does not use them yet: they stay opt-in parameters for their compute cost until the compute carries them within its budget (the entry-price and leverage priors multiply the cohorts a bucket opens by up to 15; the level-spread prior makes each persisted row several times the cells; the README\'s model section has the figures).'}` : '**None kept**: no signal\'s selected setting improved the out-of-sample capture beyond its interval; the model\'s defaults stay as they were (the settings remain model parameters, off by default).', '');
+  L.push(kept.length > 0 ? `Passed the rule (kept): ${kept.join('; ')}. ${rows.filter((r) => kept.includes(`${r.setting.signal} (${r.setting.setting})`)).every(isDefault) ? 'They are the defaults of the model scored above.' : 'The model scored above does not use them yet: they stay opt-in parameters for their compute cost until the compute carries them within its budget (the entry-price and leverage priors multiply the cohorts a bucket opens by up to 15; the README\'s model section has the figures).'}` : '**None kept**: no signal\'s selected setting improved the out-of-sample capture beyond its interval; the model\'s defaults stay as they are (the settings tried remain model parameters).', '');
   L.push('Out-of-sample gain per venue-coin (percentage points, paired interval):', '');
   L.push(`| setting | ${labels.join(' | ')} |`, `|---|${labels.map(() => '---').join('|')}|`);
   for (const r of rows) L.push(`| ${r.setting.setting} | ${r.outOfSample.perPair.map(pp).join(' | ')} |`);

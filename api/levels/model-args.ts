@@ -58,7 +58,7 @@ export const modelInputTypeDefs = /* GraphQL */ `
     halfLifeHours: Float
     "Whether funding paid since entry moves liquidation prices (default true)."
     fundingAdjusted: Boolean
-    "Level-spread prior: each leverage's served levels spread by a quadratic B-spline (three boxes) of σ ≈ this many margin distances (price / leverage), mass beyond the price dropped (default 0 = sharp levels; 0.4 measured best, opt-in for its compute cost); ${describeRange(R.levelSpread)}."
+    "Level-spread prior: each leverage's served levels spread by a quadratic B-spline (three boxes) of σ ≈ this many margin distances (price / leverage), mass beyond the price dropped (default 0.4, kept by its out-of-sample gain; 0 = sharp levels); ${describeRange(R.levelSpread)}."
     levelSpread: Float
   }
 `;

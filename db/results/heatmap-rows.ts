@@ -31,6 +31,9 @@ export interface HeatmapRow {
   readonly layers?: readonly LeverageLayer[] | null | undefined;
 }
 
+/** Longest stretch of encoding between turns of the event loop, ms. */
+const YIELD_AFTER_MS = 50;
+
 const HEATMAP_COLUMNS = ['market_id', 'params_hash', 't', 'price', 'price_step', 'long_lo', 'long', 'short_lo', 'short', 'oi_lo', 'oi_long', 'oi_short', 'liquidated_long', 'liquidated_short', 'data_version', ...LAYER_COLUMNS];
 
 /**
@@ -41,7 +44,14 @@ const HEATMAP_COLUMNS = ['market_id', 'params_hash', 't', 'price', 'price_step',
 export async function copyHeatmapRows(tx: RawTx, market: string, paramsHash: string, rows: readonly HeatmapRow[]): Promise<void> {
   if (rows.length === 0) return;
   const out = new CopyRowBuffer(1 << 20);
+  let ran = performance.now();
   for (const r of rows) {
+    // A chunk of level-spread rows (the default) takes seconds to encode: give timers a turn
+    // (an inline worker's lock renewal) as the compute loop does between buckets.
+    if (performance.now() - ran > YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      ran = performance.now();
+    }
     out.startRow(HEATMAP_COLUMNS.length);
     out.text(market);
     out.text(paramsHash);

@@ -10,12 +10,16 @@ function bar(k: number): MarketBucket {
 }
 
 describe('bankruptcy levels from stored liquidation levels (what the accuracy query scores OKX and Bybit against)', () => {
-  const params = parseModelParams({ timeBucketSeconds: 3600, maintenanceMarginRate: 0.005, priceBucketFraction: 0.0005, halfLifeHours: 24 });
-  const state = createModelState(params);
-  let snap = stepModel(state, bar(0));
-  for (let k = 1; k < 48; k++) snap = stepModel(state, bar(k));
+  const run = (levelSpread: number) => {
+    const params = parseModelParams({ timeBucketSeconds: 3600, maintenanceMarginRate: 0.005, priceBucketFraction: 0.0005, halfLifeHours: 24, levelSpread });
+    const state = createModelState(params);
+    let snap = stepModel(state, bar(0));
+    for (let k = 1; k < 48; k++) snap = stepModel(state, bar(k));
+    return { params, state, snap, derived: bankruptcyFromLiquidationLevels(snap, snap.priceStep, params.maintenanceMarginRate, params.maintenanceAmountFraction)! };
+  };
+  // Sharp levels: the derivation is exact to a bucket's shift.
+  const { state, snap, derived } = run(0);
   const exact = bankruptcyLevels(state);
-  const derived = bankruptcyFromLiquidationLevels(snap, snap.priceStep, params.maintenanceMarginRate, params.maintenanceAmountFraction)!;
   const sum = (m: ReadonlyMap<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
   it('holds the same notional per side as the exact bankruptcy levels', () => {
@@ -43,6 +47,26 @@ describe('bankruptcy levels from stored liquidation levels (what the accuracy qu
     const meanIdx = (m: ReadonlyMap<number, number>) => [...m].reduce((a, [i, v]) => a + i * v, 0) / sum(m);
     expect(meanIdx(derived.long)).toBeLessThan(meanIdx(snap.long));
     expect(meanIdx(derived.short)).toBeGreaterThan(meanIdx(snap.short));
+  });
+
+  it('with the default level spread, drops only what the served levels dropped beyond the price: a little less notional than the exact spread levels, placed alike', () => {
+    const spread = run(0.4);
+    const exactSpread = bankruptcyLevels(spread.state, spread.snap.price);
+    for (const side of ['long', 'short'] as const) {
+      // The served liquidation levels lost their tail beyond the price; the bankruptcy levels, a
+      // maintenance rate further out, lose less of theirs, and the stored rows cannot say how much.
+      const total = sum(exactSpread[side]);
+      expect(sum(spread.derived[side])).toBeLessThanOrEqual(total);
+      expect(sum(spread.derived[side])).toBeGreaterThan(0.97 * total);
+      const keys = [...new Set([...exactSpread[side].keys(), ...spread.derived[side].keys()])].sort((a, b) => a - b);
+      let ce = 0;
+      let cd = 0;
+      for (const k of keys) {
+        ce += exactSpread[side].get(k) ?? 0;
+        cd += spread.derived[side].get(k) ?? 0;
+        expect(Math.abs(cd - ce)).toBeLessThan(0.03 * total);
+      }
+    }
   });
 
   it('refuses parameters with a maintenance amount (the shift then depends on each entry)', () => {

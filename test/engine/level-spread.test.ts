@@ -26,10 +26,10 @@ function bSpline(h: number): (d: number) => number {
 }
 
 describe('level-spread prior', () => {
-  it('is off by default and part of the parameters hash only when not 0', () => {
-    expect(parseModelParams({}).levelSpread).toBe(0);
-    expect(modelParamsHash(parseModelParams({ levelSpread: 0 }))).toBe(modelParamsHash(parseModelParams({})));
-    expect(modelParamsHash(parseModelParams({ levelSpread: 0.4 }))).not.toBe(modelParamsHash(parseModelParams({})));
+  it('is 0.4 by default (issue 11: kept by its out-of-sample gain) and in the parameters hash, sharp levels a hash of their own', () => {
+    expect(parseModelParams({}).levelSpread).toBe(0.4);
+    expect(modelParamsHash(parseModelParams({ levelSpread: 0.4 }))).toBe(modelParamsHash(parseModelParams({})));
+    expect(modelParamsHash(parseModelParams({ levelSpread: 0 }))).not.toBe(modelParamsHash(parseModelParams({})));
     expect(() => parseModelParams({ levelSpread: 2.5 })).toThrow(/levelSpread = 2.5/);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { aggregateBuckets, createModelState, deserializeModelState, parseModelParams, serializeModelState, stepModel, type LevelSnapshot, type MarketBucket, type ModelEvent } from '../../engine/index.js';
 import { simulateMarket } from '../../indexer/index.js';
@@ -14,9 +15,14 @@ function demoBuckets(days: number): MarketBucket[] {
   return aggregateBuckets(events, 60);
 }
 
-/** Everything a snapshot holds, as plain entries (exact numbers). */
+const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Everything a snapshot holds, as plain entries (exact numbers), hashed: two days of the default
+ * level-spread snapshots as text do not fit a test worker's heap.
+ */
 const plain = (s: LevelSnapshot): string =>
-  JSON.stringify([s.t, s.priceStep, s.liquidatedLong, s.liquidatedShort, [...s.long], [...s.short], [...s.oiLong], [...s.oiShort], [...s.longByLeverage].map(([l, m]) => [l, [...m]]), [...s.shortByLeverage].map(([l, m]) => [l, [...m]])]);
+  hashOf(JSON.stringify([s.t, s.priceStep, s.liquidatedLong, s.liquidatedShort, [...s.long], [...s.short], [...s.oiLong], [...s.oiShort], [...s.longByLeverage].map(([l, m]) => [l, [...m]]), [...s.shortByLeverage].map(([l, m]) => [l, [...m]])]));
 
 describe('model state checkpoints', () => {
   // Both priors on: many cohorts per bucket, merged every hour, so the index is busy.
