@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { LoopTurns } from '../../base/index.js';
 import type { Store, RawTx } from '../store.js';
 import { timestampText } from '../copy-csv.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, CopyRowBuffer } from '../copy-binary.js';
@@ -44,14 +45,11 @@ const HEATMAP_COLUMNS = ['market_id', 'params_hash', 't', 'price', 'price_step',
 export async function copyHeatmapRows(tx: RawTx, market: string, paramsHash: string, rows: readonly HeatmapRow[]): Promise<void> {
   if (rows.length === 0) return;
   const out = new CopyRowBuffer(1 << 20);
-  let ran = performance.now();
+  const turns = new LoopTurns(YIELD_AFTER_MS);
   for (const r of rows) {
     // A chunk of level-spread rows (the default) takes seconds to encode: give timers a turn
     // (an inline worker's lock renewal) as the compute loop does between buckets.
-    if (performance.now() - ran > YIELD_AFTER_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      ran = performance.now();
-    }
+    if (turns.due) await turns.take();
     out.startRow(HEATMAP_COLUMNS.length);
     out.text(market);
     out.text(paramsHash);

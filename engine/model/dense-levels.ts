@@ -37,6 +37,7 @@ export class DenseLevels implements ReadonlyMap<number, number> {
 
   /** `cells` from price bucket `lo` as levels (the array is taken, not copied). */
   static of(lo: number, cells: readonly number[]): DenseLevels {
+    // One chunk holding every cell: a shift of 30 puts any index of a JS array's length in chunk 0.
     return new DenseLevels(lo, cells.length, 1, [cells], 0, 30);
   }
 

@@ -29,6 +29,7 @@ import {
   type HeatmapRow,
   type Store,
 } from '../../db/index.js';
+import { LoopTurns } from '../../base/index.js';
 import { loadInOrder, pieceEdges } from './compute-pieces.js';
 import { PieceWriter } from './piece-writer.js';
 import { toHeatmapRow } from './heatmap-row.js';
@@ -191,15 +192,12 @@ async function computeMarketLocked(store: Store, input: ComputeInput, progress?:
         const chunk = assembler.push(piece.parts);
         const rows: HeatmapRow[] = [];
         const clusters: ClusterRow[] = [];
-        let ran = performance.now();
+        const turns = new LoopTurns(YIELD_AFTER_MS);
         for (const b of chunk) {
           const snap = stepModel(state, b);
           rows.push(toHeatmapRow(snap, ds.version));
           detectClusters(snap, { limit: 10 }).forEach((c, rank) => clusters.push({ t: snap.t, rank, ...c }));
-          if (performance.now() - ran > YIELD_AFTER_MS) {
-            await new Promise((r) => setImmediate(r));
-            ran = performance.now();
-          }
+          if (turns.due) await turns.take();
         }
         const last = chunk.at(-1);
         // Written while the next piece is modelled.
