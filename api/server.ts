@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
+import { LiqmapError } from '../base/index.js';
 import type { AddressInfo } from 'node:net';
 import { createCheckService } from '../jobs/index.js';
 import type { ApiDeps } from './context.js';
@@ -75,7 +76,7 @@ export async function startServer(given: ApiDeps, options: ServerOptions = {}): 
   const port = options.port ?? deps.config.PORT;
   const host = options.host ?? deps.config.HOST;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, host, port)));
     server.listen(port, host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
@@ -93,4 +94,12 @@ export async function startServer(given: ApiDeps, options: ServerOptions = {}): 
       });
     },
   };
+}
+
+/** A socket that cannot be bound, as one line saying which address and what to do. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): LiqmapError {
+  const where = `${host}:${port}`;
+  if (e.code === 'EADDRINUSE') return new LiqmapError('CANNOT_LISTEN', `cannot serve on ${where}: the port is already in use (another liqmap or program listens there); stop it or set PORT to a free port`, { host, port }, e);
+  if (e.code === 'EACCES') return new LiqmapError('CANNOT_LISTEN', `cannot serve on ${where}: not permitted to bind it (ports below 1024 need privileges); set PORT to a port above 1024`, { host, port }, e);
+  return new LiqmapError('CANNOT_LISTEN', `cannot serve on ${where}: ${e.code ?? e.message}; check HOST and PORT`, { host, port }, e);
 }

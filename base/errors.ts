@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'DATABASE_BUSY'
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'BAD_USER_INPUT'
-  | 'UNKNOWN_LEVERAGE';
+  | 'UNKNOWN_LEVERAGE'
+  | 'CANNOT_LISTEN';
 
 /** An error with a machine-readable code and a message meant for the person running liqmap. */
 export class LiqmapError extends Error {

@@ -7,6 +7,7 @@ import { servedParamSets } from './served-sets.js';
 export type { JobRunner, JobRunnerOptions, RunnerMode, QueueStatus, JobSummary, JobProgress } from './runner.js';
 export { createBullmqRunner, type BullmqRunner } from './bullmq-runner.js';
 export { createInProcessRunner } from './in-process-runner.js';
+export { holdBatches, type HeldBatches } from './held-batches.js';
 export { computeMarket, effectiveParams, toHeatmapRow, type ComputeInput, type ComputeOutcome } from './processors/compute-market.js';
 export { paramsForMarket, withMarketBrackets } from './processors/effective-params.js';
 export { processJob, staleMarkets, pruneResults } from './processors/dispatch.js';

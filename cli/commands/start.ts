@@ -24,12 +24,14 @@ export function startCommand(): Command {
       const rt = await createRuntime();
       const { logger, config } = rt;
       const store = await rt.store({ migrate: true });
-      const { createJobRunner } = await import('../../jobs/index.js');
+      const { createJobRunner, holdBatches } = await import('../../jobs/index.js');
       const jobs = await createJobRunner({ config, store, logger, mode: config.REDIS_URL ? 'enqueue-only' : 'embedded' });
-      const onBatch = (r: Parameters<typeof jobs.onIngested>[0]) => jobs.onIngested(r);
+      // Live batches compute as they land; a bulk ingest computes each market once, when it is over.
+      const held = holdBatches(jobs);
+      const onBatch = held.onBatch;
       let live: LiveRun | null = null;
       if (flags.live && flags.live.length > 0) {
-        live = await runLiveIngest({ store, config, logger, onBatch }, liveFlags.parse({ market: flags.live, metricsPort: flags.liveMetricsPort }));
+        live = await runLiveIngest({ store, config, logger, onBatch: (r) => jobs.onIngested(r) }, liveFlags.parse({ market: flags.live, metricsPort: flags.liveMetricsPort }));
       } else if (flags.file && flags.file.length > 0) {
         const summary = await ingestPaths(store, flags.file, {
           market: flags.market,
@@ -42,6 +44,7 @@ export function startCommand(): Command {
         const s = await ingestDemo(store, { days: Number(flags.days), onBatch });
         logger.info({ at: 'start#ingest', market: s.market, rows: s.rows, skipped: s.skipped }, 'demo market ready');
       }
+      await held.release();
       if (!flags.serve) {
         await live?.stop();
         await jobs.idle?.();

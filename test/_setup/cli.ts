@@ -42,11 +42,13 @@ export async function runCliAsync(args: string[], env: Record<string, string> = 
 /** Environment for the embedded default (PGlite, in-process jobs, a free port on loopback). */
 export const EMBEDDED_ENV = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', REDIS_URL: '' };
 
-/** Spawns `liqmap <args>` (a serving command) and resolves with its base URL once it serves. */
+/** Spawns `liqmap <args>` (a serving command) and resolves with its base URL once it serves, and its output so far (logs are on stderr). */
 export async function spawnServing(args: string[], env: Record<string, string>) {
   const child = spawnCli(args, env);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /serving GraphQL on (http:\/\/\S+)\/graphql/.exec(out);
@@ -54,5 +56,5 @@ export async function spawnServing(args: string[], env: Record<string, string>) 
     });
     child.on('exit', (c) => reject(new Error(`liqmap ${args[0]} exited with ${c}`)));
   });
-  return { child, url };
+  return { child, url, stdout: () => out, stderr: () => err };
 }

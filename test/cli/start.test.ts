@@ -7,7 +7,7 @@ import { EMBEDDED_ENV, spawnServing } from '../_setup/cli.js';
 describe('liqmap start: the embedded default (PGlite, in-process jobs, no services)', () => {
   it('migrates, ingests the demo market, computes, and serves it over GraphQL', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'liqmap-start-'));
-    const { child, url } = await spawnServing(['start', '--days', '0.5'], { ...EMBEDDED_ENV, LIQMAP_DATA_DIR: dir });
+    const { child, url, stderr } = await spawnServing(['start', '--days', '0.5'], { ...EMBEDDED_ENV, LIQMAP_DATA_DIR: dir, LOG_LEVEL: 'info' });
     try {
       const gql = async (query: string) => (await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as any;
       const r = await gql('{ markets { id tradeCount lastPrice } trades(market: "demo:BTCUSDT", first: 3) { nodes { time price qty side } } }');
@@ -23,6 +23,10 @@ describe('liqmap start: the embedded default (PGlite, in-process jobs, no servic
       }
       expect(h.errors).toBeUndefined();
       expect(h.data.clusters.basis).toBe('ESTIMATED');
+      // One compute of the whole ingest: none started mid-ingest to be rolled back by a later kind's batch.
+      const computed = () => stderr().split('\n').filter((l) => l.includes('"at":"jobs#in-process"') && l.includes('"msg":"computed"')).map((l) => JSON.parse(l) as { market: string; buckets: number; rolledBack: number });
+      for (let i = 0; i < 100 && computed().length === 0; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(computed()).toEqual([expect.objectContaining({ market: 'demo:BTCUSDT', rolledBack: 0, buckets: 720 })]);
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<canvas/);
