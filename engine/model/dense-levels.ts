@@ -75,6 +75,17 @@ export class DenseLevels implements ReadonlyMap<number, number> {
     return this.#scaled;
   }
 
+  /** Writes the scaled cells into `out` from index `at` (what {@link cells} holds, without building it: level spread's batch form reads each layer once). */
+  copyInto(out: Float64Array, at: number): void {
+    if (this.#scaled !== null) {
+      out.set(this.#scaled, at);
+      return;
+    }
+    const { length, k, chunks, shift } = this;
+    const mask = (1 << shift) - 1;
+    for (let x = 0, j = this.off; x < length; x++, j++) out[at + x] = chunks[j >> shift]![j & mask]! * k;
+  }
+
   get size(): number {
     if (this.#size < 0) {
       let n = 0;

@@ -5,9 +5,10 @@ export { niceStep, priceIndex, gridPeriod, commonStep, GRID_PERIOD_MS } from './
 export { mapLevels, sumLevelMaps } from './venue-mapping.js';
 export { aggregateBuckets, assembleBuckets, type BucketPart } from './aggregate-buckets.js';
 export { BucketAssembler } from './bucket-assembler.js';
-export { createModelState, stepModel, runModel, serializeModelState, deserializeModelState, cohortLiquidationPrice, PRUNE_FRACTION, PRUNE_PERIOD_MS, type ModelState } from './heatmap-model.js';
+export { createModelState, stepModel, runModel, serializeModelState, deserializeModelState, cohortLiquidationPrice, sharpLayers, PRUNE_FRACTION, PRUNE_PERIOD_MS, type ModelState } from './heatmap-model.js';
 export { detectClusters, type ClusterOptions } from './clusters.js';
 export { DenseLevels } from './dense-levels.js';
+export { spreadSide } from './level-spread.js';
 export { SharedCells } from './shared-cells.js';
 export { simulateCascade, type CascadeLevel, type CascadeResult, type CascadeWave, type DepthModel } from './cascade.js';
 export { scoreAccuracy, baselineBands, type AccuracyScore, type Prediction, type RealizedLiquidation } from './accuracy.js';

@@ -77,15 +77,20 @@ function scratch(n: number): [Float64Array, Float64Array] {
 
 /**
  * One side's layers spread, and their sum as the side's levels. `long`: levels below the price
- * (mass above the price's bucket is dropped); else above it.
+ * (mass above the price's bucket is dropped); else above it. The definition of the spread: the
+ * model serves it this way with buckets of an hour or more, and keeps it in step with the cells
+ * with shorter ones (spread-cells.ts, checked against this in test/engine/spread-cells.test.ts).
  */
 export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: boolean, price: number, step: number, spread: number): { levels: DenseLevels; byLeverage: Map<number, DenseLevels> } {
   const at = priceIndex(price, step);
   const out = new Map<number, DenseLevels>();
+  // Each kept layer's cells as built (summed from these: a DenseLevels' `cells` is a copy).
+  const kept: { from: number; cells: number[] }[] = [];
   let lo = Infinity;
   let hi = -Infinity;
   for (const [lev, layer] of byLeverage) {
-    if (layer.size === 0) {
+    // A first cell held answers without counting the cells (a pass over the layer).
+    if (layer.get(layer.lo) === undefined && layer.size === 0) {
       out.set(lev, DenseLevels.EMPTY);
       continue;
     }
@@ -93,7 +98,7 @@ export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: b
     const h = (w - 1) >> 1;
     const reach = 3 * h;
     const fullLo = layer.lo - reach;
-    const fullHi = layer.lo + layer.cells.length - 1 + reach;
+    const fullHi = layer.lo + layer.length - 1 + reach;
     const from = long ? fullLo : Math.max(at, fullLo);
     const to = long ? Math.min(at, fullHi) : fullHi;
     if (from > to) {
@@ -102,13 +107,17 @@ export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: b
     }
     const n = fullHi - fullLo + 1;
     let cells: number[];
-    if (h === 0) cells = layer.cells.slice(from - fullLo, to - fullLo + 1);
-    else {
+    if (h === 0) {
+      cells = new Array<number>(to - from + 1);
+      const a = scratch(n)[0];
+      layer.copyInto(a, 0);
+      for (let i = 0, x = from - fullLo; i < cells.length; i++, x++) cells[i] = a[x]!;
+    } else {
       // Two scratch buffers, reused across layers and snapshots; only the kept range is copied out.
       let [a, b] = scratch(n);
       a.fill(0, 0, reach);
-      a.set(layer.cells, reach);
-      a.fill(0, reach + layer.cells.length, n);
+      layer.copyInto(a, reach);
+      a.fill(0, reach + layer.length, n);
       for (let pass = 0; pass < 3; pass++) {
         boxPass(a, b, h, n);
         [a, b] = [b, a];
@@ -118,14 +127,15 @@ export function spreadSide(byLeverage: ReadonlyMap<number, DenseLevels>, long: b
       for (let i = 0, x = from - fullLo; i < cells.length; i++, x++) cells[i] = a[x]! * scale;
     }
     out.set(lev, DenseLevels.of(from, cells));
+    kept.push({ from, cells });
     if (from < lo) lo = from;
     if (to > hi) hi = to;
   }
   if (!(lo <= hi)) return { levels: DenseLevels.EMPTY, byLeverage: out };
   const total = new Array<number>(hi - lo + 1).fill(0);
-  for (const layer of out.values()) {
-    const off = layer.lo - lo;
-    for (let x = 0; x < layer.cells.length; x++) total[off + x]! += layer.cells[x]!;
+  for (const { from, cells } of kept) {
+    const off = from - lo;
+    for (let x = 0; x < cells.length; x++) total[off + x]! += cells[x]!;
   }
   return { levels: DenseLevels.of(lo, total), byLeverage: out };
 }

@@ -10,6 +10,9 @@ function zeros(n: number): number[] {
   return a;
 }
 
+/** The chunk every chunk not yet written holds (never written: a write copies it first). */
+const ZERO: readonly number[] = Object.freeze(zeros(SIZE));
+
 /**
  * A window of the model's cells (doubles, 0 where nothing is) in chunks of 64, copied on write:
  * a snapshot {@link share}s the chunks of a range (an array of references, ~1/64 of its cells)
@@ -27,9 +30,10 @@ export class SharedCells {
   #epoch = 0;
 
   constructor(readonly length: number) {
+    // Chunks are the zero chunk until written (a window is mostly empty, and the level spread allocates windows as it re-spreads).
     for (let c = 0; c < (length + MASK) >> SHIFT; c++) {
-      this.#chunks.push(zeros(SIZE));
-      this.#stamp.push(0);
+      this.#chunks.push(ZERO as number[]);
+      this.#stamp.push(-1);
     }
   }
 
@@ -53,6 +57,22 @@ export class SharedCells {
     }
     return ch;
   }
+
+  /**
+   * The chunk holding cell `i`, writable (copied first if shared): cell `i` is its element
+   * `i & (CHUNK - 1)`, and the cells of the rest of the chunk follow. For loops writing many cells.
+   */
+  writable(i: number): number[] {
+    return this.#own(i >> SHIFT);
+  }
+
+  /** The chunk holding cell `i`, to read (cell `i` is its element `i & (CHUNK - 1)`). */
+  chunk(i: number): readonly number[] {
+    return this.#chunks[i >> SHIFT]!;
+  }
+
+  /** Cells per chunk (see {@link writable}). */
+  static readonly CHUNK = SIZE;
 
   /** Adds `v` to cell `i` (as `a[i] = a[i] + v`). */
   add(i: number, v: number): void {

@@ -1,5 +1,6 @@
 import { DenseLevels } from './dense-levels.js';
 import { SharedCells } from './shared-cells.js';
+import { SpreadCells, type CellRange } from './spread-cells.js';
 
 /**
  * Virtual positions of one side, leverage, entry-price bucket and funding epoch. Entry prices
@@ -89,9 +90,12 @@ export class SideIndex {
    * there can two cohorts of one leverage and entry meet, once the previous groups are merged.
    */
   #joined: Set<number> | null = null;
+  /** The served level-spread layers, kept in step with the cells once asked for (derived: never serialised). */
+  #spread: SpreadCells | null = null;
 
   /** Forgets every cohort and cell. */
   clear(): void {
+    this.#spread?.reset();
     this.#w = { lo: 0, cap: 0 };
     this.#members = [];
     this.#levels = new SharedCells(0);
@@ -169,6 +173,7 @@ export class SideIndex {
     levels.add(i, v);
     layer.add(i, v);
     oi.add(e, sign * size * c.entry);
+    this.#spread?.touch(slot, c.idx);
   }
 
   /** Puts a cohort in its bucket (cohorts without a level, lp ≤ 0, are in none). */
@@ -206,7 +211,11 @@ export class SideIndex {
     if (list!.length === 0) {
       this.#members[i] = undefined;
       this.#levels.set(i, 0);
-      for (const m of this.#byLev) m.set(i, 0);
+      const spread = this.#spread;
+      this.#byLev.forEach((m, s) => {
+        if (spread && m.get(i) !== 0) spread.touch(s, c.idx);
+        m.set(i, 0);
+      });
     }
   }
 
@@ -303,6 +312,18 @@ export class SideIndex {
     return out;
   }
 
+  /**
+   * The side's served level-spread ranges at this price (see spread-cells.ts): its total, then per
+   * leverage (in {@link leverages} order), trimmed at the price's bucket `at`.
+   */
+  spreadRanges(price: number, step: number, spread: number, quantum: number, long: boolean, at: number): CellRange[] {
+    this.#tighten();
+    const from = this.#levMin.map((m) => Math.max(this.#min, m));
+    const to = this.#levMax.map((m) => Math.min(this.#max, m));
+    this.#spread ??= new SpreadCells();
+    return this.#spread.sync({ lo: this.#w.lo, cap: this.#w.cap, levs: this.#levs, cells: this.#byLev, from, to }, price, step, spread, quantum, long, at);
+  }
+
   /** The index as JSON (maps as entries: the format checkpoints have always had). */
   toJson(): SideJson {
     this.#tighten();
@@ -376,13 +397,32 @@ export class SnapshotSides {
   ) {}
 }
 
+/** How a snapshot's levels are spread (see {@link SideIndex.spreadRanges}). */
+export interface SpreadSpec {
+  readonly price: number;
+  readonly step: number;
+  readonly spread: number;
+  /** The quantum's exponent (see spread-cells.ts). */
+  readonly quantum: number;
+  /** The price's bucket. */
+  readonly at: number;
+}
+
+/** A side's ranges for a snapshot: sharp, or its spread levels with the sharp open interest. */
+function sideRanges(x: SideIndex, long: boolean, spread: SpreadSpec | null): { lo: number; cells: SharedCells; from: number; to: number }[] {
+  if (!spread) return x.ranges();
+  const [total, ...byLev] = x.spreadRanges(spread.price, spread.step, spread.spread, spread.quantum, long, spread.at);
+  return [total!, x.ranges()[1]!, ...byLev];
+}
+
 /**
  * A snapshot's maps of both sides at scale `k`: totals, open interest, then per leverage (a class,
- * not an object literal, for the reason the model's snapshot is one: see heatmap-model.ts).
+ * not an object literal, for the reason the model's snapshot is one: see heatmap-model.ts), the
+ * levels spread when `spread` is given.
  */
-export function snapshotSides(long: SideIndex, short: SideIndex, k: number): SnapshotSides {
-  const l = long.ranges();
-  const s = short.ranges();
+export function snapshotSides(long: SideIndex, short: SideIndex, k: number, spread: SpreadSpec | null = null): SnapshotSides {
+  const l = sideRanges(long, true, spread);
+  const s = sideRanges(short, false, spread);
   const d = DenseLevels.scaledRanges([...l, ...s], k);
   const nl = l.length;
   // Filled by set, not from [key, value] literals (each a literal pointing at the young levels).

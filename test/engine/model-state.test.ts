@@ -1,19 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aggregateBuckets, createModelState, deserializeModelState, parseModelParams, serializeModelState, stepModel, type LevelSnapshot, type MarketBucket, type ModelEvent } from '../../engine/index.js';
-import { simulateMarket } from '../../indexer/index.js';
-
-/** Two days of the demo market (trades, open interest, funding every 8 hours, force orders) as minute buckets. */
-function demoBuckets(days: number): MarketBucket[] {
-  const events: ModelEvent[] = [];
-  for (const e of simulateMarket({ days, tradesPerMinute: 10 })) {
-    if (e.kind === 'trade') events.push({ kind: 'trade', ts: e.ts, price: e.price, qty: e.qty, side: e.side });
-    else if (e.kind === 'open_interest') events.push({ kind: 'open_interest', ts: e.ts, oiQty: e.oiQty });
-    else if (e.kind === 'funding') events.push({ kind: 'funding', ts: e.ts, rate: e.rate });
-    else if (e.kind === 'liquidation') events.push({ kind: 'liquidation', ts: e.ts, side: e.side, price: e.price, qty: e.qty, notional: null });
-  }
-  return aggregateBuckets(events, 60);
-}
+import { createModelState, deserializeModelState, parseModelParams, serializeModelState, stepModel, type LevelSnapshot } from '../../engine/index.js';
+import { demoBuckets } from '../_fixtures/demo-buckets.js';
 
 const hashOf = (text: string): string => createHash('sha256').update(text).digest('hex');
 
