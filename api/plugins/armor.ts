@@ -2,6 +2,7 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { COST, useCostLimit } from './cost.js';
+import { useTokenLimit } from './token-limit.js';
 
 /** Query limits for the open internet, as numbers a caller can read in the README. */
 export const LIMITS = {
@@ -61,14 +62,15 @@ function useNoSuggestions(): Plugin {
 }
 
 /**
- * The limits: depth, aliases, tokens, directives (graphql-armor, each error with its own code),
+ * The limits: depth, aliases, directives (graphql-armor), tokens ({@link useTokenLimit}), each error with its own code;
  * the cost limit ({@link useCostLimit}), no suggestions, and introspection only when enabled.
  */
 export function useArmor(opts: { maxRangeDays: number; introspection: boolean }): Plugin[] {
   const armor = new EnvelopArmor({
     maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true, onReject: coded('DEPTH_LIMIT_EXCEEDED', 'Nest fewer selections.') },
     maxAliases: { n: LIMITS.maxAliases, onReject: coded('ALIAS_LIMIT_EXCEEDED', 'Send fewer aliased fields per request.') },
-    maxTokens: { n: LIMITS.maxTokens, onReject: coded('TOKEN_LIMIT_EXCEEDED', 'Send a shorter document.') },
+    // On graphql-js's own parser instead (useTokenLimit).
+    maxTokens: { enabled: false },
     maxDirectives: { n: LIMITS.maxDirectives, onReject: coded('DIRECTIVE_LIMIT_EXCEEDED', 'Use fewer directives.') },
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: false },
@@ -78,5 +80,5 @@ export function useArmor(opts: { maxRangeDays: number; introspection: boolean })
       addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };
-  return [...(armor.protect().plugins as Plugin[]), useCostLimit({ maxRangeDays: opts.maxRangeDays }), useNoSuggestions(), ...(opts.introspection ? [] : [introspection])];
+  return [useTokenLimit(LIMITS.maxTokens, 'TOKEN_LIMIT_EXCEEDED', 'Send a shorter document.'), ...(armor.protect().plugins as Plugin[]), useCostLimit({ maxRangeDays: opts.maxRangeDays }), useNoSuggestions(), ...(opts.introspection ? [] : [introspection])];
 }

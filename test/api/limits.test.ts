@@ -73,6 +73,15 @@ describe('request limits: cost by cells, coded limit errors, no suggestions, int
     }
   });
 
+  it('counts tokens as before: 2,000 pass, 2,001 are refused with the limit message and no location', async () => {
+    // Every token but the document's end: the braces and 1,998 (1,999) names.
+    const doc = (names: number) => `{ ${'a '.repeat(names)}}`;
+    const at = await post(server, doc(1998));
+    expect(at.body.errors![0]!.extensions!.code).not.toBe('TOKEN_LIMIT_EXCEEDED');
+    const over = await post(server, doc(1999));
+    expect(over.body.errors).toEqual([{ message: 'Token limit of 2000 exceeded. Send a shorter document.', extensions: { code: 'TOKEN_LIMIT_EXCEEDED' } }]);
+  });
+
   it('suggests no field, argument or enum value, literal or variable', async () => {
     const literal = await post(server, `{ clusters(market: "${MARKET}", side: LON) { at } }`);
     const variable = await post(server, `query($s: PositionSide) { clusters(market: "${MARKET}", side: $s) { at } }`, { s: 'LON' });
