@@ -103,17 +103,21 @@ export class GraphQLHttpCache {
     return this.#reading;
   }
 
-  /** Whether a POST body may be cached (a plain query, not a mutation or subscription, not asking for a job). */
-  static cacheable(body: Buffer): boolean {
-    if (body.length > MAX_BODY) return false;
+  /**
+   * The parsed body of a POST that may be cached (a plain query, not a mutation or subscription,
+   * not asking for a job), or null when it may not be.
+   */
+  static cacheableParams(body: Buffer): Record<string, unknown> | null {
+    if (body.length > MAX_BODY) return null;
     try {
-      const { query } = JSON.parse(body.toString('utf8')) as { query?: unknown };
-      if (typeof query !== 'string') return false;
+      const params = JSON.parse(body.toString('utf8')) as Record<string, unknown> | null;
+      const query = params?.query;
+      if (typeof query !== 'string') return null;
       const text = query.replace(/^\s*#.*$/gm, '');
       // A job's state changes without any data version changing: never kept.
-      return !/^\s*(mutation|subscription)\b/.test(text) && !/\bjob\s*\(/.test(text);
+      return !/^\s*(mutation|subscription)\b/.test(text) && !/\bjob\s*\(/.test(text) ? params : null;
     } catch {
-      return false;
+      return null;
     }
   }
 

@@ -1,4 +1,6 @@
 import { brotliDecompressSync } from 'node:zlib';
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { useResponseCache } from '../../api/plugins/response-cache.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressed } from '../../api/compression.js';
 import { BatchWriter, type CanonicalEvent } from '../../db/index.js';
@@ -57,6 +59,26 @@ describe('the response cache', () => {
     expect(hit.headers.get('x-liqmap-cache')).toBe('hit');
     expect(miss.headers.get('access-control-allow-origin')).toBe('https://dash.example');
     expect(hit.headers.get('access-control-allow-origin')).toBe('https://dash.example');
+  });
+
+  it('hands a cacheable query to GraphQL parsed, with no body to read again; other requests keep their body', async () => {
+    const bodies: (string | null)[] = [];
+    // Sees the request GraphQL parses: its body, if it has one.
+    const probe: Plugin = { onRequestParse: ({ request }) => void bodies.push(request.body === null ? null : 'body') };
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { echo(n: Int): Int } type Mutation { set(n: Int): Int }', resolvers: { Query: { echo: (_: unknown, a: { n: number }) => a.n }, Mutation: { set: (_: unknown, a: { n: number }) => a.n } } }),
+      plugins: [useResponseCache(new GraphQLHttpCache(t.store)), probe],
+    });
+    const ask = async (query: string, type = 'application/json') => {
+      const r = await yoga.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ query }) });
+      return { status: r.status, hit: r.headers.get('x-liqmap-cache'), text: await r.text() };
+    };
+    expect(await ask('{ echo(n: 1) }')).toEqual({ status: 200, hit: null, text: '{"data":{"echo":1}}' });
+    expect(await ask('{ echo(n: 1) }')).toEqual({ status: 200, hit: 'hit', text: '{"data":{"echo":1}}' });
+    expect(await ask('mutation { set(n: 2) }')).toEqual({ status: 200, hit: null, text: '{"data":{"set":2}}' });
+    // A type yoga does not read as JSON stays unsupported (415), as it was.
+    expect((await ask('{ echo(n: 3) }', 'text/plain; x=application/json')).status).toBe(415);
+    expect(bodies).toEqual([null, 'body', 'body']);
   });
 
   it('computes concurrent identical misses once', async () => {
