@@ -38,6 +38,23 @@ describe('validation by shape', () => {
     expect(visits).toBe(2);
   });
 
+  it('keys a parsed document by its text around the literals: the kinds of its literals and every other token count, spacing makes a new key', async () => {
+    visits = 0;
+    expect((await post('{ echo(n: 1, day: "2024-01-01") }')).data).toEqual({ echo: '2024-01-01/1' });
+    expect((await post('{ echo(n: 7, day: "2024-01-09") }')).data).toEqual({ echo: '2024-01-09/7' });
+    expect(visits).toBe(1);
+    // A literal of another kind in the same place (Float for Int) is another shape, refused by the full rules.
+    expect((await post('{ echo(n: 7.5, day: "2024-01-09") }')).errors?.[0]?.message).toMatch(/Int cannot represent/);
+    // Other spacing, a comment: each validated in full once.
+    expect((await post('{  echo(n: 7, day: "2024-01-09") }')).data).toEqual({ echo: '2024-01-09/7' });
+    expect((await post('{ echo(n: 7, day: "2024-01-09") # note\n}')).data).toEqual({ echo: '2024-01-09/7' });
+    expect(visits).toBe(4);
+    // A comment holding the key's own markers (NULs) is keyed by the walk instead, and known by it next time.
+    expect((await post('{ echo(n: 7, day: "2024-01-09") # \u0000INT\u0000\n}')).data).toEqual({ echo: '2024-01-09/7' });
+    expect((await post('{ echo(n: 8, day: "2024-01-10") # \u0000INT\u0000\n}')).data).toEqual({ echo: '2024-01-10/8' });
+    expect(visits).toBe(5);
+  });
+
   it('knows a shape again when a plugin adds its rule as a new function on every request (as graphql-armor does)', async () => {
     let fresh = 0;
     // graphql-armor's max-depth plugin: addValidationRule(maxDepthRule(options)) on each request.
