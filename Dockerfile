@@ -1,6 +1,8 @@
 # One image for every liqmap process: migrate, indexer, worker, api (the command differs).
-# Stage 1 compiles the TypeScript (tsc → dist/); the image runs that JavaScript with production
-# dependencies only (no tsx, no TypeScript, no graph-cli: the subgraph is its own workspace).
+# Stage 1 compiles the TypeScript (tsc → dist/) and bundles it (esbuild → dist/bundle/, which
+# bin/liqmap.js runs); the image runs that JavaScript with production dependencies only, the
+# bundle's external packages among them (no tsx, no TypeScript, no esbuild, no graph-cli: the
+# subgraph is its own workspace).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
@@ -13,6 +15,7 @@ COPY indexer ./indexer
 COPY jobs ./jobs
 COPY api ./api
 COPY cli ./cli
+COPY scripts/bundle.mjs ./scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim

@@ -63,12 +63,12 @@ async function timed(cmd: string, args: readonly string[], env: NodeJS.ProcessEn
 }
 
 /**
- * `liqmap` as shipped: the compiled CLI (dist/, built at the start of the bench), run the way
+ * `liqmap` as shipped: the bundled CLI (dist/bundle/, built at the start of the bench), run the way
  * bin/liqmap.js runs it, but never falling back to the TypeScript sources if they change
- * meanwhile.
+ * meanwhile. BENCH_INGEST_CLI=dist/cli/index.js runs tsc's unbundled output instead, to compare.
  */
 function liqmap(args: readonly string[], schema: string): Promise<Run> {
-  const main = `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/cli/index.js')).href)}); await main(process.argv);`;
+  const main = `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(root, process.env.BENCH_INGEST_CLI ?? 'dist/bundle/cli.js')).href)}); await main(process.argv);`;
   return timed(process.execPath, ['--input-type=module', '-e', main, 'liqmap', ...args], { ...process.env, DATABASE_URL: `${PG}?schema=${schema}`, LOG_LEVEL: 'warn' });
 }
 
