@@ -31,9 +31,10 @@ export function marginBuckets(price: number, leverage: number, step: number): nu
 
 /**
  * One centred box pass of half-width h: to[j] = Σ from[j − h..j + h] (unscaled). A window with
- * no non-zero cell is exactly 0, so the running sum's rounding never leaks into gaps.
+ * no non-zero cell is exactly 0, so the running sum's rounding never leaks into gaps; over
+ * non-negative integers whose sums stay under 2⁵³ it is exact (spread-cells.ts relies on it).
  */
-function boxPass(from: Float64Array, to: Float64Array, h: number, n: number): void {
+export function boxPass(from: Float64Array, to: Float64Array, h: number, n: number): void {
   let sum = 0;
   let live = 0;
   for (let i = 0; i < h && i < n; i++) {

@@ -1,5 +1,5 @@
 import { SharedCells } from './shared-cells.js';
-import { boxWidth, marginBuckets } from './level-spread.js';
+import { boxPass, boxWidth, marginBuckets } from './level-spread.js';
 import { EngineError } from '../errors.js';
 
 /**
@@ -277,7 +277,7 @@ export class SpreadCells {
     for (let k = 0; k < n; k++) {
       let a: Float64Array = byLimb[k]!;
       for (let pass = 0; pass < 3; pass++) {
-        box(a, c, h, len);
+        boxPass(a, c, h, len);
         [a, c] = [c, a];
       }
       sums[k]!.set(a.subarray(0, len), lo);
@@ -388,15 +388,4 @@ function combine(sums: readonly Float64Array[], j: number, b: number, n: number)
   let v = sums[n - 1]![j]!;
   for (let k = n - 2; k >= 0; k--) v = v * base + sums[k]![j]!;
   return v;
-}
-
-/** One centred box pass of half-width h over integers (exact: every sum stays under 2⁵³). */
-function box(from: Float64Array, to: Float64Array, h: number, n: number): void {
-  let sum = 0;
-  for (let i = 0; i < h && i < n; i++) sum += from[i]!;
-  for (let j = 0; j < n; j++) {
-    if (j + h < n) sum += from[j + h]!;
-    if (j - h - 1 >= 0) sum -= from[j - h - 1]!;
-    to[j] = sum;
-  }
 }
