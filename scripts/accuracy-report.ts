@@ -8,7 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
-import { aggregateCapture, backtest, calibrate, modelParamsHash, splitTime, traceBacktest, walkForwardScore, type BacktestTrace, type CaptureFigure, type Interval, type ModelParams, type WalkForwardScore } from '../engine/index.js';
+import { aggregatePooledCapture, backtest, calibrate, DEFAULT_FOLDS, modelParamsHash, rollingWalkForwardScore, splitTime, traceBacktest, walkForwardScore, type BacktestTrace, type CaptureFigure, type FoldFit, type Interval, type ModelParams, type WalkForwardScore } from '../engine/index.js';
 import { formatInterval } from '../cli/backtest/index.js';
 import { prepareBacktest, type BacktestFlags } from '../cli/commands/accuracy.js';
 import { presetOf, savePreset } from '../cli/commands/calibrate.js';
@@ -24,6 +24,8 @@ const HORIZON = '1h';
 const PREFERRED_CANDLE_VENUES = ['binance', 'bybit', 'okx'];
 /** Coordinate-search rounds of each calibration (LIQMAP_CALIBRATION_ROUNDS; default 2, as `liqmap calibrate`). */
 const ROUNDS = Number(process.env.LIQMAP_CALIBRATION_ROUNDS ?? 2);
+/** Walk-forward folds (LIQMAP_FOLDS; default DEFAULT_FOLDS, as `liqmap accuracy`/`calibrate`; 2 = the single split at half). */
+const FOLDS = Number(process.env.LIQMAP_FOLDS ?? DEFAULT_FOLDS);
 const CURVE_QS = Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
 
 async function spans(file: string): Promise<Map<string, { first: number; last: number; n: number }>> {
@@ -59,6 +61,8 @@ interface PairResult {
   def: WalkForwardScore;
   fit: WalkForwardScore;
   params: ModelParams;
+  /** Every fold's calibrated parameters. */
+  fits: readonly FoldFit[];
   overfit: boolean | null;
   seconds: number;
   evaluations: number;
@@ -70,31 +74,33 @@ interface PairResult {
   withTakerSplit: number;
 }
 
-function captureCurve(trace: BacktestTrace, s: WalkForwardScore): { model: [number, number][]; distance: [number, number][] } {
-  const recs = trace.records.filter((r) => r.t >= s.split);
-  const c = aggregateCapture(recs, s.baseline, CURVE_QS, { resamples: 0 });
+/** The pooled out-of-sample capture curve: each fold's predictions from its own trace, ranked by its own baseline. */
+function captureCurve(traces: readonly BacktestTrace[], s: WalkForwardScore): { model: [number, number][]; distance: [number, number][] } {
+  const c = aggregatePooledCapture(s.folds.map((f, i) => ({ records: traces[i]!.records.filter((r) => r.t >= f.from && r.t < f.to), baseline: f.baseline })), CURVE_QS, { resamples: 0 });
   return { model: [[0, 0], ...c.figures.map((f): [number, number] => [f.q, f.model.value ?? 0])], distance: [[0, 0], ...c.figures.map((f): [number, number] => [f.q, f.distance?.value ?? 0])] };
 }
 
 async function scorePair(venue: string, coin: string, candleVenue: string): Promise<PairResult> {
-  const flags: BacktestFlags = { candles: CANDLES, funding: FUNDING, liquidations: LIQUIDATIONS, venue, coin, candleVenue: candleVenue === venue ? undefined : candleVenue, horizon: HORIZON, bucket: '3600', trainFraction: '0.5', seed: '1', resamples: '1000' };
+  const flags: BacktestFlags = { candles: CANDLES, funding: FUNDING, liquidations: LIQUIDATIONS, venue, coin, candleVenue: candleVenue === venue ? undefined : candleVenue, horizon: HORIZON, bucket: '3600', folds: String(FOLDS), trainFraction: '0.5', seed: '1', resamples: '1000' };
   const p = await prepareBacktest(flags);
-  const split = splitTime(p.data.realized, p.params.timeBucketSeconds * 1000, p.trainFraction);
   const traceOf = (params: ModelParams) => traceBacktest(p.buckets, p.data.realized, { params, horizonMs: p.horizonMs, semantics: p.semantics });
   const defTrace = traceOf(p.params);
-  const def = walkForwardScore(defTrace, split, { boot: p.boot, hazard: true });
+  const def = walkForwardScore(defTrace, p.starts, { boot: p.boot, hazard: true });
   const started = performance.now();
-  const cal = calibrate(p.buckets, p.data.realized, { base: p.params, horizonMs: p.horizonMs, semantics: p.semantics, trainFraction: p.trainFraction, boot: p.boot, rounds: ROUNDS });
+  const cal = calibrate(p.buckets, p.data.realized, { base: p.params, horizonMs: p.horizonMs, semantics: p.semantics, folds: p.folds, trainFraction: p.trainFraction, boot: p.boot, rounds: ROUNDS });
   const seconds = (performance.now() - started) / 1000;
-  const fitTrace = traceOf(cal.params);
-  const fit = walkForwardScore(fitTrace, split, { boot: p.boot, baseline: def.baseline, hazard: true });
+  // Each fold by its own calibrated parameters, ranked against the default model's baseline of that fold.
+  const fitTraces = cal.folds.map((f) => f.trace);
+  const fit = rollingWalkForwardScore(cal.folds.map((f, i) => ({ trace: f.trace, from: f.from, baseline: def.folds[i]!.baseline })), { boot: p.boot, hazard: true });
+  // The signal trials keep the single split at half (their rule was fixed on it; see signal-trials.ts).
+  const split = splitTime(p.data.realized, p.params.timeBucketSeconds * 1000, 0.5);
   const legacy = backtest(p.data.events, p.data.realized, { params: p.params, horizonMs: 24 * 3_600_000 });
 
   const covered = p.buckets.filter((b) => b.t >= defTrace.from - 7 * 86_400_000 && b.t < defTrace.to);
   const name = `${venue}-${coin}`.toLowerCase();
   mkdirSync(path.join(ROOT, 'docs/accuracy'), { recursive: true });
-  const dc = captureCurve(defTrace, def);
-  const fc = captureCurve(fitTrace, fit);
+  const dc = captureCurve(def.folds.map(() => defTrace), def);
+  const fc = captureCurve(fitTraces, fit);
   const capture: Series[] = [
     { points: [[0, 0], [1, 1]], rgb: [150, 150, 150], dashed: true },
     { points: dc.distance, rgb: [230, 120, 20] },
@@ -102,9 +108,11 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
     { points: fc.model, rgb: [20, 160, 60] },
   ];
   writeFileSync(path.join(ROOT, `docs/accuracy/${name}-capture.png`), linePlot(capture, { x: [0, 1], y: [0, 1] }));
-  // Predicted crossed (calibrated) vs realized per bucket, both sides summed, each scaled to its maximum.
+  // Predicted crossed (calibrated) vs realized per bucket, both sides summed, each scaled to its
+  // maximum: each bucket by the parameters fitted for its fold (before the first, the first fold's).
   const byT = new Map<number, { predicted: number; realized: number }>();
-  for (const a of fitTrace.amounts) {
+  const foldAt = (t: number) => Math.max(0, fit.folds.findLastIndex((f) => t >= f.from));
+  for (const a of fitTraces.flatMap((tr, i) => tr.amounts.filter((x) => foldAt(x.t) === i))) {
     const e = byT.get(a.t) ?? { predicted: 0, realized: 0 };
     e.predicted += a.predicted;
     e.realized += a.realized;
@@ -116,12 +124,12 @@ async function scorePair(venue: string, coin: string, candleVenue: string): Prom
   const x0 = rows[0]?.[0] ?? 0;
   const x1 = rows.at(-1)?.[0] ?? 1;
   const amounts: Series[] = [
-    { points: [[split, 0], [split, 1]], rgb: [150, 150, 150], dashed: true },
+    ...fit.folds.map((f): Series => ({ points: [[f.from, 0], [f.from, 1]], rgb: [150, 150, 150], dashed: true })),
     { points: rows.map(([t, v]) => [t, v.predicted / maxP]), rgb: [20, 160, 60] },
     { points: rows.map(([t, v]) => [t, v.realized / maxR]), rgb: [200, 40, 40] },
   ];
   writeFileSync(path.join(ROOT, `docs/accuracy/${name}-amounts.png`), linePlot(amounts, { x: [x0, x1 > x0 ? x1 : x0 + 1], y: [0, 1] }));
-  return { venue, coin, candleVenue, liquidations: p.data.realized.length, from: p.data.firstLiq, to: p.data.lastLiq, def, fit, params: cal.params, overfit: walkForwardOverfit(fit), seconds, evaluations: cal.evaluations, legacy, plots: { capture: `accuracy/${name}-capture.png`, amounts: `accuracy/${name}-amounts.png` },
+  return { venue, coin, candleVenue, liquidations: p.data.realized.length, from: p.data.firstLiq, to: p.data.lastLiq, def, fit, params: cal.params, fits: cal.folds, overfit: walkForwardOverfit(fit), seconds, evaluations: cal.evaluations, legacy, plots: { capture: `accuracy/${name}-capture.png`, amounts: `accuracy/${name}-amounts.png` },
     trial: { label: `${venue} ${coin}`, events: p.data.events, buckets: p.buckets, realized: p.data.realized, params: p.params, horizonMs: p.horizonMs, semantics: p.semantics, split, base: defTrace },
     withOi: covered.filter((b) => b.openInterest !== null).length,
     withTakerSplit: covered.filter((b) => b.buyVolume !== b.sellVolume).length,
@@ -149,9 +157,21 @@ function pairSection(r: PairResult): string {
   const label = r.venue === r.candleVenue ? '' : ` (model on ${r.candleVenue} candles and funding: ${r.venue} has none for the period)`;
   L.push(`### ${r.venue} ${r.coin}`, '');
   L.push(
-    `${r.liquidations.toLocaleString('en')} liquidations, ${day(r.from)} → ${day(r.to)} UTC${label}; scored at the **${r.def.semantics} price**${r.def.sided ? '' : ' with both sides pooled (the records carry no side)'}; horizon ${HORIZON}; split at ${day(r.def.split)} (half the liquidations on each side).`,
+    `${r.liquidations.toLocaleString('en')} liquidations, ${day(r.from)} → ${day(r.to)} UTC${label}; scored at the **${r.def.semantics} price**${r.def.sided ? '' : ' with both sides pooled (the records carry no side)'}; horizon ${HORIZON}; ${r.def.folds.length + 1} folds (out of sample from ${day(r.def.split)}; fold starts ${r.def.folds.map((f) => day(f.from)).join(', ')}).`,
     '',
   );
+  L.push(
+    'Folds (q = 20%; each fold scored by the fit made on everything before it, calibrated parameters included):',
+    '',
+    '| fold | predictions from | fitted on (predictions) | OOS predictions | liquidations | model (default) | model (calibrated) | distance baseline | model − distance | calibrated params hash |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  r.def.folds.forEach((f, i) => {
+    const d = f.test.figures.find((x) => Math.abs(x.q - 0.2) < 1e-9);
+    const c = r.fit.folds[i]?.test.figures.find((x) => Math.abs(x.q - 0.2) < 1e-9);
+    L.push(`| ${i + 2} | ${day(f.from)} | ${f.fit.predictions} | ${f.test.predictions} | ${f.test.liquidations} | ${pct(d?.model)} | ${pct(c?.model)} | ${pct(d?.distance)} | ${pct(d?.modelMinusDistance)} | \`${modelParamsHash(r.fits[i]!.params)}\` |`);
+  });
+  L.push('');
   L.push('| window | predictions | liquidations | in traversed range | q | model (default) | lift | model (calibrated) | lift | distance baseline | lift | know-nothing |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const win of ['train', 'test'] as const) {
     const c = r.def[win].capture;
@@ -159,7 +179,7 @@ function pairSection(r: PairResult): string {
       const d = at(r.def, win, q);
       const f = at(r.fit, win, q);
       L.push(
-        `| ${win === 'train' ? 'in sample' : '**out of sample**'} | ${c.predictions} | ${c.liquidations} | ${c.insideTraversed === null ? 'n/a' : `${(100 * c.insideTraversed).toFixed(0)}%`} | ${100 * q}% | ${pct(d?.model)} | ${ratio(d?.modelLift)} | ${pct(f?.model)} | ${ratio(f?.modelLift)} | ${pct(d?.distance)} | ${ratio(d?.distanceLift)} | ${100 * q}% |`,
+        `| ${win === 'train' ? 'in sample (fold 1)' : '**out of sample** (folds pooled)'} | ${c.predictions} | ${c.liquidations} | ${c.insideTraversed === null ? 'n/a' : `${(100 * c.insideTraversed).toFixed(0)}%`} | ${100 * q}% | ${pct(d?.model)} | ${ratio(d?.modelLift)} | ${pct(f?.model)} | ${ratio(f?.modelLift)} | ${pct(d?.distance)} | ${ratio(d?.distanceLift)} | ${100 * q}% |`,
       );
     }
   }
@@ -167,22 +187,22 @@ function pairSection(r: PairResult): string {
   L.push('Amount calibration (Spearman rank correlation per hourly bucket and side of the notional the model said the bucket would cross against the realized notional):', '');
   L.push('| window | bucket-sides | liquidations | model (default) | model (calibrated) | \\|return\\| × volume |', '|---|---|---|---|---|---|');
   for (const win of ['train', 'test'] as const) {
-    L.push(`| ${win === 'train' ? 'in sample' : 'out of sample'} | ${r.def[win].amounts.samples} | ${r.def[win].amounts.liquidations} | ${rho(r.def[win].amounts.model)} | ${rho(r.fit[win].amounts.model)} | ${rho(r.def[win].amounts.modelFree)} |`);
+    L.push(`| ${win === 'train' ? 'in sample (fold 1)' : 'out of sample (folds pooled)'} | ${r.def[win].amounts.samples} | ${r.def[win].amounts.liquidations} | ${rho(r.def[win].amounts.model)} | ${rho(r.fit[win].amounts.model)} | ${rho(r.def[win].amounts.modelFree)} |`);
   }
   L.push('');
   const b = r.def.baseline;
   L.push(
-    `Distance baseline fitted in sample: below the price rate ∝ (d/${b.below.scale.toPrecision(3)})^${b.below.shape}·e^(−d/${b.below.scale.toPrecision(3)}), above ∝ (d/${b.above.scale.toPrecision(3)})^${b.above.shape}·e^(−d/${b.above.scale.toPrecision(3)}) (d = distance as a fraction of the price; ${b.samples} traversed buckets).`,
+    `Distance baseline fitted in sample (fold 1; each later fold refits it on everything before it): below the price rate ∝ (d/${b.below.scale.toPrecision(3)})^${b.below.shape}·e^(−d/${b.below.scale.toPrecision(3)}), above ∝ (d/${b.above.scale.toPrecision(3)})^${b.above.shape}·e^(−d/${b.above.scale.toPrecision(3)}) (d = distance as a fraction of the price; ${b.samples} traversed buckets).`,
     '',
   );
   const h = r.def.hazard!;
   const hd = (w: 'train' | 'test') => at(r.def, w, 0.2);
   L.push(
-    `Model × distance hazard fitted in sample (default parameters): exposure = (notional^${h.power} / its mean over the range) + ${h.floor}; hazard below ∝ (d/${h.below.scale.toPrecision(3)})^${h.below.shape}·e^(−d/${h.below.scale.toPrecision(3)}), above ∝ (d/${h.above.scale.toPrecision(3)})^${h.above.shape}·e^(−d/${h.above.scale.toPrecision(3)}). Capture at q = 20%: in sample ${pct(hd('train')?.hazard)} (lift ${ratio(hd('train')?.hazardLift)}), out of sample ${pct(hd('test')?.hazard)} (lift ${ratio(hd('test')?.hazardLift)}; hazard − distance ${pct(hd('test')?.hazardMinusDistance)}).`,
+    `Model × distance hazard fitted in sample (fold 1, default parameters; refitted per fold likewise): exposure = (notional^${h.power} / its mean over the range) + ${h.floor}; hazard below ∝ (d/${h.below.scale.toPrecision(3)})^${h.below.shape}·e^(−d/${h.below.scale.toPrecision(3)}), above ∝ (d/${h.above.scale.toPrecision(3)})^${h.above.shape}·e^(−d/${h.above.scale.toPrecision(3)}). Capture at q = 20%: in sample ${pct(hd('train')?.hazard)} (lift ${ratio(hd('train')?.hazardLift)}), out of sample ${pct(hd('test')?.hazard)} (lift ${ratio(hd('test')?.hazardLift)}; hazard − distance ${pct(hd('test')?.hazardMinusDistance)}).`,
     '',
   );
   L.push(
-    `Calibrated (${r.evaluations} evaluations, ${r.seconds.toFixed(1)} s; preset \`${r.venue}-${r.coin.toLowerCase()}-calibrated\`, params hash \`${modelParamsHash(r.params)}\`): leverage mix ${r.params.leverages.map((l) => `${l.leverage}×${(100 * l.weight).toFixed(0)}%`).join(', ')}; imbalance weight ${r.params.imbalanceWeight}; half-life ${r.params.halfLifeHours} h; position notional ${r.params.positionNotional.toLocaleString('en')}; participation ${r.params.participation.toPrecision(3)}. ` +
+    `Calibrated per fold (${r.evaluations} evaluations over ${r.fits.length} fold${r.fits.length === 1 ? '' : 's'}, warm-started, ${r.seconds.toFixed(1)} s); the last fold's fit, on everything before the last fold, is stored as preset \`${r.venue}-${r.coin.toLowerCase()}-calibrated\` (params hash \`${modelParamsHash(r.params)}\`): leverage mix ${r.params.leverages.map((l) => `${l.leverage}×${(100 * l.weight).toFixed(0)}%`).join(', ')}; imbalance weight ${r.params.imbalanceWeight}; half-life ${r.params.halfLifeHours} h; position notional ${r.params.positionNotional.toLocaleString('en')}; participation ${r.params.participation.toPrecision(3)}. ` +
       `Out of sample vs in sample: ${r.overfit === null ? 'n/a' : r.overfit ? '**overfit** (out-of-sample capture at q = 20% below in sample beyond its interval)' : 'within the interval'}.`,
     '',
   );
@@ -190,7 +210,7 @@ function pairSection(r: PairResult): string {
   L.push(
     `![capture vs q, out of sample](${r.plots.capture}) ![predicted crossed vs realized](${r.plots.amounts})`,
     '',
-    `*Left:* out-of-sample capture (y, 0–1) against q (x, 0–1): blue = model with default parameters, green = calibrated, orange = distance baseline, dashed grey = know-nothing (capture = q). *Right:* per hourly bucket over the covered period, realized liquidation notional (red) and the notional the calibrated model said the bucket would cross (green), each scaled to its maximum; the dashed line is the split.`,
+    `*Left:* out-of-sample capture (y, 0–1) against q (x, 0–1): blue = model with default parameters, green = calibrated, orange = distance baseline, dashed grey = know-nothing (capture = q). *Right:* per hourly bucket over the covered period, realized liquidation notional (red) and the notional the calibrated model said the bucket would cross (green), each scaled to its maximum; each bucket by its fold's calibrated parameters; the dashed lines are the fold starts.`,
     '',
   );
   return L.join('\n');
@@ -268,9 +288,9 @@ async function main(): Promise<void> {
     '',
     '**How it is scored.** At every hourly bucket end *t* the model (fed the venue\'s candles and funding up to *t* only) has pending notional per price bucket. Only the price range trading actually traversed in (*t*, *t* + 1 h] can reveal liquidations, so within it the buckets of the matching side (long levels between the low and the price for forced sells, short levels between the price and the high for forced buys; both pooled where records carry no side) are ranked by the model\'s notional, and the **capture at q** is the share of the realized notional in the top q of them (notional-weighted over predictions). A model that knows nothing captures q; lift = capture / q. The **distance baseline** ranks the same buckets by a rate that depends only on the distance from the price (rise-then-fall, fitted by maximum likelihood on the training window); it knows how liquidations fall off with distance, not where positions were opened. The **model × distance hazard** ranks them by the model\'s notional times a fall-off of the same form fitted on the training window with the model\'s notional as the exposure (Poisson likelihood; the exponent on the notional, 0.5 or 1, and a floor of 0.01-10 times the range\'s mean notional, for levels the model never saw, chosen by the training capture at q = 20%): the model says where positions are, the hazard how likely a level at that distance is to liquidate within the horizon. It is a model component fitted on realized liquidations, so it is reported next to the pure model, never instead of it. OKX and Bybit report the bankruptcy price, so they are scored against the model\'s bankruptcy levels; other venues against its liquidation levels. Liquidations reported outside the traversed range (a bankruptcy price can sit beyond the traded low/high) are not scoreable and are counted separately ("in traversed range").',
     '',
-    '**Walk-forward.** Each venue-coin\'s liquidations are split in time at the point where half of them had happened. The distance baseline and the calibrated parameters are fitted only on predictions whose horizon ends by the split (in sample) and scored on the predictions after it (out of sample); the model never sees realized liquidations. Intervals are 95% moving-block bootstrap intervals over prediction times (blocks as long as the horizon, 1,000 resamples, seed 1).',
+    `**Walk-forward (expanding window).** Each venue-coin's liquidations are cut in time into ${FOLDS} folds of equal liquidation count (at hourly bucket boundaries; a fold shorter than the horizon merges into the next). For every fold after the first, the distance baseline, the model × distance hazard and the calibrated parameters are fitted only on what came before the fold (predictions whose horizon ends by its start; for the calibration also the candles and liquidations before it), and the fold is scored with that fit; the model never sees realized liquidations. **Out of sample** pools the predictions of folds 2..${FOLDS}, each scored by its own fold's fit; **in sample** is fold 1 scored by the fit made on it (the fit-window figures of every fold are in the per-pair fold tables). \`--folds 2\` (LIQMAP_FOLDS=2 here) is the earlier single split at half, figure for figure. Intervals are 95% moving-block bootstrap intervals over prediction times (blocks as long as the horizon, 1,000 resamples, seed 1), resampling the pooled predictions in time order, each carrying the figures its own fold's fit gave it. The signal trials below keep the single split at half: their selection rule was fixed on it.`,
     '',
-    `Calibration: ${results.length} venue-coin pairs in ${totalSeconds.toFixed(0)} s of search (${ROUNDS} coordinate-search round${ROUNDS === 1 ? '' : 's'} each) (load average ${load} on ${os.cpus().length} cores while generating).`,
+    `Calibration: ${results.length} venue-coin pairs, ${results.reduce((n, r) => n + r.fits.length, 0)} fold fits in ${totalSeconds.toFixed(0)} s of search (up to ${ROUNDS} coordinate-search round${ROUNDS === 1 ? '' : 's'} each; each fold's search warm-started from the previous fold's fit, or the default parameters when those score higher on the new window) (load average ${load} on ${os.cpus().length} cores while generating).`,
     '',
     '## Summary (out of sample, q = 20%)',
     '',
@@ -291,7 +311,7 @@ async function main(): Promise<void> {
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
   if (i < 0 || j < i) throw new Error(`README.md lacks the ${begin} … ${end} markers`);
-  const block = `${begin}\nOut of sample, traversed-range capture at q = 20% (know-nothing = 20%), 95% bootstrap intervals, generated ${started.toISOString().slice(0, 10)}; details, in-sample figures, amounts and plots in [docs/accuracy.md](docs/accuracy.md):\n\n${summaryTable(results)}\n\n${verdict(results)}\n\nSignals tried for the model (entry-price, leverage and level-spread priors, funding skew, realized force orders; each scored as a paired out-of-sample gain, kept only beyond its interval): ${keptSettings(trials).length > 0 ? `kept ${keptSettings(trials).join('; ')}` : 'none kept'}; the table is in [docs/accuracy.md](docs/accuracy.md#signals-tried).\n${end}`;
+  const block = `${begin}\nOut of sample (folds 2..${FOLDS} of a ${FOLDS}-fold expanding walk-forward, pooled), traversed-range capture at q = 20% (know-nothing = 20%), 95% bootstrap intervals, generated ${started.toISOString().slice(0, 10)}; details, in-sample figures, amounts and plots in [docs/accuracy.md](docs/accuracy.md):\n\n${summaryTable(results)}\n\n${verdict(results)}\n\nSignals tried for the model (entry-price, leverage and level-spread priors, funding skew, realized force orders; each scored as a paired out-of-sample gain, kept only beyond its interval): ${keptSettings(trials).length > 0 ? `kept ${keptSettings(trials).join('; ')}` : 'none kept'}; the table is in [docs/accuracy.md](docs/accuracy.md#signals-tried).\n${end}`;
   writeFileSync(readme, text.slice(0, i) + block + text.slice(j + end.length));
   process.stderr.write(`wrote docs/accuracy.md, docs/accuracy/*.png, presets/model-presets.json, README.md (${results.length} pairs)\n`);
 }

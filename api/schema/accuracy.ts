@@ -1,4 +1,4 @@
-import { assembleBuckets, bankruptcyFromLiquidationLevels, scoreAccuracy, splitTime, traceFromLevels, venuePriceSemantics, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
+import { assembleBuckets, bankruptcyFromLiquidationLevels, DEFAULT_FOLDS, scoreAccuracy, traceFromLevels, venuePriceSemantics, walkForwardFolds, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
 import { loadBucketParts, readPredictionLevels, readPredictions, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
@@ -60,11 +60,13 @@ export const accuracyTypeDefs = /* GraphQL */ `
     scoredLevel: String!
     "False when the liquidation records carry no side (both sides pooled in one ranking)."
     sided: Boolean!
-    "The walk-forward split: the bucket by which half of the range's liquidations had happened (the distance baseline is fitted before it)."
+    "Start of the first out-of-sample fold of the expanding walk-forward (the range's liquidations cut in time into folds of equal count, none shorter than the horizon; with 2 folds, the bucket by which half of them had happened)."
     split: DateTime
-    "Traversed-range capture and amount calibration before the split (where the distance baseline was fitted)."
+    "Starts of the folds scored out of sample, each with a distance baseline fitted only on the predictions whose horizon ends by its start."
+    foldStarts: [DateTime!]!
+    "Traversed-range capture and amount calibration before the split (where the first fold's distance baseline was fitted)."
     inSample: AccuracyWindow!
-    "The same after the split."
+    "The same from the split on: every fold's predictions, each ranked against its own fold's baseline, pooled."
     outOfSample: AccuracyWindow!
   }
 
@@ -124,6 +126,8 @@ export const accuracyTypeDefs = /* GraphQL */ `
       to: DateTime!
       "Horizon after each prediction, seconds (default 3600)."
       horizonSeconds: Int = 3600
+      "Walk-forward folds of equal liquidation count, 2..20 (2 = the single split at half; default ${DEFAULT_FOLDS}, as the published report)."
+      folds: Int = ${DEFAULT_FOLDS}
       "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
       model: ModelInput
@@ -134,10 +138,12 @@ export const accuracyTypeDefs = /* GraphQL */ `
 /** Resolvers of {@link accuracyTypeDefs}. */
 export const accuracyResolvers = {
   Query: {
-    accuracy: exposeUserErrors(async (_: unknown, args: { market: string; from: number; to: number; horizonSeconds?: number | null; timeBucketSeconds?: number | null; model?: ModelInputArg | null }, ctx: ApiContext) => {
+    accuracy: exposeUserErrors(async (_: unknown, args: { market: string; from: number; to: number; horizonSeconds?: number | null; folds?: number | null; timeBucketSeconds?: number | null; model?: ModelInputArg | null }, ctx: ApiContext) => {
       checkRange(ctx, args.from, args.to, 'accuracy');
       const horizon = args.horizonSeconds ?? 3600;
       if (!(horizon > 0 && horizon <= 7 * 86_400)) throw userError('BAD_USER_INPUT', 'horizonSeconds must be between 1 and 604800 (7 days)');
+      const folds = args.folds ?? DEFAULT_FOLDS;
+      if (!(folds >= 2 && folds <= 20)) throw userError('BAD_USER_INPUT', 'folds must be between 2 and 20');
       const ref = await resultsFor(ctx, args, args.to);
       const fromMs = args.from / 1000;
       const toMs = args.to / 1000;
@@ -162,8 +168,9 @@ export const accuracyResolvers = {
       const bankrupt = derived !== null && derived.every((d) => d !== null);
       const scored = bankrupt ? levels.map((r, i) => ({ ...r, ...derived[i]! })) : levels;
       const trace = traceFromLevels(scored, assembleBuckets(parts), realized, { horizonMs: horizon * 1000, bucketMs: ref.widthMs, semantics: bankrupt ? 'bankruptcy' : 'liquidation', coverage: { from: fromMs, to: toMs + horizon * 1000 } });
-      const split = realized.length > 0 ? splitTime(realized, ref.widthMs, 0.5) : null;
-      const fair = walkForwardScore(trace, split ?? fromMs, { boot: { block: Math.max(1, Math.ceil((horizon * 1000) / every)) } });
+      const starts = walkForwardFolds(realized, ref.widthMs, { folds, horizonMs: horizon * 1000 });
+      const split = starts[0] ?? null;
+      const fair = walkForwardScore(trace, starts.length > 0 ? starts : [fromMs], { boot: { block: Math.max(1, Math.ceil((horizon * 1000) / every)) } });
       return {
         market: ref.market,
         basis: ref.basis,
@@ -175,6 +182,7 @@ export const accuracyResolvers = {
         scoredLevel: bankrupt ? 'BANKRUPTCY' : 'LIQUIDATION',
         sided: trace.sided,
         split: split === null ? null : split * 1000,
+        foldStarts: starts.map((t) => t * 1000),
         inSample: windowOf(fair.train),
         outOfSample: windowOf(fair.test),
       };

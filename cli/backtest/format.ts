@@ -25,7 +25,11 @@ function windowLines(label: string, w: WindowScore): string {
 export function formatWalkForward(s: WalkForwardScore): string {
   return [
     `  scored at the ${s.semantics} price${s.sided ? '' : ' (records carry no side: both sides pooled)'}; horizon ${s.horizonMs / 3_600_000} h; intervals: 95%, block bootstrap over prediction times`,
-    windowLines('in sample (training window)', s.train),
-    windowLines('out of sample (following window)', s.test),
+    windowLines('in sample (before the first scored fold)', s.train),
+    windowLines(`out of sample (${s.folds.length} fold${s.folds.length === 1 ? '' : 's'}, each fitted on everything before it, pooled)`, s.test),
+    ...s.folds.map((f) => {
+      const q = (c: typeof f.test) => c.figures.find((x) => Math.abs(x.q - 0.2) < 1e-9);
+      return `    fold ${new Date(f.from).toISOString()} → ${new Date(f.to).toISOString()}: capture q=20% model ${formatInterval(q(f.test)?.model, 'pct')}, distance ${formatInterval(q(f.test)?.distance, 'pct')} over ${f.test.predictions} predictions (its fit window: model ${formatInterval(q(f.fit)?.model, 'pct')} over ${f.fit.predictions})`;
+    }),
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { LiqmapError } from '../../base/index.js';
-import { aggregateBuckets, backtest, modelParamsHash, parseModelParams, splitTime, traceBacktest, venuePriceSemantics, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
+import { aggregateBuckets, backtest, DEFAULT_FOLDS, modelParamsHash, parseModelParams, traceBacktest, venuePriceSemantics, walkForwardFolds, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
 import { formatWalkForward, loadBacktestCsv, parseDuration, type BacktestFiles } from '../backtest/index.js';
 
 /** Options shared by `liqmap accuracy` and `liqmap calibrate`. */
@@ -14,7 +14,8 @@ export function backtestOptions(c: Command): Command {
     .option('--candle-venue <venue>', "take candles and funding from another venue (when the liquidations' venue has no candles for their period)")
     .option('--horizon <d>', 'score liquidations this long after each prediction (30m, 1h, 24h): one hourly candle by default, so a day of liquidations still has independent windows', '1h')
     .option('--bucket <seconds>', 'model time bucket, seconds (the candle interval)', '3600')
-    .option('--train-fraction <f>', 'share of the liquidations (by count, in time order) in the training window; the rest is scored out of sample', '0.5')
+    .option('--folds <k>', 'expanding walk-forward: the liquidations cut in time into k folds of equal count (none shorter than the horizon); folds 2..k each fitted on everything before it and scored, pooled out of sample. 2 = the single split', String(DEFAULT_FOLDS))
+    .option('--train-fraction <f>', 'with --folds 2: share of the liquidations (by count, in time order) before the split', '0.5')
     .option('--seed <n>', 'bootstrap seed (same seed, same intervals)', '1')
     .option('--resamples <n>', 'bootstrap resamples', '1000')
     .option('--json', 'print JSON');
@@ -24,6 +25,7 @@ export function backtestOptions(c: Command): Command {
 export interface BacktestFlags extends BacktestFiles {
   readonly horizon: string;
   readonly bucket: string;
+  readonly folds: string;
   readonly trainFraction: string;
   readonly seed: string;
   readonly resamples: string;
@@ -41,6 +43,9 @@ export async function prepareBacktest(f: BacktestFlags) {
   const horizonMs = parseDuration(f.horizon, '--horizon');
   const trainFraction = Number(f.trainFraction);
   if (!(trainFraction > 0 && trainFraction < 1)) throw new LiqmapError('INPUT_INVALID', `--train-fraction must be between 0 and 1 (exclusive), got "${f.trainFraction}"`);
+  const folds = positiveInt(f.folds, '--folds');
+  if (folds < 2 || folds > 20) throw new LiqmapError('INPUT_INVALID', `--folds must be a whole number 2..20, got "${f.folds}"`);
+  if (folds !== 2 && trainFraction !== 0.5) throw new LiqmapError('INPUT_INVALID', `--train-fraction applies to --folds 2 only (the single split); with ${folds} folds each holds 1/${folds} of the liquidations`);
   const bucket = positiveInt(f.bucket, '--bucket');
   const data = await loadBacktestCsv(f, horizonMs);
   // Loaded here, not at start-up: the jobs layer brings BullMQ, which no other command needs at
@@ -52,6 +57,9 @@ export async function prepareBacktest(f: BacktestFlags) {
   return {
     horizonMs,
     trainFraction,
+    folds,
+    /** The folds' starts (first out-of-sample fold first): they depend on the realized period only. */
+    starts: walkForwardFolds(data.realized, params.timeBucketSeconds * 1000, { folds, horizonMs, trainFraction }),
     boot: { seed: positiveInt(f.seed, '--seed'), resamples: positiveInt(f.resamples, '--resamples') },
     semantics: venuePriceSemantics(f.venue),
     data,
@@ -63,16 +71,16 @@ export async function prepareBacktest(f: BacktestFlags) {
 /** The walk-forward fair score of one parameter set. */
 export function fairScore(p: Awaited<ReturnType<typeof prepareBacktest>>, params: ModelParams): WalkForwardScore {
   const trace = traceBacktest(p.buckets, p.data.realized, { params, horizonMs: p.horizonMs, semantics: p.semantics });
-  return walkForwardScore(trace, splitTime(p.data.realized, params.timeBucketSeconds * 1000, p.trainFraction), { boot: p.boot });
+  return walkForwardScore(trace, p.starts.length > 0 ? p.starts : [0], { boot: p.boot });
 }
 
 /**
  * `liqmap accuracy`: backtests the model on multi-venue candle, funding and liquidation CSVs
  * (the layouts of ../shared/data) without a database. The model sees each venue's candles and
  * funding up to each prediction time. Reported: the traversed-range capture at q = 10/20/30%
- * (model, distance-only baseline fitted on the training window, and the know-nothing q), the
+ * (model, distance-only baseline fitted before each fold, and the know-nothing q), the
  * amount calibration (Spearman of predicted crossed vs realized, next to |return| × volume),
- * each in and out of sample with bootstrapped intervals; and, for continuity, the old hit share
+ * in sample and out of sample (folds 2..k of an expanding walk-forward, pooled) with bootstrapped intervals; and, for continuity, the old hit share
  * of the predicted clusters next to its naive bands.
  */
 export function accuracyCommand(): Command {

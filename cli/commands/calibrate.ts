@@ -58,6 +58,7 @@ export function calibrateCommand(): Command {
         base: p.params,
         horizonMs: p.horizonMs,
         semantics: p.semantics,
+        folds: p.folds,
         trainFraction: p.trainFraction,
         rounds,
         boot: p.boot,
@@ -75,6 +76,7 @@ export function calibrateCommand(): Command {
         horizon: f.horizon,
         liquidations: p.data.realized.length,
         split: new Date(r.split).toISOString(),
+        folds: r.folds.map((x) => ({ from: new Date(x.from).toISOString(), paramsHash: modelParamsHash(x.params), params: presetOf(x.params), startObjective: x.startObjective, fittedObjective: x.fittedObjective, evaluations: x.evaluations })),
         evaluations: r.evaluations,
         seconds,
         paramsHash: modelParamsHash(r.params),
@@ -90,8 +92,9 @@ export function calibrateCommand(): Command {
       const row = (label: string, which: 'fitted' | 'start') =>
         `  ${label.padEnd(10)} in sample ${formatInterval(q20(r, which, 'train').model, 'pct')}   out of sample ${formatInterval(q20(r, which, 'test').model, 'pct')} (lift ${formatInterval(q20(r, which, 'test').modelLift, 'ratio')})`;
       process.stdout.write(
-        `${f.venue} ${f.coin}: calibrated on ${p.data.realized.length} liquidations split at ${out.split} (${r.evaluations} evaluations, ${seconds.toFixed(1)} s)\n` +
-          `  fitted parameters (hash ${out.paramsHash}): ${JSON.stringify(preset)}\n` +
+        `${f.venue} ${f.coin}: calibrated walk-forward on ${p.data.realized.length} liquidations, ${r.folds.length} fold${r.folds.length === 1 ? '' : 's'} fitted on everything before each (out of sample from ${out.split}; ${r.evaluations} evaluations, ${seconds.toFixed(1)} s)\n` +
+          r.folds.map((x) => `  fold from ${new Date(x.from).toISOString()}: fitted hash ${modelParamsHash(x.params)}, training objective ${(100 * x.startObjective).toFixed(1)}% → ${(100 * x.fittedObjective).toFixed(1)}% (${x.evaluations} evaluations)\n`).join('') +
+          `  fitted parameters (the last fold's, stored by --preset; hash ${out.paramsHash}): ${JSON.stringify(preset)}\n` +
           `  traversed-range capture at q = 20%:\n${row('fitted', 'fitted')}\n${row('default', 'start')}\n` +
           `  out of sample vs in sample: ${r.overfit === null ? 'n/a' : r.overfit ? 'OVERFIT (out of sample below in sample beyond its interval)' : 'within the interval'}\n` +
           `  distance baseline out of sample: ${formatInterval(q20(r, 'fitted', 'test').distance, 'pct')}\n` +

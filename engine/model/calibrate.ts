@@ -3,9 +3,9 @@ import { capLeverageMix, parseModelParams, type ModelParams } from './params.js'
 import type { PriceSemantics } from './price-semantics.js';
 import type { MarketBucket } from './types.js';
 import type { BootstrapOptions } from './bootstrap.js';
-import { fitDistanceBaseline } from './distance-baseline.js';
-import { splitTime, trainRecords, traceBacktest, walkForwardScore, type WalkForwardScore } from './fair-score.js';
-import { aggregateCapture } from './traversed-capture.js';
+import { rollingWalkForwardScore, trainRecords, traceBacktest, walkForwardScore, type BacktestTrace, type WalkForwardScore } from './fair-score.js';
+import { DEFAULT_FOLDS, walkForwardFolds } from './walk-forward-folds.js';
+import { aggregateCapture, type CaptureRecord } from './traversed-capture.js';
 
 /** The bounded search space: candidate values per free parameter. */
 export interface CalibrationGrid {
@@ -36,7 +36,9 @@ export interface CalibrateOptions {
   readonly base: ModelParams;
   readonly horizonMs: number;
   readonly semantics: PriceSemantics;
-  /** Share of the covered period used for fitting (default 0.5); the rest is scored out of sample. */
+  /** Folds of the expanding walk-forward (default DEFAULT_FOLDS; 2 is the single split): each fold after the first fitted on everything before it. */
+  readonly folds?: number;
+  /** With 2 folds: the share of the liquidations before the split (default 0.5). */
   readonly trainFraction?: number;
   readonly grid?: CalibrationGrid;
   /** Coordinate-search rounds over every parameter (default 2). */
@@ -48,19 +50,38 @@ export interface CalibrateOptions {
   readonly onEvaluation?: (n: number, best: number) => void;
 }
 
-/** A calibration's result. */
-export interface CalibrationResult {
+/** One fold's fit: the parameters fitted on everything before `from`. */
+export interface FoldFit {
+  /** The fold's first prediction time, epoch ms. */
+  readonly from: number;
   readonly params: ModelParams;
-  /** Training objective of the start and the fitted parameters. */
+  /** Training objective of the base and the fitted parameters on the fold's fit window. */
   readonly startObjective: number;
   readonly fittedObjective: number;
+  /** Search points first backtested in this fold's search. */
   readonly evaluations: number;
-  /** The fitted parameters scored walk-forward (in sample = training window, out of sample = after). */
+  /** The fitted parameters' backtest over the whole period (the fold is scored on it). */
+  readonly trace: BacktestTrace;
+}
+
+/** A calibration's result. */
+export interface CalibrationResult {
+  /** The last fold's fit (on everything before the last fold): the set a preset stores. */
+  readonly params: ModelParams;
+  /** Training objective of the base and the fitted parameters (the last fold's window). */
+  readonly startObjective: number;
+  readonly fittedObjective: number;
+  /** Search points backtested over every fold's search (one backtest serves every fold). */
+  readonly evaluations: number;
+  /** Every fold's fit, in time order. */
+  readonly folds: readonly FoldFit[];
+  /** Each fold scored by its own fitted parameters, walk-forward (in sample = before the first fold, out of sample = the folds pooled). */
   readonly fitted: WalkForwardScore;
-  /** The start parameters scored on the same windows. */
+  /** The start parameters scored on the same folds. */
   readonly start: WalkForwardScore;
   /** True when out-of-sample capture at q = 20% is below in-sample by more than its interval. */
   readonly overfit: boolean | null;
+  /** First out-of-sample prediction time (the first fold's start). */
   readonly split: number;
 }
 
@@ -89,46 +110,124 @@ function toParams(base: ModelParams, grid: CalibrationGrid, p: Point): ModelPara
 }
 
 /**
- * Fits the model's free parameters on the training window of a venue's realized liquidations
- * and scores them on the following window (walk-forward: never the reverse). The search is a
- * deterministic coordinate search over a bounded grid — each parameter in turn takes every
- * candidate value with the others fixed, the best is kept (ties keep the current value), for
- * a few rounds — so the same data gives the same parameters. A grid, not Nelder–Mead: the
- * objective (a share of top-ranked buckets) is piecewise constant in the parameters, where a
- * simplex method stalls on its flats; and fmin, the maintained npm Nelder–Mead, ships a UMD
- * build that exports nothing under Node's ESM loader (measured: `import('fmin')` → no keys).
+ * Fits the model's free parameters walk-forward on a venue's realized liquidations: the period is
+ * cut into folds of equal liquidation count (walkForwardFolds), and for each fold after the first
+ * the parameters are fitted on everything before it (predictions whose horizon ends by its start;
+ * buckets and liquidations before it) and scored on the fold: never the reverse. Each fold's
+ * search is warm-started from the previous fold's fit (or the base, whichever scores higher on
+ * the new window), so later folds mostly confirm it in one round. The search is a deterministic
+ * coordinate search over a bounded grid — each parameter in turn takes every candidate value
+ * with the others fixed, the best is kept (ties keep the current value), for a few rounds — so
+ * the same data gives the same parameters. A grid, not Nelder–Mead: the objective (a share of
+ * top-ranked buckets) is piecewise constant in the parameters, where a simplex method stalls on
+ * its flats; and fmin, the maintained npm Nelder–Mead, ships a UMD build that exports nothing
+ * under Node's ESM loader (measured: `import('fmin')` → no keys).
  */
 export function calibrate(buckets: readonly MarketBucket[], realized: readonly RealizedLiquidation[], opts: CalibrateOptions): CalibrationResult {
   const grid = opts.grid ?? DEFAULT_CALIBRATION_GRID;
   const qs = opts.qs ?? [0.1, 0.2, 0.3];
-  const trainFraction = opts.trainFraction ?? 0.5;
-  // The split depends on the realized period only, not on the parameters.
-  const split = splitTime(realized, opts.base.timeBucketSeconds * 1000, trainFraction);
-  // Only buckets before the split can inform the fit.
-  const trainBuckets = buckets.filter((b) => b.t + opts.base.timeBucketSeconds * 1000 <= split);
-  const trainRealized = realized.filter((l) => l.t <= split);
-  let evaluations = 0;
+  const width = opts.base.timeBucketSeconds * 1000;
+  // The folds depend on the realized period only, not on the parameters.
+  const starts = walkForwardFolds(realized, width, { folds: opts.folds ?? DEFAULT_FOLDS, horizonMs: opts.horizonMs, trainFraction: opts.trainFraction });
+  if (starts.length === 0) starts.push(0);
+  const baseWeights = grid.leverages.map((lev) => opts.base.leverages.find((l) => l.leverage === lev)?.weight ?? 0);
+  const basePoint: Point = { weights: baseWeights, imbalanceWeight: opts.base.imbalanceWeight, halfLifeHours: opts.base.halfLifeHours, positionNotional: opts.base.positionNotional };
+  const traceOf = (params: ModelParams) => traceBacktest(buckets, realized, { params, horizonMs: opts.horizonMs, semantics: opts.semantics });
+  const shared = trainingRecordsCache(buckets, realized, starts.at(-1)!, opts, grid);
+  let warm: Point | null = null;
+  const fits: FoldFit[] = [];
+  for (const split of starts) {
+    const search = searchFold(split, opts, grid, qs, basePoint, warm, shared);
+    warm = search.point;
+    const fittedParams = toParams(opts.base, grid, search.point);
+    // Participation only scales amounts: match the training window's realized total.
+    const fittedTrace = traceOf(fittedParams);
+    const trainAmounts = fittedTrace.amounts.filter((a) => a.t + fittedTrace.bucketMs <= split);
+    const predicted = trainAmounts.reduce((s, a) => s + a.predicted, 0);
+    const real = trainAmounts.reduce((s, a) => s + a.realized, 0);
+    const participation = predicted > 0 && real > 0 ? Math.min(10, Math.max(1e-6, fittedParams.participation * (real / predicted))) : fittedParams.participation;
+    const { maintenanceMarginRate: _m, maintenanceAmountFraction: _a, ...fittedRest } = fittedParams;
+    const params = parseModelParams({ ...fittedRest, participation });
+    fits.push({ from: split, params, startObjective: search.startObjective, fittedObjective: search.best, evaluations: search.evaluations, trace: participation === fittedParams.participation ? fittedTrace : traceOf(params) });
+  }
+  const fitted = rollingWalkForwardScore(fits.map((f) => ({ trace: f.trace, from: f.from })), { boot: opts.boot });
+  const start = walkForwardScore(traceOf(toParams(opts.base, grid, basePoint)), starts, { boot: opts.boot });
+  const is = fitted.train.capture.figures.find((f) => Math.abs(f.q - 0.2) < 1e-9)?.model;
+  const oos = fitted.test.capture.figures.find((f) => Math.abs(f.q - 0.2) < 1e-9)?.model;
+  const overfit = is && oos && is.value !== null && oos.value !== null && oos.high !== null ? oos.high < is.value : null;
+  const last = fits.at(-1)!;
+  return {
+    params: last.params,
+    startObjective: last.startObjective,
+    fittedObjective: last.fittedObjective,
+    evaluations: shared.backtests,
+    folds: fits,
+    fitted,
+    start,
+    overfit,
+    split: starts[0]!,
+  };
+}
+
+/**
+ * Training records per search point, shared by every fold's search. A point's backtest runs over
+ * the buckets that end by the last fold's start and the liquidations by it; a fold at `split`
+ * then reads only the records whose horizon ends by its own start, which are the ones a backtest
+ * cut at `split` would give (the model is causal, and a record sees only the liquidations and
+ * prices of its own horizon), so a fold never sees its own or later data. One backtest per point
+ * serves every fold: a warm-started fold mostly revisits the previous fold's neighbourhood.
+ */
+function trainingRecordsCache(buckets: readonly MarketBucket[], realized: readonly RealizedLiquidation[], lastSplit: number, opts: CalibrateOptions, grid: CalibrationGrid) {
+  const trainBuckets = buckets.filter((b) => b.t + opts.base.timeBucketSeconds * 1000 <= lastSplit);
+  const trainRealized = realized.filter((l) => l.t <= lastSplit);
+  const cache = new Map<string, CaptureRecord[]>();
+  let backtests = 0;
+  return {
+    get backtests() {
+      return backtests;
+    },
+    /** The point's records whose horizon ends by `split` (≤ the last fold's start). */
+    records(p: Point, split: number): CaptureRecord[] {
+      const key = JSON.stringify(p);
+      let recs = cache.get(key);
+      if (!recs) {
+        const trace = traceBacktest(trainBuckets, trainRealized, { params: toParams(opts.base, grid, p), horizonMs: opts.horizonMs, semantics: opts.semantics });
+        recs = trainRecords(trace, lastSplit);
+        backtests++;
+        cache.set(key, recs);
+      }
+      return recs.filter((r) => r.t + opts.horizonMs <= split);
+    },
+  };
+}
+
+/** The coordinate search of one fold, on the training records before `split` only. */
+function searchFold(split: number, opts: CalibrateOptions, grid: CalibrationGrid, qs: readonly number[], basePoint: Point, warm: Point | null, shared: ReturnType<typeof trainingRecordsCache>): { point: Point; best: number; startObjective: number; evaluations: number } {
+  const before = shared.backtests;
   const cache = new Map<string, number>();
   const objective = (p: Point): number => {
     const key = JSON.stringify(p);
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const trace = traceBacktest(trainBuckets, trainRealized, { params: toParams(opts.base, grid, p), horizonMs: opts.horizonMs, semantics: opts.semantics });
-    const recs = trainRecords(trace, split);
-    const score = aggregateCapture(recs, null, qs, { resamples: 0 });
+    const score = aggregateCapture(shared.records(p, split), null, qs, { resamples: 0 });
     const vals = score.figures.map((f) => f.model.value ?? 0);
     const v = vals.reduce((s, x) => s + x, 0) / Math.max(1, vals.length);
-    evaluations++;
     cache.set(key, v);
     return v;
   };
   // The search starts from the base parameters themselves (so "start" is the default set when
-  // the base is), then moves one coordinate at a time onto the grid.
-  const baseWeights = grid.leverages.map((lev) => opts.base.leverages.find((l) => l.leverage === lev)?.weight ?? 0);
-  let point: Point = { weights: baseWeights, imbalanceWeight: opts.base.imbalanceWeight, halfLifeHours: opts.base.halfLifeHours, positionNotional: opts.base.positionNotional };
-  const startPoint = point;
-  const startObjective = objective(point);
+  // the base is), or from the previous fold's fit when that scores higher here, then moves one
+  // coordinate at a time onto the grid.
+  const startObjective = objective(basePoint);
+  let point = basePoint;
   let best = startObjective;
+  if (warm) {
+    const w = objective(warm);
+    if (w > best + 1e-12) {
+      best = w;
+      point = warm;
+    }
+  }
   const rounds = opts.rounds ?? 2;
   for (let r = 0; r < rounds; r++) {
     const before = best;
@@ -146,30 +245,10 @@ export function calibrate(buckets: readonly MarketBucket[], realized: readonly R
           best = f;
           point = cand;
         }
-        opts.onEvaluation?.(evaluations, best);
+        opts.onEvaluation?.(shared.backtests, best);
       }
     }
     if (best <= before + 1e-12) break;
   }
-  const fittedParams = toParams(opts.base, grid, point);
-  const startParams = toParams(opts.base, grid, startPoint);
-  // Participation only scales amounts: match the training window's realized total.
-  const scoreWith = (params: ModelParams) => {
-    const trace = traceBacktest(buckets, realized, { params, horizonMs: opts.horizonMs, semantics: opts.semantics });
-    const base = fitDistanceBaseline(trainRecords(trace, split).flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: trace.sides === 'pooled' });
-    return { trace, score: walkForwardScore(trace, split, { boot: opts.boot, baseline: base }) };
-  };
-  const fittedRun = scoreWith(fittedParams);
-  const trainAmounts = fittedRun.trace.amounts.filter((a) => a.t + fittedRun.trace.bucketMs <= split);
-  const predicted = trainAmounts.reduce((s, a) => s + a.predicted, 0);
-  const real = trainAmounts.reduce((s, a) => s + a.realized, 0);
-  const participation = predicted > 0 && real > 0 ? Math.min(10, Math.max(1e-6, fittedParams.participation * (real / predicted))) : fittedParams.participation;
-  const { maintenanceMarginRate: _m, maintenanceAmountFraction: _a, ...fittedRest } = fittedParams;
-  const params = parseModelParams({ ...fittedRest, participation });
-  const fitted = participation === fittedParams.participation ? fittedRun.score : scoreWith(params).score;
-  const start = scoreWith(startParams).score;
-  const is = fitted.train.capture.figures.find((f) => Math.abs(f.q - 0.2) < 1e-9)?.model;
-  const oos = fitted.test.capture.figures.find((f) => Math.abs(f.q - 0.2) < 1e-9)?.model;
-  const overfit = is && oos && is.value !== null && oos.value !== null && oos.high !== null ? oos.high < is.value : null;
-  return { params, startObjective, fittedObjective: best, evaluations, fitted, start, overfit, split };
+  return { point, best, startObjective, evaluations: shared.backtests - before };
 }

@@ -1,3 +1,4 @@
+import { EngineError } from '../errors.js';
 import type { RealizedLiquidation } from './accuracy.js';
 import type { ModelParams } from './params.js';
 import type { MarketBucket } from './types.js';
@@ -9,7 +10,7 @@ import { scoreAmounts, type AmountSample, type AmountScore } from './amount-cali
 import type { BootstrapOptions } from './bootstrap.js';
 import { fitDistanceBaseline, type DistanceBaseline } from './distance-baseline.js';
 import { fitDistanceHazard, hazardScores, type DistanceHazard } from './distance-hazard.js';
-import { aggregateCapture, captureRecord, DEFAULT_QS, type CaptureRecord, type CaptureScore, type RangedPrediction, type SideBasis } from './traversed-capture.js';
+import { aggregateCapture, aggregatePooledCapture, captureRecord, DEFAULT_QS, type CaptureRecord, type CaptureScore, type CaptureUnit, type RangedPrediction, type SideBasis } from './traversed-capture.js';
 
 /** Options of {@link traceBacktest}. */
 export interface TraceOptions {
@@ -242,35 +243,42 @@ export interface WindowScore {
   readonly amounts: AmountScore;
 }
 
-/** A walk-forward score: the distance baseline fitted on the training window, both windows scored. */
+/** One fold of an expanding-window walk-forward: fitted on everything before it, scored on itself. */
+export interface FoldScore {
+  /** The fold's prediction times [from, to), epoch ms; its fit saw only predictions whose horizon ends by `from`. */
+  readonly from: number;
+  readonly to: number;
+  /** The distance baseline and the hazard (null unless asked for) fitted before the fold. */
+  readonly baseline: DistanceBaseline;
+  readonly hazard: DistanceHazard | null;
+  /** In sample: the fit scored on its own window (every prediction whose horizon ends by `from`). */
+  readonly fit: CaptureScore;
+  /** Out of sample: the fold's predictions scored by that fit. */
+  readonly test: CaptureScore;
+}
+
+/**
+ * A walk-forward score. Folds 2..k each fitted (distance baseline, hazard, and in calibration the
+ * parameters) on everything before them and scored on themselves; their predictions pooled are
+ * the out-of-sample figures. One fold is the single split.
+ */
 export interface WalkForwardScore {
   readonly semantics: PriceSemantics;
   readonly sided: boolean;
   readonly sides: SideBasis;
   readonly horizonMs: number;
-  /** First prediction time of the test window, epoch ms. */
+  /** First out-of-sample prediction time (the start of fold 2), epoch ms. */
   readonly split: number;
+  /** The first fit's distance baseline (fitted on the in-sample window). */
   readonly baseline: DistanceBaseline;
-  /** The model × distance hazard fitted on the training window (scored next to the model, never instead of it); null unless asked for. */
+  /** The model × distance hazard fitted on the in-sample window (scored next to the model, never instead of it); null unless asked for. */
   readonly hazard: DistanceHazard | null;
-  /** In sample: the window the baseline (and, in calibration, the parameters) were fitted on. */
+  /** Folds 2..k, in time order. */
+  readonly folds: readonly FoldScore[];
+  /** In sample: the window before the first scored fold [from, split), by the fit made on it. */
   readonly train: WindowScore;
-  /** Out of sample: the following window. */
+  /** Out of sample: every scored fold's predictions [split, to), each by its own fold's fit, pooled. */
   readonly test: WindowScore;
-}
-
-/**
- * The walk-forward split: the bucket boundary by which `trainFraction` of the realized
- * liquidations had happened (by count, so a burst early in the period does not leave the test
- * window nearly empty), kept inside the covered period.
- */
-export function splitTime(realized: readonly RealizedLiquidation[], bucketMs: number, trainFraction: number): number {
-  const ts = realized.map((l) => l.t).sort((a, b) => a - b);
-  if (ts.length === 0) return 0;
-  const k = Math.min(ts.length - 1, Math.max(0, Math.floor(ts.length * trainFraction)));
-  const from = Math.floor(ts[0]! / bucketMs) * bucketMs;
-  const to = (Math.floor(ts.at(-1)! / bucketMs) + 1) * bucketMs;
-  return Math.min(to - bucketMs, Math.max(from + bucketMs, Math.round(ts[k]! / bucketMs) * bucketMs));
 }
 
 /** Bootstrap blocks as long as the horizons overlap (in predictions). */
@@ -283,36 +291,86 @@ export function trainRecords(trace: BacktestTrace, split: number): CaptureRecord
   return trace.records.filter((r) => r.t + trace.horizonMs <= split);
 }
 
-function windowScore(trace: BacktestTrace, records: readonly CaptureRecord[], amounts: readonly AmountSample[], from: number, to: number, baseline: DistanceBaseline, hazard: DistanceHazard | null, qs: readonly number[], boot: BootstrapOptions): WindowScore {
-  const liq = [...new Set(amounts.map((a) => a.t))].reduce((s, t) => s + (trace.liquidationsByBucket.get(t) ?? 0), 0);
-  return { from, to, capture: aggregateCapture(records, baseline, qs, boot, hazard ? (u) => hazardScores(hazard, u) : null), amounts: scoreAmounts(amounts, liq, boot) };
+/** One fold's input to {@link rollingWalkForwardScore}. */
+export interface FoldInput {
+  /** The trace the fold is scored on (in calibration, the fold's own fitted parameters'). */
+  readonly trace: BacktestTrace;
+  /** The fold's first prediction time, epoch ms (see walkForwardFolds). */
+  readonly from: number;
+  /** A distance baseline fitted elsewhere on the same window (default: fitted on this trace's predictions before `from`). */
+  readonly baseline?: DistanceBaseline;
+}
+
+/** Options of {@link rollingWalkForwardScore} and {@link walkForwardScore}. */
+export interface WalkForwardOptions {
+  readonly qs?: readonly number[];
+  readonly boot?: BootstrapOptions;
+  /** Also fit and score the model × distance hazard (see walkForwardScore). */
+  readonly hazard?: boolean;
+}
+
+function amountsScore(parts: readonly { trace: BacktestTrace; amounts: readonly AmountSample[] }[], boot: BootstrapOptions): AmountScore {
+  let liq = 0;
+  for (const { trace, amounts } of parts) for (const t of new Set(amounts.map((a) => a.t))) liq += trace.liquidationsByBucket.get(t) ?? 0;
+  return scoreAmounts(parts.flatMap((p) => p.amounts), liq, boot);
 }
 
 /**
- * Scores a trace walk-forward: fit the distance baseline (and, with `hazard`, the model × distance
- * hazard) before `split`, score both sides of it. The hazard is opt-in for its fit's cost (eight
- * likelihood fits over the training buckets: 0.3-0.8 s on 3,306 of them), which the published
- * report pays and a query need not.
+ * Scores folds walk-forward (an expanding, anchored window): fold i's test window runs from its
+ * start to the next fold's (the last to the trace's end); its distance baseline (and, with
+ * `hazard`, its hazard) is fitted only on the predictions of its own trace whose horizon ends by
+ * its start. The out-of-sample figures pool every fold's predictions, each scored by its own
+ * fold's fit, in one moving-block bootstrap over prediction times (blocks as long as the
+ * horizon); the amount calibration pools the folds' buckets. In sample is the window before the
+ * first fold, scored by the first fold's fit, so in- and out-of-sample windows stay adjacent.
  */
-export function walkForwardScore(trace: BacktestTrace, split: number, opts: { qs?: readonly number[]; boot?: BootstrapOptions; baseline?: DistanceBaseline; hazard?: boolean } = {}): WalkForwardScore {
+export function rollingWalkForwardScore(folds: readonly FoldInput[], opts: WalkForwardOptions = {}): WalkForwardScore {
+  if (folds.length === 0) throw new EngineError('INPUT_INVALID', 'a walk-forward needs at least one scored fold');
   const qs = opts.qs ?? DEFAULT_QS;
-  const boot = { block: blockLength(trace), ...opts.boot };
-  const train = trainRecords(trace, split);
-  const test = trace.records.filter((r) => r.t >= split);
-  const baseline = opts.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: trace.sides === 'pooled' });
-  // The hazard always on this trace's own training window: it weighs this model's levels.
-  const hazard = opts.hazard ? fitDistanceHazard(train, { symmetric: trace.sides === 'pooled' }) : null;
-  const trainAmounts = trace.amounts.filter((a) => a.t + trace.bucketMs <= split);
-  const testAmounts = trace.amounts.filter((a) => a.t >= split);
+  const first = folds[0]!.trace;
+  const boot = { block: blockLength(first), ...opts.boot };
+  const fits = folds.map((f, i) => {
+    const to = folds[i + 1]?.from ?? f.trace.to;
+    const train = trainRecords(f.trace, f.from);
+    const baseline = f.baseline ?? fitDistanceBaseline(train.flatMap((r) => r.units.flatMap((u) => u.samples)), { symmetric: f.trace.sides === 'pooled' });
+    // The hazard always on this trace's own training window: it weighs this model's levels.
+    const hazard = opts.hazard ? fitDistanceHazard(train, { symmetric: f.trace.sides === 'pooled' }) : null;
+    const ranking = hazard ? (u: CaptureUnit) => hazardScores(hazard, u) : null;
+    const test = f.trace.records.filter((r) => r.t >= f.from && r.t < to);
+    const amounts = f.trace.amounts.filter((a) => a.t >= f.from && a.t < to);
+    return { ...f, to, train, test, amounts, baseline, hazard, ranking };
+  });
+  const fold1 = fits[0]!;
+  const split = fold1.from;
+  const trainAmounts = fold1.trace.amounts.filter((a) => a.t + fold1.trace.bucketMs <= split);
   return {
-    semantics: trace.semantics,
-    sided: trace.sided,
-    sides: trace.sides,
-    horizonMs: trace.horizonMs,
+    semantics: first.semantics,
+    sided: first.sided,
+    sides: first.sides,
+    horizonMs: first.horizonMs,
     split,
-    baseline,
-    hazard,
-    train: windowScore(trace, train, trainAmounts, trace.from, split, baseline, hazard, qs, { ...boot, block: boot.block }),
-    test: windowScore(trace, test, testAmounts, split, trace.to, baseline, hazard, qs, { ...boot, block: boot.block }),
+    baseline: fold1.baseline,
+    hazard: fold1.hazard,
+    folds: fits.map((f) => ({ from: f.from, to: f.to, baseline: f.baseline, hazard: f.hazard, fit: aggregateCapture(f.train, f.baseline, qs, boot, f.ranking), test: aggregateCapture(f.test, f.baseline, qs, boot, f.ranking) })),
+    train: { from: first.from, to: split, capture: aggregateCapture(fold1.train, fold1.baseline, qs, boot, fold1.ranking), amounts: amountsScore([{ trace: fold1.trace, amounts: trainAmounts }], boot) },
+    test: {
+      from: split,
+      to: fits.at(-1)!.to,
+      capture: aggregatePooledCapture(fits.map((f) => ({ records: f.test, baseline: f.baseline, hazard: f.ranking })), qs, boot),
+      amounts: amountsScore(fits, boot),
+    },
   };
+}
+
+/**
+ * Scores a trace walk-forward, either at one split (the single split: fit the distance baseline,
+ * and with `hazard` the model × distance hazard, before it and score both sides) or at the fold
+ * starts of walkForwardFolds, every fold on this one trace. The hazard is opt-in for its fit's
+ * cost (eight likelihood fits over the training buckets: 0.3-0.8 s on 3,306 of them, per fold),
+ * which the published report pays and a query need not.
+ */
+export function walkForwardScore(trace: BacktestTrace, split: number | readonly number[], opts: WalkForwardOptions & { baseline?: DistanceBaseline | readonly DistanceBaseline[] } = {}): WalkForwardScore {
+  const starts = typeof split === 'number' ? [split] : split;
+  const baselines = opts.baseline === undefined ? [] : Array.isArray(opts.baseline) ? (opts.baseline as readonly DistanceBaseline[]) : [opts.baseline as DistanceBaseline];
+  return rollingWalkForwardScore(starts.map((from, i) => ({ trace, from, ...(baselines[i] ? { baseline: baselines[i] } : {}) })), opts);
 }

@@ -168,22 +168,47 @@ export interface CaptureScore {
 /** The q values reported by default: 10%, 20%, 30% of the traversed buckets. */
 export const DEFAULT_QS: readonly number[] = Object.freeze([0.1, 0.2, 0.3]);
 
+/** One fold's predictions and what was fitted before the fold (see {@link aggregatePooledCapture}). */
+export interface CaptureGroup {
+  readonly records: readonly CaptureRecord[];
+  readonly baseline: DistanceBaseline | null;
+  readonly hazard?: UnitRanking | null;
+}
+
 /**
  * Aggregates capture records: capture(q) = Σ captured / Σ realized over the predictions (a
  * notional-weighted share), with block-bootstrapped intervals over prediction times.
  */
 export function aggregateCapture(records: readonly CaptureRecord[], baseline: DistanceBaseline | null, qs: readonly number[] = DEFAULT_QS, boot: BootstrapOptions = {}, hazard: UnitRanking | null = null): CaptureScore {
+  return aggregatePooledCapture([{ records, baseline, hazard }], qs, boot);
+}
+
+/**
+ * The capture figures pooled over groups of predictions (the folds of a walk-forward, in time
+ * order), each ranked by its own group's baseline and hazard: every prediction's captured
+ * notional is computed once with its own fold's fit, and the moving-block bootstrap resamples
+ * the pooled, time-ordered predictions, each carrying its figures. One group is
+ * {@link aggregateCapture}. The baseline (and the hazard) figures need one in every group.
+ */
+export function aggregatePooledCapture(groups: readonly CaptureGroup[], qs: readonly number[] = DEFAULT_QS, boot: BootstrapOptions = {}): CaptureScore {
+  const records = groups.flatMap((g) => g.records);
+  const ofGroup = groups.flatMap((g) => g.records.filter((r) => r.realized > 0).map(() => g));
   const scored = records.filter((r) => r.realized > 0);
+  const realizedOf = (u: CaptureUnit) => u.samples.map((x) => x.realized);
   // Per record and q: captured notional by the model and the baseline.
-  const model = scored.map((r) => qs.map((q) => r.units.reduce((s, u) => s + topShareCaptured(u.model, u.samples.map((x) => x.realized), q), 0)));
-  const dist = baseline
-    ? scored.map((r) =>
-        qs.map((q) =>
-          r.units.reduce((s, u) => s + topShareCaptured(u.samples.map((x) => distanceDensity(baseline, x.direction, x.distance)), u.samples.map((x) => x.realized), q), 0),
-        ),
-      )
+  const model = scored.map((r) => qs.map((q) => r.units.reduce((s, u) => s + topShareCaptured(u.model, realizedOf(u), q), 0)));
+  const dist = groups.length > 0 && groups.every((g) => g.baseline)
+    ? scored.map((r, i) => {
+        const baseline = ofGroup[i]!.baseline!;
+        return qs.map((q) => r.units.reduce((s, u) => s + topShareCaptured(u.samples.map((x) => distanceDensity(baseline, x.direction, x.distance)), realizedOf(u), q), 0));
+      })
     : null;
-  const haz = hazard ? scored.map((r) => { const ranked = r.units.map(hazard); return qs.map((q) => r.units.reduce((s, u, j) => s + topShareCaptured(ranked[j]!, u.samples.map((x) => x.realized), q), 0)); }) : null;
+  const haz = groups.length > 0 && groups.every((g) => g.hazard)
+    ? scored.map((r, i) => {
+        const ranked = r.units.map(ofGroup[i]!.hazard!);
+        return qs.map((q) => r.units.reduce((s, u, j) => s + topShareCaptured(ranked[j]!, realizedOf(u), q), 0));
+      })
+    : null;
   const share = (rows: number[][], k: number) => (idx: readonly number[]) => {
     let c = 0;
     let t = 0;

@@ -148,13 +148,20 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
     expect(a.data!.accuracy.everySeconds).toBe(60);
     // The fair score of the persisted levels: traversed-range capture and amounts, walk-forward.
     const w = `{ from to predictions liquidations realizedNotional insideTraversed capture { q model { value low high } modelLift { value } distance { value } modelMinusDistance { value } } amountSamples amountSpearman { value low high } modelFreeSpearman { value } }`;
-    const f = await api.gql(`{ accuracy(market: "${MARKET}", from: "2024-01-01T00:00:00Z", to: "2024-01-01T07:00:00Z", horizonSeconds: 3600) { reportedPrice scoredLevel sided split inSample ${w} outOfSample ${w} } }`);
+    const f = await api.gql(`{ accuracy(market: "${MARKET}", from: "2024-01-01T00:00:00Z", to: "2024-01-01T07:00:00Z", horizonSeconds: 3600) { reportedPrice scoredLevel sided split foldStarts inSample ${w} outOfSample ${w} } }`);
     expect(f.errors).toBeUndefined();
     const acc = f.data!.accuracy;
     expect(acc.scoredLevel).toBe('LIQUIDATION');
     expect(acc.split).toMatch(/^2024-01-01T0[1-7]/);
     expect(acc.inSample.to).toBe(acc.split);
     expect(acc.outOfSample.from).toBe(acc.split);
+    // The expanding walk-forward's folds: the first starts the out-of-sample window, each at least the horizon after the previous.
+    expect(acc.foldStarts[0]).toBe(acc.split);
+    for (let j = 1; j < acc.foldStarts.length; j++) expect(Date.parse(acc.foldStarts[j]) - Date.parse(acc.foldStarts[j - 1])).toBeGreaterThanOrEqual(3_600_000);
+    const single = await api.gql(`{ accuracy(market: "${MARKET}", from: "2024-01-01T00:00:00Z", to: "2024-01-01T07:00:00Z", horizonSeconds: 3600, folds: 2) { split foldStarts } }`);
+    expect(single.data!.accuracy.foldStarts).toEqual([single.data!.accuracy.split]);
+    const bad = await api.gql(`{ accuracy(market: "${MARKET}", from: "2024-01-01T00:00:00Z", to: "2024-01-01T07:00:00Z", folds: 1) { split } }`);
+    expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     for (const win of [acc.inSample, acc.outOfSample]) {
       expect(win.predictions).toBeGreaterThan(0);
       expect(win.liquidations).toBeGreaterThan(0);
