@@ -4,6 +4,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import { GraphQLError } from 'graphql';
 import type { ApiContext, ApiDeps } from './context.js';
 import { createLoaders } from './context.js';
+import { RepeatedDocumentCache } from './document-cache.js';
 import { buildSchema } from './schema/index.js';
 import { useArmor } from './plugins/armor.js';
 import { offlineGraphiQL } from './plugins/graphiql.js';
@@ -15,6 +16,7 @@ import { useReadinessCheck } from './plugins/readiness-check.js';
 import { useResponseCache } from './plugins/response-cache.js';
 import { useRoutes } from './plugins/routes.js';
 import { useValidationByShape } from './plugins/validation-shapes.js';
+import { useCompiledQueries } from './plugins/compiled-queries.js';
 import type { GraphQLHttpCache } from './http-cache.js';
 import type { Route } from './routes.js';
 
@@ -36,7 +38,7 @@ export interface GraphQLOptions {
 /**
  * The API as one yoga server, a composition of plugins: request timing and `/metrics`, the body
  * limit, `/healthz`, `/readyz`, the plain routes, the response cache, limits (graphql-armor),
- * persisted operations; with masked errors (a caller's mistake is a GraphQLError with
+ * queries compiled by graphql-jit once per document shape, persisted operations; with masked errors (a caller's mistake is a GraphQLError with
  * `extensions.code` and reaches the caller; anything else is logged and masked) and CORS.
  */
 export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerInstance<object, ApiContext> {
@@ -51,6 +53,8 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
     graphiql: introspection ? { title: 'liqmap GraphQL' } : false,
     renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
+    // Parsed documents kept only for texts that repeat (yoga's LRU kept every one: see RepeatedDocumentCache).
+    parserAndValidationCache: { documentCache: new RepeatedDocumentCache() },
     // useBodyLimit refuses a body over its limit or of unknown length before it is read, and
     // Node's parser reads no more than the Content-Length: yoga's own limit (a stream piped
     // through a counting transform, per request) only cost CPU.
@@ -59,7 +63,8 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
     // credentials, a reflected wildcard would let any site read answers meant for a signed-in user.
     cors: origins.includes('*') ? { origin: '*', credentials: false } : { origin: origins, credentials: false },
     logging: {
-      debug: (...a: unknown[]) => deps.logger.debug({ at: 'api#yoga', detail: a.map(String).join(' ') }),
+      // Yoga logs three debug lines per request: their text is built only when debug is on.
+      debug: (...a: unknown[]) => void (deps.logger.isLevelEnabled('debug') && deps.logger.debug({ at: 'api#yoga', detail: a.map(String).join(' ') })),
       info: (...a: unknown[]) => deps.logger.info({ at: 'api#yoga', detail: a.map(String).join(' ') }),
       warn: (...a: unknown[]) => deps.logger.warn({ at: 'api#yoga', detail: a.map(String).join(' ') }),
       error: (...a: unknown[]) => {
@@ -99,6 +104,7 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
       ...useArmor({ maxRangeDays: deps.config.LIQMAP_MAX_RANGE_DAYS, introspection }),
       // After the plugins that add rules: it validates with the final rule set.
       useValidationByShape(),
+      useCompiledQueries(),
       useSubscriptions(deps, { metrics: opts.metrics, intervalMs: opts.subscriptionPollMs }),
       usePersistedOperations({
         allowArbitraryOperations: !opts.persistedOnly,

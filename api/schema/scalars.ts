@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { LITERAL_IS_TEXT } from '../plugins/compiled-queries.js';
 
 const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)$/;
 
@@ -44,6 +45,8 @@ export const DateTimeScalar = new GraphQLScalarType({
     if (typeof v !== 'string') throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'BAD_USER_INPUT' } });
     return microsFromIso(v);
   },
+  // A literal's text and a variable's string parse the same (useCompiledQueries hoists literals into variables).
+  extensions: { [LITERAL_IS_TEXT]: true },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'BAD_USER_INPUT' } });
     return microsFromIso(ast.value);
@@ -67,6 +70,7 @@ export const DecimalScalar = new GraphQLScalarType({
     throw new TypeError('Decimal cannot represent this value');
   },
   parseValue: parseDecimal,
+  extensions: { [LITERAL_IS_TEXT]: true },
   parseLiteral(ast) {
     if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
     throw new GraphQLError('Decimal must be a string or a number', { extensions: { code: 'BAD_USER_INPUT' } });
