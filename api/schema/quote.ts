@@ -39,7 +39,7 @@ export const quoteTypeDefs = /* GraphQL */ `
     mmr: Decimal
     "Binance maintenance amount override, quote."
     cum: Decimal
-    "Binance cross: maintenance margin of other positions, quote."
+    "Binance, Hyperliquid, dYdX cross: maintenance margin of other positions, quote."
     otherMaintenance: Decimal
     "Binance cross: unrealised PnL of other positions, quote."
     otherUpnl: Decimal
@@ -47,7 +47,7 @@ export const quoteTypeDefs = /* GraphQL */ `
     hedge: Boolean
     "Bybit maintenance-margin deduction, quote."
     mmDeduction: Decimal
-    "Bybit/OKX margin added to the position, quote."
+    "Bybit/OKX/Binance isolated: margin added to the position, quote."
     extraMargin: Decimal
     "Taker fee rate for the closing fee, fraction."
     takerFee: Decimal

@@ -28,6 +28,8 @@ export interface BinancePosition {
   /** Cross: maintenance margin (TMM1) and unrealized PnL (UPNL1) of the other positions. */
   readonly otherMaintenance?: Num;
   readonly otherUpnl?: Num;
+  /** Isolated: margin added to the position (negative: removed), quote, on top of the wallet balance. */
+  readonly extraMargin?: Num;
 }
 
 interface Tier {
@@ -71,6 +73,11 @@ function inputs(p: BinancePosition) {
   if (p.wallet !== undefined) wallet = nonNegative(p.wallet, 'wallet');
   else if (p.mode === 'isolated' && leverage) wallet = notional.div(leverage);
   else throw new EngineError('INPUT_INVALID', p.mode === 'cross' ? 'cross mode needs --wallet (the cross wallet balance)' : 'isolated mode needs --wallet or --leverage');
+  if (p.extraMargin !== undefined) {
+    // The doc's isolated wallet balance: notional / leverage (+ added margin).
+    if (p.mode !== 'isolated') throw new EngineError('INPUT_INVALID', 'extraMargin: margin is added to an isolated position; in cross mode raise --wallet');
+    wallet = wallet.add(parse(p.extraMargin, 'extraMargin'));
+  }
   const cross = p.mode === 'cross';
   const tmm = cross && p.otherMaintenance !== undefined ? nonNegative(p.otherMaintenance, 'otherMaintenance') : new Dec(0);
   const upnl = cross && p.otherUpnl !== undefined ? parse(p.otherUpnl, 'otherUpnl') : new Dec(0);
@@ -103,6 +110,16 @@ function solve(x: ReturnType<typeof inputs>): { price: Dec | null; tier: Tier } 
   return { price: null, tier: x.entryTier };
 }
 
+/**
+ * The entry bracket's leverage cap for a cross position given without --leverage, or, when the
+ * source does not give it, the nearest lower bracket's (caps fall as notional grows, so the
+ * initial margin is a lower bound rather than notional / ∞ = 0).
+ */
+function knownCap(tiers: readonly Tier[], entryTier: Tier): Dec {
+  for (let i = entryTier.index - 1; i >= 0; i--) if (tiers[i]!.maxLeverage.isFinite()) return tiers[i]!.maxLeverage;
+  return entryTier.maxLeverage;
+}
+
 /** Binance USDⓈ-M rule set. */
 export const binanceUsdm: RuleSet<BinancePosition> = {
   exchange: 'binance',
@@ -110,7 +127,7 @@ export const binanceUsdm: RuleSet<BinancePosition> = {
     const x = inputs(p);
     const { price, tier } = solve(x);
     const bankrupt = x.entry.sub(x.wallet.add(x.upnl).div(x.qty).mul(x.s));
-    const leverage = x.leverage ?? (p.mode === 'isolated' ? x.notional.div(x.wallet) : x.entryTier.maxLeverage);
+    const leverage = x.leverage ?? (p.mode === 'isolated' ? x.notional.div(x.wallet) : knownCap(x.tiers, x.entryTier));
     return {
       exchange: 'binance',
       side: p.side,

@@ -40,6 +40,10 @@ function inputs(p: BybitPosition) {
   const leverage = leverageWithin(parse(p.leverage, 'leverage'), new Dec(tier?.maxLeverage ?? Infinity), `Bybit ${p.symbol ?? ''} risk limit`.trim());
   const s = sign(p.side);
   const notional = qty.mul(entry);
+  if (p.mmr === undefined && notional.gt(tier!.cap)) {
+    // Only tier 1 is bundled: a larger position's MMR and deduction are its own tier's.
+    throw new EngineError('INPUT_INVALID', `qty: position value ${notional.toFixed()} is above Bybit ${p.symbol!.toUpperCase()} risk-limit tier 1 (${tier!.cap}, the only tier bundled); pass --mmr and --mm-deduction of its tier`);
+  }
   let im = notional.div(leverage);
   if (p.takerFee !== undefined) {
     // Fee to close at the bankruptcy price: long qty·entry·(1 − 1/lev)·fee, short (1 + 1/lev).

@@ -1,7 +1,7 @@
 import type { MarginMode, Side } from '../types.js';
 import { EngineError } from '../errors.js';
 import { Dec, sign, type Num } from './decimal.js';
-import { leverageWithin, parse, positive } from './checks.js';
+import { leverageWithin, nonNegative, parse, positive } from './checks.js';
 import type { MarginQuote, RuleSet } from './rule-set.js';
 
 /** One margin tier: from `lowerBound` notional (quote) up, at most `maxLeverage`. */
@@ -53,6 +53,8 @@ export interface HyperliquidPosition {
   /** One tier with this max leverage instead of the coin's table. */
   readonly maxLeverage?: Num;
   readonly leverage?: Num;
+  /** Cross: maintenance margin of the account's other positions, quote (part of maintenance_margin_required). */
+  readonly otherMaintenance?: Num;
 }
 
 interface Tier {
@@ -98,7 +100,8 @@ function inputs(p: HyperliquidPosition) {
     if (p.accountValue === undefined) throw new EngineError('INPUT_INVALID', 'cross mode needs --account-value');
     margin = positive(p.accountValue, 'accountValue');
   }
-  return { qty, entry, notional, tiers, entryTier, leverage, margin, s: sign(p.side) };
+  const others = p.mode === 'cross' && p.otherMaintenance !== undefined ? nonNegative(p.otherMaintenance, 'otherMaintenance') : new Dec(0);
+  return { qty, entry, notional, tiers, entryTier, leverage, margin, others, s: sign(p.side) };
 }
 
 function tierAt(tiers: readonly Tier[], notional: Dec): Tier {
@@ -107,7 +110,8 @@ function tierAt(tiers: readonly Tier[], notional: Dec): Tier {
 
 /**
  * Hyperliquid (docs trading/liquidations): liq = price − side × margin_available / size /
- * (1 − l × side) with l = MMR = 1/(2 × max leverage) and margin_available = margin − MM; with
+ * (1 − l × side) with l = MMR = 1/(2 × max leverage) and margin_available = margin − MM (in
+ * cross, MM counts the account's other positions too); with
  * tiers, MM = notional × MMR − deduction, and the tier is the one at the liquidation price.
  */
 export const hyperliquid: RuleSet<HyperliquidPosition> = {
@@ -117,7 +121,8 @@ export const hyperliquid: RuleSet<HyperliquidPosition> = {
     let lp: Dec | null = null;
     let tier = x.entryTier;
     for (const t of x.tiers) {
-      const price = x.qty.mul(x.entry).mul(x.s).sub(x.margin).sub(t.deduction).div(x.qty.mul(new Dec(x.s).sub(t.mmr)));
+      // margin + s·q·(P − E) = others + q·P·MMR − deduction
+      const price = x.qty.mul(x.entry).mul(x.s).sub(x.margin).add(x.others).sub(t.deduction).div(x.qty.mul(new Dec(x.s).sub(t.mmr)));
       const n = x.qty.mul(price);
       if (price.gt(0) && n.gte(t.floor) && n.lt(t.cap)) {
         lp = price;
@@ -143,6 +148,6 @@ export const hyperliquid: RuleSet<HyperliquidPosition> = {
   maintenanceAt(p, mark) {
     const x = inputs(p);
     const t = tierAt(x.tiers, x.qty.mul(mark));
-    return x.qty.mul(mark).mul(t.mmr).sub(t.deduction);
+    return x.others.add(x.qty.mul(mark).mul(t.mmr)).sub(t.deduction);
   },
 };

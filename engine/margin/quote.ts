@@ -28,9 +28,14 @@ export interface QuoteResult {
   readonly marginRatio?: string;
 }
 
-/** Rounds for display without losing what the venue shows: 12 decimals, trailing zeros cut. */
+/**
+ * Rounds for display without losing what the venue shows: 12 decimals, and at least 15
+ * significant digits below 1 (a 0.00001 price keeps its digits), trailing zeros cut.
+ */
 function show(d: Dec | null): string | null {
-  return d === null ? null : d.toDecimalPlaces(12, Dec.ROUND_HALF_EVEN).toFixed();
+  if (d === null) return null;
+  const places = d.isZero() ? 12 : Math.max(12, 14 - d.e);
+  return d.toDecimalPlaces(places, Dec.ROUND_HALF_EVEN).toFixed();
 }
 
 function withFunding(input: QuoteInput): QuoteInput {
@@ -62,6 +67,10 @@ export function quotePosition(raw: unknown): QuoteResult {
   const parsed = quoteInputSchema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
+    if (i.code === 'unrecognized_keys') {
+      const venue = (raw as { exchange?: unknown }).exchange;
+      throw new EngineError('INPUT_INVALID', `${i.keys.join(', ')}: not an input of ${String(venue)} (see liqmap quote --help for its flags)`);
+    }
     throw new EngineError('INPUT_INVALID', `${i.path.join('.') || 'input'}: ${i.message}`);
   }
   let input = withFunding(parsed.data);
