@@ -14,6 +14,7 @@ import { useBodyLimit } from './plugins/body-limit.js';
 import { useHealthCheck } from './plugins/health-check.js';
 import { useReadinessCheck } from './plugins/readiness-check.js';
 import { useResponseCache } from './plugins/response-cache.js';
+import { useRequestParamsErrors } from './plugins/request-params.js';
 import { useRoutes } from './plugins/routes.js';
 import { useValidationByShape } from './plugins/validation-shapes.js';
 import { useCompiledQueries } from './plugins/compiled-queries.js';
@@ -97,6 +98,7 @@ export function createGraphQL(deps: ApiDeps, opts: GraphQLOptions): YogaServerIn
       // First, so that every answer after it is timed.
       useMetrics(opts.metrics, ['/healthz', '/readyz', ...(opts.routes?.keys() ?? [])]),
       useBodyLimit(),
+      useRequestParamsErrors(),
       useHealthCheck(),
       useReadinessCheck(deps),
       ...(opts.routes ? [useRoutes(opts.routes, deps.logger)] : []),
