@@ -1,4 +1,4 @@
-import { assembleBuckets, bankruptcyFromLiquidationLevels, DEFAULT_FOLDS, scoreAccuracy, traceFromLevels, venuePriceSemantics, walkForwardFolds, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
+import { assembleBuckets, bankruptcyFromLiquidationLevels, DEFAULT_FOLDS, MAX_FOLDS, scoreAccuracy, traceFromLevels, venuePriceSemantics, walkForwardFolds, walkForwardScore, type Interval, type Prediction, type WindowScore } from '../../engine/index.js';
 import { loadBucketParts, readPredictionLevels, readPredictions, readRealizedLiquidations } from '../../db/index.js';
 import type { ApiContext } from '../context.js';
 import { exposeUserErrors, userError } from '../errors.js';
@@ -126,7 +126,7 @@ export const accuracyTypeDefs = /* GraphQL */ `
       to: DateTime!
       "Horizon after each prediction, seconds (default 3600)."
       horizonSeconds: Int = 3600
-      "Walk-forward folds of equal liquidation count, 2..20 (2 = the single split at half; default ${DEFAULT_FOLDS}, as the published report)."
+      "Walk-forward folds of equal liquidation count, 2..${MAX_FOLDS} (2 = the single split at half; default ${DEFAULT_FOLDS}, as the published report)."
       folds: Int = ${DEFAULT_FOLDS}
       "${TIME_BUCKET_DESCRIPTION}"
       timeBucketSeconds: Int
@@ -143,7 +143,7 @@ export const accuracyResolvers = {
       const horizon = args.horizonSeconds ?? 3600;
       if (!(horizon > 0 && horizon <= 7 * 86_400)) throw userError('BAD_USER_INPUT', 'horizonSeconds must be between 1 and 604800 (7 days)');
       const folds = args.folds ?? DEFAULT_FOLDS;
-      if (!(folds >= 2 && folds <= 20)) throw userError('BAD_USER_INPUT', 'folds must be between 2 and 20');
+      if (!(folds >= 2 && folds <= MAX_FOLDS)) throw userError('BAD_USER_INPUT', `folds must be between 2 and ${MAX_FOLDS}`);
       const ref = await resultsFor(ctx, args, args.to);
       const fromMs = args.from / 1000;
       const toMs = args.to / 1000;

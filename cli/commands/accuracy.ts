@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { LiqmapError } from '../../base/index.js';
-import { aggregateBuckets, backtest, DEFAULT_FOLDS, modelParamsHash, parseModelParams, traceBacktest, venuePriceSemantics, walkForwardFolds, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
+import { aggregateBuckets, backtest, DEFAULT_FOLDS, MAX_FOLDS, modelParamsHash, parseModelParams, traceBacktest, venuePriceSemantics, walkForwardFolds, walkForwardScore, type ModelParams, type WalkForwardScore } from '../../engine/index.js';
 import { formatWalkForward, loadBacktestCsv, parseDuration, type BacktestFiles } from '../backtest/index.js';
 
 /** Options shared by `liqmap accuracy` and `liqmap calibrate`. */
@@ -44,7 +44,7 @@ export async function prepareBacktest(f: BacktestFlags) {
   const trainFraction = Number(f.trainFraction);
   if (!(trainFraction > 0 && trainFraction < 1)) throw new LiqmapError('INPUT_INVALID', `--train-fraction must be between 0 and 1 (exclusive), got "${f.trainFraction}"`);
   const folds = positiveInt(f.folds, '--folds');
-  if (folds < 2 || folds > 20) throw new LiqmapError('INPUT_INVALID', `--folds must be a whole number 2..20, got "${f.folds}"`);
+  if (folds < 2 || folds > MAX_FOLDS) throw new LiqmapError('INPUT_INVALID', `--folds must be a whole number 2..${MAX_FOLDS}, got "${f.folds}"`);
   if (folds !== 2 && trainFraction !== 0.5) throw new LiqmapError('INPUT_INVALID', `--train-fraction applies to --folds 2 only (the single split); with ${folds} folds each holds 1/${folds} of the liquidations`);
   const bucket = positiveInt(f.bucket, '--bucket');
   const data = await loadBacktestCsv(f, horizonMs);

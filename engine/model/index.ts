@@ -22,6 +22,6 @@ export { topShareCaptured, captureRecord, aggregateCapture, aggregatePooledCaptu
 export { fitDistanceHazard, hazardScores, HAZARD_POWERS, HAZARD_FLOORS, type DistanceHazard } from './distance-hazard.js';
 export { spearman, scoreAmounts, type AmountSample, type AmountScore } from './amount-calibration.js';
 export { traceBacktest, traceFromLevels, walkForwardScore, rollingWalkForwardScore, defaultWarmupMs, type LevelRow, type Bar, blockLength, trainRecords, type BacktestTrace, type TraceOptions, type WindowScore, type WalkForwardScore, type FoldScore, type FoldInput, type WalkForwardOptions } from './fair-score.js';
-export { splitTime, walkForwardFolds, DEFAULT_FOLDS, type FoldOptions } from './walk-forward-folds.js';
+export { splitTime, walkForwardFolds, DEFAULT_FOLDS, MAX_FOLDS, type FoldOptions } from './walk-forward-folds.js';
 export { calibrate, DEFAULT_CALIBRATION_GRID, type CalibrationGrid, type CalibrateOptions, type CalibrationResult, type FoldFit } from './calibrate.js';
 export { scoreTrial, type TrialPair, type TrialScore } from './signal-trial.js';

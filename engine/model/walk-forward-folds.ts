@@ -2,6 +2,8 @@ import type { RealizedLiquidation } from './accuracy.js';
 
 /** The folds' default count: the published report's and the CLI's (`--folds`). */
 export const DEFAULT_FOLDS = 4;
+/** The most folds a caller may ask for (the CLI's `--folds`, the `accuracy` query's `folds`): each is a fit. */
+export const MAX_FOLDS = 20;
 
 /** Options of {@link walkForwardFolds}. */
 export interface FoldOptions {
