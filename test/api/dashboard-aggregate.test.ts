@@ -200,6 +200,10 @@ describe.skipIf(!HAVE_DATA || !CHROMIUM)('dashboard across venues and by leverag
     // OKX's held-back day arrives: computed, announced over SSE, fetched as a delta and painted in place.
     await ingestSlices(t.store, jobs, okxFile('candles', HELD_BACK));
     await page.waitForFunction(() => Number(document.getElementById('live')!.dataset.columns ?? 0) > 0, undefined, { timeout: 60_000 });
+    // The feed polls the newest checkpoint, so under load it may announce a compute part way
+    // (a first column painted, more to come): wait for the page to reach the newest bucket.
+    const newest = (await api.gql(`{ clusters(market: "${OKX}") { at } }`)).data!.clusters.at as string;
+    await page.waitForFunction((at) => { const L = window.liqmapDashboard.data.base; return L.times.at(-1) === Math.floor(at / L.stepMs) * L.stepMs; }, Date.parse(newest), { timeout: 60_000 });
     const b = await page.evaluate((t0) => {
       const L = window.liqmapDashboard.data.base;
       const cols = L.times.map((t: number, c: number) => ({ t, c })).filter((x: { t: number }) => x.t > t0);
