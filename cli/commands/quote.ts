@@ -83,6 +83,7 @@ export function quoteCommand(): Command {
         ['maintenance margin', q.maintenanceMargin],
         ['tier', q.tier],
         ['liquidatable at mark', q.liquidatable],
+        ['brackets', q.brackets],
       ];
       for (const [k, v] of rows) if (v !== undefined && v !== null) process.stdout.write(`${k.padEnd(20)} ${String(v)}\n`);
     });

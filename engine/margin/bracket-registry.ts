@@ -1,5 +1,5 @@
 import { BINANCE_BRACKETS } from './binance-brackets.js';
-import { BYBIT_RISK_LIMITS } from './bybit-linear.js';
+import { BYBIT_RISK_LIMITS } from './bybit-risk-limits.js';
 import { HYPERLIQUID_TIERS } from './hyperliquid.js';
 
 /** One maintenance bracket as the model reads it: notional up to `cap` (quote), rate, amount (quote). */
@@ -40,8 +40,7 @@ const VENUES: Readonly<Record<string, (symbol: string) => MarketBrackets | null>
   bybit(symbol) {
     const r = BYBIT_RISK_LIMITS[symbol];
     if (!r) return null;
-    // Only the first risk-limit tier is bundled: larger notionals are charged at its rate.
-    return { venue: 'bybit', symbol, asOf: r.asOf, source: 'Bybit "Risk Limit (USDT Perpetual)" table, tier 1 only', tiers: [{ cap: UNBOUNDED, rate: Number(r.mmr), amount: Number(r.mmDeduction), maxLeverage: r.maxLeverage }] };
+    return { venue: 'bybit', symbol, asOf: r.asOf, source: r.source, tiers: r.brackets.map((t) => ({ cap: Number(t.cap), rate: Number(t.mmr), amount: Number(t.cum), maxLeverage: t.maxLeverage })) };
   },
   hyperliquid(symbol) {
     const table = HYPERLIQUID_TIERS[symbol];

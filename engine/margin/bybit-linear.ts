@@ -3,13 +3,7 @@ import { EngineError } from '../errors.js';
 import { Dec, sign, type Num } from './decimal.js';
 import { fraction, leverageWithin, nonNegative, parse, positive } from './checks.js';
 import type { MarginQuote, RuleSet } from './rule-set.js';
-
-/** Bybit risk-limit tier 1 (dated snapshot) by symbol: MMR, deduction and max leverage. */
-export const BYBIT_RISK_LIMITS: Readonly<Record<string, { asOf: string; mmr: string; mmDeduction: string; maxLeverage: number; cap: string }>> = {
-  // Bybit "Risk Limit (USDT Perpetual)" table, tier 1, 2024-10.
-  BTCUSDT: { asOf: '2024-10', mmr: '0.005', mmDeduction: '0', maxLeverage: 100, cap: '2000000' },
-  ETHUSDT: { asOf: '2024-10', mmr: '0.005', mmDeduction: '0', maxLeverage: 100, cap: '1000000' },
-};
+import { BYBIT_RISK_LIMITS } from './bybit-risk-limits.js';
 
 /** A Bybit USDT linear perpetual position in isolated margin. */
 export interface BybitPosition {
@@ -18,7 +12,7 @@ export interface BybitPosition {
   readonly qty: Num;
   readonly entry: Num;
   readonly leverage: Num;
-  /** Maintenance margin rate of the risk-limit tier (default: the symbol's tier 1). */
+  /** Maintenance margin rate of the risk-limit tier (default: the symbol's tier of the position value). */
   readonly mmr?: Num;
   /** Maintenance margin deduction of the tier, quote. */
   readonly mmDeduction?: Num;
@@ -31,19 +25,23 @@ export interface BybitPosition {
 function inputs(p: BybitPosition) {
   const qty = positive(p.qty, 'qty');
   const entry = positive(p.entry, 'entry');
-  const tier = p.symbol ? BYBIT_RISK_LIMITS[p.symbol.toUpperCase()] : undefined;
-  if (p.mmr === undefined && !tier) {
-    throw new EngineError('SYMBOL_UNKNOWN', `no built-in Bybit risk limit for ${p.symbol ?? '(no symbol)'}; pass --mmr and --mm-deduction`);
+  const symbol = p.symbol?.toUpperCase();
+  const table = symbol ? BYBIT_RISK_LIMITS[symbol] : undefined;
+  if (p.mmr === undefined && !table) {
+    throw new EngineError('SYMBOL_UNKNOWN', `no built-in Bybit risk limit for ${p.symbol ?? '(no symbol)'} (known: ${Object.keys(BYBIT_RISK_LIMITS).join(', ')}); pass --mmr and --mm-deduction`);
   }
-  const mmr = p.mmr !== undefined ? fraction(p.mmr, 'mmr') : new Dec(tier!.mmr);
-  const deduction = p.mmDeduction !== undefined ? nonNegative(p.mmDeduction, 'mmDeduction') : new Dec(tier?.mmDeduction ?? 0);
-  const leverage = leverageWithin(parse(p.leverage, 'leverage'), new Dec(tier?.maxLeverage ?? Infinity), `Bybit ${p.symbol ?? ''} risk limit`.trim());
   const s = sign(p.side);
   const notional = qty.mul(entry);
-  if (p.mmr === undefined && notional.gt(tier!.cap)) {
-    // Only tier 1 is bundled: a larger position's MMR and deduction are its own tier's.
-    throw new EngineError('INPUT_INVALID', `qty: position value ${notional.toFixed()} is above Bybit ${p.symbol!.toUpperCase()} risk-limit tier 1 (${tier!.cap}, the only tier bundled); pass --mmr and --mm-deduction of its tier`);
+  // The tier is the first whose risk limit holds the position value (fixed at entry).
+  const index = table ? table.brackets.findIndex((t) => notional.lte(t.cap)) : -1;
+  const tier = index >= 0 ? table!.brackets[index] : undefined;
+  if (p.mmr === undefined && !tier) {
+    const last = table!.brackets.at(-1)!;
+    throw new EngineError('INPUT_INVALID', `qty: position value ${notional.toFixed()} is above Bybit ${symbol} risk-limit tier ${table!.brackets.length} (${last.cap}, the last tier bundled); pass --mmr and --mm-deduction of its tier`);
   }
+  const mmr = p.mmr !== undefined ? fraction(p.mmr, 'mmr') : new Dec(tier!.mmr);
+  const deduction = p.mmDeduction !== undefined ? nonNegative(p.mmDeduction, 'mmDeduction') : new Dec(p.mmr !== undefined ? 0 : tier!.cum);
+  const leverage = leverageWithin(parse(p.leverage, 'leverage'), new Dec(tier?.maxLeverage ?? Infinity), tier ? `Bybit ${symbol} risk-limit tier ${index + 1}` : 'Bybit');
   let im = notional.div(leverage);
   if (p.takerFee !== undefined) {
     // Fee to close at the bankruptcy price: long qty·entry·(1 − 1/lev)·fee, short (1 + 1/lev).
@@ -51,7 +49,7 @@ function inputs(p: BybitPosition) {
   }
   const mm = notional.mul(mmr).sub(deduction);
   const extra = p.extraMargin === undefined ? new Dec(0) : parse(p.extraMargin, 'extraMargin');
-  return { qty, entry, s, im, mm, extra };
+  return { qty, entry, s, im, mm, extra, tier: p.mmr === undefined ? index + 1 : null };
 }
 
 /**
@@ -65,7 +63,7 @@ export const bybitLinear: RuleSet<BybitPosition> = {
     const x = inputs(p);
     const lp = x.entry.sub(x.im.sub(x.mm).add(x.extra).div(x.qty).mul(x.s));
     const bp = x.entry.sub(x.im.add(x.extra).div(x.qty).mul(x.s));
-    return { exchange: 'bybit', side: p.side, liquidationPrice: lp.gt(0) ? lp : null, bankruptcyPrice: bp.gt(0) ? bp : null, initialMargin: x.im, maintenanceMargin: x.mm, tier: 1 };
+    return { exchange: 'bybit', side: p.side, liquidationPrice: lp.gt(0) ? lp : null, bankruptcyPrice: bp.gt(0) ? bp : null, initialMargin: x.im, maintenanceMargin: x.mm, tier: x.tier };
   },
   equityAt(p, mark) {
     const x = inputs(p);

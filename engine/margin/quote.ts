@@ -9,6 +9,7 @@ import { hyperliquid } from './hyperliquid.js';
 import { dydxV4 } from './dydx-v4.js';
 import { gmxV2 } from './gmx-v2.js';
 import { gmxMarketParams } from './gmx-v2-markets.js';
+import { marketBrackets } from './bracket-registry.js';
 
 /** A quote as decimal strings, the way the CLI and the API print it. */
 export interface QuoteResult {
@@ -26,6 +27,8 @@ export interface QuoteResult {
   readonly liquidatable?: boolean;
   /** Maintenance requirement / equity at `mark` (≥ 1: liquidatable). */
   readonly marginRatio?: string;
+  /** The bundled tier table the quote read (venue, symbol, date and source), when it read one. */
+  readonly brackets?: string;
 }
 
 /**
@@ -56,6 +59,20 @@ function withFunding(input: QuoteInput): QuoteInput {
     case 'gmx':
       return { ...input, feesUsd: dec(input.feesUsd ?? 0).add(paid).toFixed() };
   }
+}
+
+/**
+ * The bundled table a venue's rule set reads for this input: none when the caller's own rate
+ * (--mmr, --max-leverage) or brackets replace it.
+ */
+function bundledTable(input: QuoteInput): string | undefined {
+  if ((input as { brackets?: unknown }).brackets !== undefined) return undefined;
+  let market: string | undefined;
+  if (input.exchange === 'binance' && input.mmr === undefined) market = `binance:${input.symbol}`;
+  else if (input.exchange === 'bybit' && input.mmr === undefined && input.symbol) market = `bybit:${input.symbol}`;
+  else if (input.exchange === 'hyperliquid' && input.maxLeverage === undefined) market = `hyperliquid:${input.coin}`;
+  const b = market === undefined ? null : marketBrackets(market);
+  return b ? `${b.venue} ${b.symbol}, ${b.asOf}: ${b.source}` : undefined;
 }
 
 /**
@@ -106,6 +123,7 @@ export function quotePosition(raw: unknown): QuoteResult {
       break;
     }
   }
+  const table = bundledTable(input);
   return {
     exchange: q.exchange,
     side: q.side,
@@ -115,5 +133,6 @@ export function quotePosition(raw: unknown): QuoteResult {
     maintenanceMargin: show(q.maintenanceMargin)!,
     tier: q.tier,
     ...extra,
+    ...(table === undefined ? {} : { brackets: table }),
   };
 }

@@ -19,14 +19,14 @@ describe('Binance USDⓈ-M beyond the worked example', () => {
   });
 
   it('ETHUSDT hedge-mode cross short with the other positions\' maintenance and PnL', () => {
-    // Short 30 ETH at 3,100.55, wallet 5,000, TMM1 120.5, UPNL1 −300.25. ETHUSDT bracket 2
-    // (MMR 0.65%, cum 15): LP = (5,000 − 120.5 − 300.25 + 15 + 30·3,100.55)/(30·0.0065 + 30)
-    // = 3,232.6792515317105…; 30·LP = 96,980 ∈ (10k, 100k].
+    // Short 30 ETH at 3,100.55, wallet 5,000, TMM1 120.5, UPNL1 −300.25. ETHUSDT (2024-10-24)
+    // bracket 2 (MMR 0.5%, cum 50): LP = (5,000 − 120.5 − 300.25 + 50 + 30·3,100.55)/(30·0.005 + 30)
+    // = 97,645.75/30.15 = 3,238.6650082918739635…; 30·LP = 97,160 ∈ (50k, 600k].
     const q = quotePosition({ exchange: 'binance', symbol: 'ETHUSDT', mode: 'cross', hedge: true, side: 'short', qty: '30', entry: '3100.55', wallet: '5000', otherMaintenance: '120.5', otherUpnl: '-300.25' });
-    expect(q.liquidationPrice).toBe('3232.679251531711');
+    expect(q.liquidationPrice).toBe('3238.665008291874');
     expect(q.tier).toBe(2);
-    // No --leverage in cross: bracket 2's cap is not in the source, bracket 1's 100× bounds it
-    // (caps fall with notional): at least 93,016.5 / 100, never notional / ∞ = 0.
+    // No --leverage in cross: the entry bracket's cap, 100×, bounds the initial margin from
+    // below: 93,016.5 / 100.
     expect(q.initialMargin).toBe('930.165');
   });
 
@@ -51,9 +51,15 @@ describe('Bybit beyond tier 1', () => {
     expect([q.liquidationPrice, q.initialMargin, q.maintenanceMargin]).toEqual(['2509.5139910325', '60696.11051625', '7000.615']);
   });
 
-  it('refuses a position above the bundled tier\'s limit instead of charging it tier 1', () => {
-    // 100 BTC at 64,000 = 6.4M, above tier 1's 2M: its MMR is not 0.5%.
-    expect(() => quotePosition({ exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', qty: '100', entry: '64000', leverage: '50' })).toThrow(/qty.*above.*risk-limit tier 1.*--mmr/);
+  it('takes a BTCUSDT position\'s own risk-limit tier, and refuses one above the last bundled tier', () => {
+    // 100 BTC at 64,000 = 6.4M: tier 8 (5.6M–8.5M, MMR 1%, deduction 20,500, max 50×) of the
+    // Margin Parameters page. 50×: IM = 128,000; MM = 6,400,000·0.01 − 20,500 = 43,500;
+    // LP = 64,000 − (128,000 − 43,500)/100 = 63,155.
+    const q = quotePosition({ exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', qty: '100', entry: '64000', leverage: '50' });
+    expect([q.liquidationPrice, q.initialMargin, q.maintenanceMargin, q.tier]).toEqual(['63155', '128000', '43500', 8]);
+    expect(() => quotePosition({ exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', qty: '100', entry: '64000', leverage: '55' })).toThrow(/55× is above the maximum 50× of Bybit BTCUSDT risk-limit tier 8/);
+    // 1,300 BTC at 64,000 = 83.2M, above tier 20's 80M: its MMR is not in the table.
+    expect(() => quotePosition({ exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', qty: '1300', entry: '64000', leverage: '5' })).toThrow(/qty.*83200000 is above Bybit BTCUSDT risk-limit tier 20 .*--mmr/);
     // With the tier's own figures it quotes.
     expect(lp({ exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', qty: '100', entry: '64000', leverage: '20', mmr: '0.01', mmDeduction: '10000' })).toBe('61340'); // 64,000 − (320,000 − 54,000)/100
   });

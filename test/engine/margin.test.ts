@@ -263,8 +263,8 @@ describe('bundled bracket snapshots per venue and symbol', () => {
   it('finds a market\'s dated table by venue and symbol, and says when there is none', async () => {
     const { marketBrackets, bracketAt } = await import('../../engine/index.js');
     const eth = marketBrackets('binance:ETHUSDT')!;
-    expect(eth.asOf).toMatch(/2023/);
-    expect(bracketAt(eth, 50_000)).toMatchObject({ cap: 100_000, rate: 0.0065, amount: 15 });
+    expect(eth.asOf).toBe('2024-10-24');
+    expect(bracketAt(eth, 100_000)).toMatchObject({ cap: 600_000, rate: 0.005, amount: 50, maxLeverage: 100 });
     expect(bracketAt(marketBrackets('binance:BTCUSDT')!, 10_000)).toMatchObject({ rate: 0.004, amount: 0, maxLeverage: 125 });
     // Hyperliquid: MMR = 1/(2 × max leverage), deduction by the tiers' recurrence.
     const hl = marketBrackets('hyperliquid:BTC')!;
@@ -278,11 +278,11 @@ describe('bundled bracket snapshots per venue and symbol', () => {
   });
 
   it('quotes ETHUSDT with its own brackets (liqmap quote --symbol)', () => {
-    // Isolated 10× long 1 ETH at 2,000: LP = (200 + 0 − 2000)/(0.005 − 1), ETHUSDT's first bracket.
+    // Isolated 10× long 1 ETH at 2,000: LP = (200 + 0 − 2000)/(0.004 − 1), ETHUSDT's first bracket.
     const r = runCli(['quote', '--exchange', 'binance', '--symbol', 'ETHUSDT', '--mode', 'isolated', '--wallet', '200', '--side', 'long', '--qty', '1', '--entry', '2000', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const q = JSON.parse(r.stdout);
-    expect(Number(q.liquidationPrice)).toBeCloseTo(1800 / 0.995, 8);
+    expect(Number(q.liquidationPrice)).toBeCloseTo(1800 / 0.996, 8);
     expect(q.tier).toBe(1);
   });
 });

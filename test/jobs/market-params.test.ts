@@ -13,13 +13,15 @@ describe('a market is modelled with its own venue brackets', () => {
 
   it('takes the maintenance rate and amount from the market\'s venue and symbol, not BTCUSDT\'s', async () => {
     const btc = await effectiveParams(t.store, 'binance:BTCUSDT');
-    const eth = await effectiveParams(t.store, 'binance:ETHUSDT');
+    const sol = await effectiveParams(t.store, 'binance:SOLUSDT');
     expect(btc.maintenanceMarginRate).toBe(0.004);
-    expect(eth.maintenanceMarginRate).toBe(0.005); // ETHUSDT's first bracket (≤ 10,000)
-    // A larger typical position lands in ETHUSDT's second bracket: 0.65%, amount 15.
-    const big = await effectiveParams(t.store, 'binance:ETHUSDT', { positionNotional: 50_000 });
+    expect(sol.maintenanceMarginRate).toBe(0.005); // SOLUSDT's first bracket (≤ 20,000)
+    // A larger typical position lands in SOLUSDT's second bracket: 0.65%, amount 30.
+    const big = await effectiveParams(t.store, 'binance:SOLUSDT', { positionNotional: 50_000 });
     expect(big.maintenanceMarginRate).toBe(0.0065);
-    expect(big.maintenanceAmountFraction).toBeCloseTo(15 / 50_000, 15);
+    expect(big.maintenanceAmountFraction).toBeCloseTo(30 / 50_000, 15);
+    // ETHUSDT (2024-10-24) at 100,000: bracket 2, 0.5%, amount 50.
+    expect((await effectiveParams(t.store, 'binance:ETHUSDT', { positionNotional: 100_000 })).maintenanceAmountFraction).toBeCloseTo(50 / 100_000, 15);
     expect((await effectiveParams(t.store, 'bybit:ETHUSDT')).maintenanceMarginRate).toBe(0.005);
   });
 
