@@ -112,6 +112,8 @@ export const quoteTypeDefs = /* GraphQL */ `
     liquidatable: Boolean
     "Maintenance requirement / equity at mark (≥ 1: liquidatable)."
     marginRatio: Decimal
+    "The bundled tier table the quote read (venue, symbol, date and source); null when the input's own rate replaced it or the venue has none."
+    brackets: String
   }
 
   extend type Query {

@@ -178,8 +178,9 @@ describe('engine-backed GraphQL fields over the demo market (real Postgres, in-p
   });
 
   it('quotes a position with the engine and rejects a bad input with a precise message', async () => {
-    const r = await api.gql(`{ quote(input: { exchange: binance, symbol: "BTCUSDT", side: LONG, qty: "0.02", entry: "50000", wallet: "500" }) { liquidationPrice initialMargin maintenanceMargin tier } }`);
+    const r = await api.gql(`{ quote(input: { exchange: binance, symbol: "BTCUSDT", side: LONG, qty: "0.02", entry: "50000", wallet: "500" }) { liquidationPrice initialMargin maintenanceMargin tier brackets } }`);
     expect(r.errors).toBeUndefined();
+    expect(r.data!.quote.brackets).toMatch(/^binance BTCUSDT, 2024-10: /);
     expect(r.data!.quote.liquidationPrice).toMatch(/^\d+(\.\d+)?$/);
     expect(Number(r.data!.quote.liquidationPrice)).toBeLessThan(50000);
     const bad = await api.gql(`{ quote(input: { exchange: bybit, side: LONG, qty: "1", entry: "100" }) { liquidationPrice } }`);
