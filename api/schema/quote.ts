@@ -12,14 +12,14 @@ export const quoteTypeDefs = /* GraphQL */ `
   """
   A position, with the same inputs as \`liqmap quote\` (flag names in camelCase). Which fields
   are required depends on the exchange: binance symbol qty entry (wallet | leverage); bybit
-  qty entry leverage; okx qty entry mmr (margin | leverage); hyperliquid coin qty entry; dydx
+  qty entry leverage; okx qty entry mmr (isolated: margin | leverage; cross: wallet leverage); hyperliquid coin qty entry; dydx
   qty oracle equity mmf; gmx sizeUsd sizeTokens (collateralTokens | collateralUsd).
   """
   input QuoteInput {
     exchange: QuoteExchange!
     "long or short."
     side: PositionSide!
-    "Margin mode (default isolated; cross for binance, hyperliquid and dydx)."
+    "Margin mode (default isolated; cross for binance, okx, hyperliquid and dydx). An input of the other mode is refused."
     mode: MarginMode
     "Venue symbol (binance: required, e.g. BTCUSDT; bybit, okx: optional)."
     symbol: String
@@ -31,7 +31,7 @@ export const quoteTypeDefs = /* GraphQL */ `
     qty: Decimal
     "Entry price, quote per base unit."
     entry: Decimal
-    "Binance isolated wallet balance (or cross wallet), quote."
+    "Binance isolated wallet balance (or cross wallet); OKX cross: USDT balance of the cross account, quote."
     wallet: Decimal
     "Leverage, ×."
     leverage: Decimal
@@ -39,9 +39,9 @@ export const quoteTypeDefs = /* GraphQL */ `
     mmr: Decimal
     "Binance maintenance amount override, quote."
     cum: Decimal
-    "Binance, Hyperliquid, dYdX cross: maintenance margin of other positions, quote."
+    "Binance, OKX, Hyperliquid, dYdX cross: maintenance margin of other positions (OKX: plus their liquidation fees), quote."
     otherMaintenance: Decimal
-    "Binance cross: unrealised PnL of other positions, quote."
+    "Binance, OKX cross: unrealised PnL of other positions, quote."
     otherUpnl: Decimal
     "Binance hedge mode."
     hedge: Boolean

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { EXCHANGES, quotePosition } from '../../engine/index.js';
+import { LiqmapError } from '../../base/index.js';
+import { EXCHANGES, parseBracketFile, quotePosition, type TierRow } from '../../engine/index.js';
 
 /** Flags that are switches, not values. */
 const SWITCHES = new Set(['hedge', 'collateralIsIndex', 'json']);
@@ -9,6 +11,17 @@ const RENAMED: Readonly<Record<string, string>> = {
   fundingFeePerSize: 'fundingFeeAmountPerSize',
   latestFundingFeePerSize: 'latestFundingFeeAmountPerSize',
 };
+
+/** The tier table of `--brackets <file>`; errors name the file (and the tier and field). */
+function readBrackets(file: string, symbol: string | boolean | undefined): TierRow[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LiqmapError('INPUT_INVALID', `${file}: cannot read the tier table (${(e as Error).message})`, { file }, e);
+  }
+  return parseBracketFile(text, { source: file, symbol: typeof symbol === 'string' ? symbol : undefined });
+}
 
 /**
  * `liqmap quote`: a position's margins and liquidation price on any supported venue, from the
@@ -25,11 +38,12 @@ export function quoteCommand(): Command {
     .addOption(new Option('--mode <mode>', 'margin mode').choices(['isolated', 'cross']))
     .option('--leverage <n>', 'initial leverage (checked against the tier maximum)')
     .option('--symbol <symbol>', 'Binance/Bybit/OKX symbol, e.g. BTCUSDT')
-    .option('--wallet <n>', 'Binance: cross wallet balance, or the isolated wallet balance, quote')
+    .option('--wallet <n>', 'Binance: cross wallet balance, or the isolated wallet balance; OKX cross: USDT balance of the cross account (less isolated margin and open orders), quote')
     .option('--mmr <rate>', 'maintenance margin rate override (0.004 = 0.4%)')
     .option('--cum <n>', 'Binance: maintenance amount of the bracket, quote')
-    .option('--other-maintenance <n>', 'Binance/Hyperliquid/dYdX cross: maintenance margin of the other positions (TMM1), quote')
-    .option('--other-upnl <n>', 'Binance cross: unrealized PnL of the other positions (UPNL1), quote')
+    .option('--other-maintenance <n>', 'Binance/OKX/Hyperliquid/dYdX cross: maintenance margin of the other positions (TMM1; OKX: plus their liquidation fees), quote')
+    .option('--other-upnl <n>', 'Binance/OKX cross: unrealized PnL of the other positions (UPNL1), quote')
+    .option('--brackets <file>', 'Binance/Bybit/OKX/Hyperliquid: tier table, JSON: /fapi/v1/leverageBracket\'s brackets (bare array, or [{"symbol":…,"brackets":[…]}])')
     .option('--hedge', 'Binance: hedge mode (one position per side gives the one-way price)')
     .option('--mm-deduction <n>', 'Bybit: maintenance margin deduction of the risk-limit tier, quote')
     .option('--extra-margin <n>', 'Bybit/OKX/Binance isolated: margin added (or, negative, taken out), quote')
@@ -71,6 +85,7 @@ export function quoteCommand(): Command {
         const key = RENAMED[k] ?? k;
         input[key] = SWITCHES.has(k) ? v === true : v;
       }
+      if (typeof flags.brackets === 'string') input.brackets = readBrackets(flags.brackets, flags.symbol ?? flags.coin);
       const q = quotePosition(input);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(q, null, 2)}\n`);

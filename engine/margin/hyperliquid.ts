@@ -1,8 +1,9 @@
 import type { MarginMode, Side } from '../types.js';
 import { EngineError } from '../errors.js';
 import { Dec, sign, type Num } from './decimal.js';
-import { leverageWithin, nonNegative, parse, positive } from './checks.js';
+import { fraction, leverageWithin, nonNegative, parse, positive } from './checks.js';
 import type { MarginQuote, RuleSet } from './rule-set.js';
+import type { TierRow } from './tier-rows.js';
 
 /** One margin tier: from `lowerBound` notional (quote) up, at most `maxLeverage`. */
 export interface HyperliquidTier {
@@ -55,6 +56,8 @@ export interface HyperliquidPosition {
   readonly leverage?: Num;
   /** Cross: maintenance margin of the account's other positions, quote (part of maintenance_margin_required). */
   readonly otherMaintenance?: Num;
+  /** A tier table with its own rates and deductions, instead of the coin's margin tiers. */
+  readonly brackets?: readonly TierRow[];
 }
 
 interface Tier {
@@ -67,6 +70,15 @@ interface Tier {
 }
 
 function tiersOf(p: HyperliquidPosition): Tier[] {
+  if (p.brackets !== undefined) {
+    const rows = p.brackets;
+    const last = rows.at(-1)!;
+    const notional = positive(p.qty, 'qty').mul(positive(p.entry, 'entry'));
+    if (notional.gte(last.cap)) throw new EngineError('INPUT_INVALID', `qty: position value ${notional.toFixed()} is above the last tier's cap ${last.cap} of the Hyperliquid ${p.coin} tier table`);
+    // The last tier holds every larger notional, as the bundled tables' does (a short's
+    // liquidation notional may pass its cap).
+    return rows.map((r, i) => ({ index: i + 1, floor: new Dec(r.floor), cap: r === last ? new Dec(Infinity) : new Dec(r.cap), mmr: fraction(r.mmr, 'mmr'), deduction: new Dec(r.cum), maxLeverage: new Dec(r.maxLeverage) }));
+  }
   const table: readonly { lowerBound: string; maxLeverage: Num }[] | undefined =
     p.maxLeverage !== undefined ? [{ lowerBound: '0', maxLeverage: p.maxLeverage }] : HYPERLIQUID_TIERS[p.coin.toUpperCase()];
   if (!table) throw new EngineError('SYMBOL_UNKNOWN', `no built-in Hyperliquid margin tiers for ${p.coin} (known: ${Object.keys(HYPERLIQUID_TIERS).join(', ')}); pass --max-leverage`);

@@ -13,5 +13,7 @@ export { GmxMarketState, type GmxPositionState, type GmxStateUpdate } from './gm
 export { GMX_V2_ARBITRUM_PARAMS, GMX_V2_BASE_PARAMS, GMX_V2_PARAMS_SOURCE, gmxMarketParams, type GmxMarketSnapshot } from './gmx-v2-markets.js';
 export { fundingRate, fundingPayment, fundingPaidSince, BINANCE_FUNDING, HYPERLIQUID_FUNDING, DYDX_FUNDING, type FundingRule } from './funding.js';
 export { quoteInputSchema, type QuoteInput } from './quote-input.js';
+export { parseBracketFile, type BracketFileContext } from './bracket-file.js';
+export { type TierRow } from './tier-rows.js';
 export { quotePosition, type QuoteResult } from './quote.js';
 export { marketBrackets, bracketAt, type MarketBrackets, type MaintenanceBracket } from './bracket-registry.js';

@@ -1,6 +1,7 @@
 import { EngineError } from '../errors.js';
 import { Dec, dec } from './decimal.js';
 import { quoteInputSchema, type QuoteInput } from './quote-input.js';
+import { checkModeInputs } from './mode-inputs.js';
 import { isLiquidatable, marginRatio, type MarginQuote } from './rule-set.js';
 import { binanceUsdm } from './binance-usdm.js';
 import { bybitLinear } from './bybit-linear.js';
@@ -50,8 +51,11 @@ function withFunding(input: QuoteInput): QuoteInput {
       if (input.wallet === undefined) throw new EngineError('INPUT_INVALID', 'funding adjustment needs --wallet');
       return { ...input, wallet: minus(input.wallet) };
     case 'bybit':
-    case 'okx':
       return { ...input, extraMargin: minus(input.extraMargin) };
+    case 'okx':
+      if (input.mode === 'isolated') return { ...input, extraMargin: minus(input.extraMargin) };
+      if (input.wallet === undefined) throw new EngineError('INPUT_INVALID', 'funding adjustment needs --wallet');
+      return { ...input, wallet: minus(input.wallet) };
     case 'hyperliquid':
       return input.mode === 'isolated' ? { ...input, margin: minus(input.margin) } : { ...input, accountValue: minus(input.accountValue) };
     case 'dydx':
@@ -90,6 +94,7 @@ export function quotePosition(raw: unknown): QuoteResult {
     }
     throw new EngineError('INPUT_INVALID', `${i.path.join('.') || 'input'}: ${i.message}`);
   }
+  checkModeInputs(parsed.data);
   let input = withFunding(parsed.data);
   let q: MarginQuote;
   let extra: { liquidatable?: boolean; marginRatio?: string } = {};

@@ -146,6 +146,12 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
   })),
   fc.record({ side: sideArb, qty: size, entry: price, lev }).map(({ side, qty, entry, lev }) => ({ rules: bybitLinear, lev, position: { side, qty, entry, leverage: String(lev), mmr: '0.005' } })),
   fc.record({ side: sideArb, qty: size, entry: price, lev }).map(({ side, qty, entry, lev }) => ({ rules: okxSwap, lev, position: { side, qty, entry, leverage: String(lev), mmr: '0.004', takerFee: '0.0005' } })),
+  // OKX cross: the cross balance backs the position like an isolated margin, beside other positions' requirement.
+  fc.record({ side: sideArb, qty: size, entry: price, lev }).map(({ side, qty, entry, lev }) => ({
+    rules: okxSwap,
+    lev,
+    position: { mode: 'cross' as const, side, qty, entry, leverage: '100', wallet: new Dec(qty).mul(entry).div(lev).toFixed(), otherMaintenance: new Dec(qty).mul(entry).mul('0.001').toFixed(), otherUpnl: new Dec(qty).mul(entry).mul('-0.002').toFixed(), mmr: '0.004', takerFee: '0.0005' },
+  })),
   fc.record({ side: sideArb, qty: size, entry: price, lev: fc.integer({ min: 2, max: 25 }) }).map(({ side, qty, entry, lev }) => ({
     rules: hyperliquid,
     lev,
