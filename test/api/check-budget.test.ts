@@ -93,9 +93,12 @@ describe('a check of 30 days of minute buckets runs off the event loop, within i
     expect(verdict!.model.from).toBe(new Date(T0 / 1000).toISOString());
     expect(verdict!.cellsCompared).toBe(r.data!.heatmap.times.length * r.data!.heatmap.prices.length * 2);
     expect(health.length).toBeGreaterThan(10);
-    // Under 50 ms while the check runs: the 95th percentile always, and the slowest probe unless
-    // the machine alone (no check) is as slow (a loaded CI host pauses any thread).
+    // Under 50 ms while the check runs: the 95th percentile always. The slowest probe is held to
+    // 100 ms, or twice the machine's own slowest with no check: a check on the event loop stalls
+    // it for seconds (the model stage alone is ~13 s of CPU), while a host loaded by other
+    // processes pauses any thread now and then (CI under load 8: one probe of 76 ms, idle max
+    // 29 ms over its 3 s sample).
     expect(pct(health, 0.95)).toBeLessThan(50);
-    expect(Math.max(...health)).toBeLessThan(Math.max(50, 2 * Math.max(...idle)));
+    expect(Math.max(...health)).toBeLessThan(Math.max(100, 2 * Math.max(...idle)));
   }, 400_000);
 });
