@@ -5,7 +5,7 @@ export { openInput, ByteCounter, type InputFile, type InputMember } from './file
 export { createProgressReporter, type ProgressReporter } from './progress.js';
 export { ingestDemo, type DemoSummary } from './demo/ingest-demo.js';
 export { simulateMarket, DEFAULT_SIMULATOR, type SimulatorOptions } from './demo/market-simulator.js';
-export { FORMATS, detectFormat, formatByName, perpMarket, RowError, type Format, type LineContext } from './sources/index.js';
+export { FORMATS, detectFormat, forcedOrderSide, formatByName, perpMarket, RowError, type Format, type LineContext } from './sources/index.js';
 export { ingestSubgraph, subgraphSourceKey, type SubgraphIngestOptions, type SubgraphIngestSummary } from './subgraph/index.js';
 export { ingestSubsquid, subsquidSourceKey, type SubsquidIngestOptions, type SubsquidIngestSummary } from './subsquid/index.js';
 // The live feeds (websockets, metrics) are their own surface, indexer/live/index.ts: a file

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { LiqmapError } from '../../base/index.js';
 import type { ModelEvent, RealizedLiquidation } from '../../engine/index.js';
+import { forcedOrderSide, RowError } from '../../indexer/index.js';
 
 /** Where a CSV backtest reads its data (the layouts of ../shared/data). */
 export interface BacktestFiles {
@@ -36,6 +37,16 @@ function time(file: string, line: number, text: string | undefined): number {
   return t;
 }
 
+/** The forced order's side as `liqmap ingest` reads it (buy/sell, long/short, B/A; S: unknown). */
+function sideOf(file: string, line: number, text: string | undefined): 'buy' | 'sell' | null {
+  try {
+    return forcedOrderSide(text);
+  } catch (e) {
+    if (e instanceof RowError) throw new LiqmapError('INPUT_INVALID', `${file}:${line}: ${e.message}`);
+    throw e;
+  }
+}
+
 /**
  * Reads one venue-coin's liquidations and the candles and funding the model runs on (up to the
  * last liquidation), in time order. Throws INPUT_INVALID naming the file when a venue has no
@@ -48,11 +59,11 @@ export async function loadBacktestCsv(f: BacktestFiles, horizonMs: number): Prom
   const realized: RealizedLiquidation[] = [];
   for await (const { r, line } of rows(f.liquidations)) {
     if (!mine(r)) continue;
-    const side = r.side?.toLowerCase();
+    const side = sideOf(f.liquidations, line, r.side);
     const price = Number(r.price);
     const notional = Number(r.size_usd);
     if (!(price > 0) || !(notional >= 0)) throw new LiqmapError('INPUT_INVALID', `${f.liquidations}:${line}: price "${r.price}" and size_usd "${r.size_usd}" must be positive numbers`);
-    realized.push({ t: time(f.liquidations, line, r.timestamp), price, notional, side: side === 'buy' ? 'buy' : side === 'sell' ? 'sell' : null });
+    realized.push({ t: time(f.liquidations, line, r.timestamp), price, notional, side });
   }
   if (realized.length === 0) throw new LiqmapError('INPUT_INVALID', `no liquidations for ${f.venue} ${f.coin} in ${f.liquidations}`);
   realized.sort((a, b) => a.t - b.t);

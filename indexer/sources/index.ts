@@ -14,7 +14,7 @@ export { tardisDerivativeTicker } from './tardis-derivative-ticker.js';
 export { bybitTrades } from './bybit-trades.js';
 export { multivenueCandles } from './multivenue-candles.js';
 export { multivenueFunding } from './multivenue-funding.js';
-export { multivenueLiquidations } from './multivenue-liquidations.js';
+export { forcedOrderSide, multivenueLiquidations } from './multivenue-liquidations.js';
 export { genericCsv, genericJsonl } from './generic.js';
 export { perpMarket, venueId, fundingIntervalHours } from './venues.js';
 export { price, quantity, signedDecimal, optionalQuantity } from './fields.js';

@@ -6,16 +6,17 @@ import { perpMarket } from './venues.js';
 
 /**
  * The forced order's side from a liquidation record's side column. `buy` (a short was
- * liquidated) and `sell` (a long was) are explicit; `long`/`short` name the liquidated position.
- * Hyperliquid exports carry a bare `S` for every row, which does not say which side was hit, so
- * it is stored as unknown rather than guessed.
+ * liquidated) and `sell` (a long was) are explicit; `long`/`short` name the liquidated position;
+ * Hyperliquid's own fills say `B` (bid: bought) and `A` (ask: sold) of the liquidated account.
+ * Hyperliquid exports that carry a bare `S` for every row do not say which side was hit, so it
+ * is stored as unknown rather than guessed.
  */
 export function forcedOrderSide(raw: string | undefined): OrderSide | null {
   const s = (raw ?? '').trim().toLowerCase();
-  if (s === 'buy' || s === 'b' || s === 'short') return 'buy';
-  if (s === 'sell' || s === 'long') return 'sell';
+  if (s === 'buy' || s === 'b' || s === 'bid' || s === 'short') return 'buy';
+  if (s === 'sell' || s === 'a' || s === 'ask' || s === 'long') return 'sell';
   if (s === 's' || s === '' || s === 'unknown') return null;
-  throw new RowError('side', `side must be buy, sell, long, short or S, got "${s.slice(0, 20)}"`);
+  throw new RowError('side', `side must be buy, sell, long, short, B, A or S, got "${s.slice(0, 20)}"`);
 }
 
 /**

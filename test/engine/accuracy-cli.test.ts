@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,33 @@ describe.skipIf(!SHARED_DATA)('liqmap accuracy and calibrate on the real liquida
     const own = modelParamsHash(parseModelParams(withMarketBrackets('hyperliquid:ETH', { timeBucketSeconds: 3600 })));
     expect(JSON.parse(r.stdout).paramsHash).toBe(own);
     expect(own).not.toBe(modelParamsHash(parseModelParams({ timeBucketSeconds: 3600 })));
+  });
+
+  it('reads the side column as liqmap ingest does (long/short, B/A), and names the line of a side it cannot read', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'liqmap-sides-'));
+    try {
+      const [header, ...rows] = readFileSync(d('liquidations-okx-hyperliquid.csv'), 'utf8').trim().split('\n');
+      const okx = rows.filter((l) => l.includes(',okx,ETH,'));
+      // The liquidated position instead of the forced order: a forced sell liquidates a long.
+      const renamed = okx.map((l) => l.replace(',sell,', ',long,').replace(',buy,', ',short,'));
+      expect(renamed).not.toEqual(okx);
+      const write = (name: string, lines: string[]) => {
+        const f = path.join(dir, name);
+        writeFileSync(f, [header, ...lines].join('\n') + '\n');
+        return f;
+      };
+      const score = (f: string) => runCli(['accuracy', '--candles', d('candles-1h-multivenue-2025-03-to-2026-03.csv'), '--liquidations', f, '--venue', 'okx', '--coin', 'ETH', '--folds', '2', '--resamples', '0', '--json']);
+      const a = score(write('a.csv', okx));
+      const b = score(write('b.csv', renamed));
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.stdout).toBe(a.stdout);
+      const bad = write('bad.csv', [okx[0]!, okx[1]!.replace(/,(buy|sell),/, ',sideways,')]);
+      const r = score(bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`liqmap: INPUT_INVALID: ${bad}:3: side must be buy, sell, long, short, B, A or S, got "sideways"`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a venue whose candles end before its liquidations, saying what to pass', () => {

@@ -115,6 +115,10 @@ describe('multi-venue, Tardis and generic layouts', () => {
       { kind: 'liquidation', market: 'hyperliquid:HYPE', ts: Date.parse('2025-05-25T14:36:58.596Z') * 1000, side: null, price: '38.501', qty: null, notional: '101.25763', key: '?:38.501:101.25763' },
       { kind: 'liquidation', market: 'okx:ETH-USDT-SWAP', ts: Date.parse('2026-03-04T10:00:00Z') * 1000, side: 'buy', price: '2100.5', qty: null, notional: '5000', key: 'buy:2100.5:5000' },
     ]);
+    // Hyperliquid's own side letters (B bid, A ask) and the position names; S says nothing.
+    const sides = parseFile('liq.csv', ['timestamp,venue,coin,side,size_usd,price', ...['B', 'A', 'Ask', 'long', 'SHORT', 'S'].map((s, i) => `2025-05-25T14:36:5${i}.000Z,hyperliquid,ETH,${s},100,2500`)]);
+    expect(sides.events.map((e) => (e as { side: string | null }).side)).toEqual(['buy', 'sell', 'sell', 'sell', 'buy', null]);
+    expect(sides.errors).toEqual([]);
     const f = parseFile('funding.csv', ['timestamp,venue,coin,funding_rate', '2025-03-08T09:00:00.000Z,hyperliquid,HYPE,0.00001315099']);
     expect(f.events[0]).toMatchObject({ market: 'hyperliquid:HYPE', intervalHours: 1, rate: '0.00001315099' });
   });
