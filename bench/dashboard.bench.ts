@@ -50,7 +50,8 @@ export async function run(): Promise<BenchFigure[]> {
       return page;
     };
     const ready = (page: Awaited<ReturnType<typeof open>>) => page.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
-    await ready(await open()); // fills the response cache
+    // Two visits fill the response cache (it keeps an answer from a request's second ask on).
+    for (let i = 0; i < 2; i++) await ready(await open());
     const paint: number[] = [];
     const floor: number[] = [];
     const ours: { fps: number; p95PaintMs: number }[] = [];

@@ -40,9 +40,10 @@ describe.skipIf(!CHROMIUM)('dashboard speed: a 7-day, 1-minute heatmap', () => {
 
   it('first paint under 1 s, pan/zoom at ≥ 30 fps, and finer cells once a zoom settles', async () => {
     const url = `${api.server.url}/?market=${encodeURIComponent(market)}&range=7d`;
-    // Two visits first: the first fills the server's response cache (as a trader's first look of
-    // the day does) and its compressed copy, the second runs every path once more warm (the
-    // server's static files read, its JIT warm), so the timed visits measure a warm server.
+    // Two visits first: they fill the server's response cache (it keeps an answer from a
+    // request's second ask on, as a trader's first looks of the day do) and its compressed copy,
+    // the server's static files are read and its JIT warm; the visit after them is served from
+    // the cache, so the timed visits measure a warm server.
     for (let i = 0; i < 2; i++) {
       const warm = await openPage(browser, url);
       expect(await dashboardReady(warm.page, 120_000)).toBe('ready');

@@ -4,7 +4,7 @@ import { useResponseCache } from '../../api/plugins/response-cache.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressed } from '../../api/compression.js';
 import { BatchWriter, type CanonicalEvent } from '../../db/index.js';
-import { ENTRY_OVERHEAD_BYTES, GraphQLHttpCache } from '../../api/http-cache.js';
+import { ENTRY_OVERHEAD_BYTES, GraphQLHttpCache, MAX_SEEN_KEYS } from '../../api/http-cache.js';
 import { createTestStore, type TestStore } from '../_setup/store.js';
 import { startTestApi, type TestApi } from '../_setup/api.js';
 
@@ -34,7 +34,8 @@ describe('the response cache', () => {
     const qa = '{ market(id: "binance:AAAUSDT") { tradeCount } }';
     const qb = '{ market(id: "binance:BBBUSDT") { tradeCount } }';
     const qall = '{ markets { id tradeCount } }';
-    for (const q of [qa, qb, qall]) await post(q);
+    // Kept from the second ask on (GraphQLHttpCache.admit).
+    for (const q of [qa, qb, qall, qa, qb, qall]) await post(q);
     for (const q of [qa, qb, qall]) expect((await post(q)).headers.get('x-liqmap-cache')).toBe('hit');
     await new BatchWriter(t.store).write({ events: trades('binance:BBBUSDT', 2) });
     await settle();
@@ -54,6 +55,7 @@ describe('the response cache', () => {
   it('a cached response carries the CORS headers of a fresh one', async () => {
     const q = '{ market(id: "binance:AAAUSDT") { id } }';
     const h = { origin: 'https://dash.example' };
+    await post(q, h);
     const miss = await post(q, h);
     const hit = await post(q, h);
     expect(hit.headers.get('x-liqmap-cache')).toBe('hit');
@@ -74,11 +76,49 @@ describe('the response cache', () => {
       return { status: r.status, hit: r.headers.get('x-liqmap-cache'), text: await r.text() };
     };
     expect(await ask('{ echo(n: 1) }')).toEqual({ status: 200, hit: null, text: '{"data":{"echo":1}}' });
+    expect(await ask('{ echo(n: 1) }')).toEqual({ status: 200, hit: null, text: '{"data":{"echo":1}}' });
     expect(await ask('{ echo(n: 1) }')).toEqual({ status: 200, hit: 'hit', text: '{"data":{"echo":1}}' });
     expect(await ask('mutation { set(n: 2) }')).toEqual({ status: 200, hit: null, text: '{"data":{"set":2}}' });
     // A type yoga does not read as JSON stays unsupported (415), as it was.
     expect((await ask('{ echo(n: 3) }', 'text/plain; x=application/json')).status).toBe(415);
-    expect(bodies).toEqual([null, 'body', 'body']);
+    expect(bodies).toEqual([null, null, 'body', 'body']);
+  });
+
+  it('keeps an answer from the second ask on: a request asked once leaves no entry', async () => {
+    const cache = new GraphQLHttpCache(t.store);
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { echo(n: Int): Int }', resolvers: { Query: { echo: (_: unknown, a: { n: number }) => a.n } } }),
+      plugins: [useResponseCache(cache)],
+    });
+    const ask = async (n: number, encoding?: string) => {
+      const r = await yoga.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...(encoding ? { 'accept-encoding': encoding } : {}) }, body: JSON.stringify({ query: `{ echo(n: ${n}) }` }) });
+      return { hit: r.headers.get('x-liqmap-cache'), text: await r.text() };
+    };
+    // With or without an encoding to apply.
+    for (const encoding of [undefined, 'br']) {
+      const n = encoding ? 2 : 1;
+      const before = cache.size;
+      expect(await ask(n, encoding)).toEqual({ hit: null, text: `{"data":{"echo":${n}}}` });
+      expect(cache.size).toBe(before);
+      expect(await ask(n, encoding)).toEqual({ hit: null, text: `{"data":{"echo":${n}}}` });
+      expect(cache.size).toBe(before + 1);
+      expect(await ask(n, encoding)).toEqual({ hit: 'hit', text: `{"data":{"echo":${n}}}` });
+    }
+  });
+
+  it('remembers a bounded number of keys asked once, forgetting the oldest', () => {
+    const cache = new GraphQLHttpCache(t.store);
+    expect(cache.admit('a')).toBe(false);
+    expect(cache.admit('a')).toBe(true);
+    expect(cache.admit('b')).toBe(false);
+    expect(cache.admit('c')).toBe(false);
+    // As many other keys asked once as are remembered, less one: 'b' is forgotten, 'c' is not.
+    let admitted = 0;
+    for (let i = 0; i < MAX_SEEN_KEYS - 1; i++) admitted += cache.admit(`{"query":"{ q(n: ${i}) }"}`) ? 1 : 0;
+    // (Two keys may share a fingerprint: then the second is kept at its first ask.)
+    expect(admitted).toBeLessThan(10);
+    expect(cache.admit('c')).toBe(true);
+    expect(cache.admit('b')).toBe(false);
   });
 
   it('computes concurrent identical misses once', async () => {
