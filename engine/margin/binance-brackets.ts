@@ -124,6 +124,5 @@ const BNBUSDT: BracketSnapshot = {
   ],
 };
 
-
 /** Built-in snapshots by symbol. */
 export const BINANCE_BRACKETS: Readonly<Record<string, BracketSnapshot>> = { BTCUSDT, ETHUSDT, SOLUSDT, DOGEUSDT, XRPUSDT, BNBUSDT };

@@ -1,3 +1,4 @@
+import { parse as parseLossless } from 'lossless-json';
 import { z } from 'zod';
 import { EngineError } from '../errors.js';
 import { dec } from './decimal.js';
@@ -9,38 +10,6 @@ export interface BracketFileContext {
   readonly source: string;
   /** Picks `[{"symbol": …, "brackets": […]}]`'s entry; optional when it holds one symbol. */
   readonly symbol?: string;
-}
-
-const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-/**
- * The JSON text with every number token turned into a string of its own digits, so that
- * `0.0065` or a 20-digit cap reach the engine as written, not through a binary double.
- * Outside strings, JSON has digits only in numbers.
- */
-function numbersAsText(json: string): string {
-  let out = '';
-  let i = 0;
-  while (i < json.length) {
-    const c = json[i]!;
-    if (c === '"') {
-      let j = i + 1;
-      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
-      out += json.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(json);
-    if (m) {
-      out += `"${m[0]}"`;
-      i += m[0].length;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return out;
 }
 
 const decimal = z.string({ error: (i) => (i.input === undefined ? 'missing' : 'must be a decimal number') }).regex(/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i, 'must be a decimal number');
@@ -86,7 +55,9 @@ function bracketList(raw: unknown, ctx: BracketFileContext): unknown[] {
 export function parseBracketFile(text: string, ctx: BracketFileContext): TierRow[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(numbersAsText(text));
+    // Every number as the text it is written as, so that `0.0065` or a 20-digit cap reach the
+    // engine as written, not through a binary double.
+    raw = parseLossless(text, null, (digits) => digits);
   } catch (e) {
     fail(ctx, '', `not JSON (${(e as Error).message})`);
   }

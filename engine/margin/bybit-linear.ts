@@ -4,7 +4,7 @@ import { Dec, sign, type Num } from './decimal.js';
 import { fraction, leverageWithin, nonNegative, parse, positive } from './checks.js';
 import type { MarginQuote, RuleSet } from './rule-set.js';
 import { BYBIT_RISK_LIMITS } from './bybit-risk-limits.js';
-import { tierHolding, type TierRow } from './tier-rows.js';
+import type { TierRow } from './tier-rows.js';
 
 /** A Bybit USDT linear perpetual position in isolated margin. */
 export interface BybitPosition {
@@ -30,24 +30,30 @@ function inputs(p: BybitPosition) {
   const entry = positive(p.entry, 'entry');
   const symbol = p.symbol?.toUpperCase();
   const notional = qty.mul(entry);
-  // A caller's table (--brackets) replaces the bundled one.
-  const fromTable = p.brackets === undefined ? undefined : tierHolding(p.brackets, notional, symbol ? `the Bybit ${symbol} tier table` : 'the Bybit tier table');
-  const table = symbol && !fromTable ? BYBIT_RISK_LIMITS[symbol] : undefined;
-  if (p.mmr === undefined && !table && !fromTable) {
+  // The tier is the first whose risk limit holds the position value (fixed at entry), of the
+  // caller's table (--brackets) or else the bundled one; with --mmr, a bundled tier that holds
+  // the value still caps the leverage.
+  const bundled = p.brackets === undefined && symbol ? BYBIT_RISK_LIMITS[symbol] : undefined;
+  if (p.mmr === undefined && p.brackets === undefined && !bundled) {
     throw new EngineError('SYMBOL_UNKNOWN', `no built-in Bybit risk limit for ${p.symbol ?? '(no symbol)'} (known: ${Object.keys(BYBIT_RISK_LIMITS).join(', ')}); pass --mmr and --mm-deduction`);
   }
-  const s = sign(p.side);
-  // The tier is the first whose risk limit holds the position value (fixed at entry).
-  const index = table ? table.brackets.findIndex((t) => notional.lte(t.cap)) : -1;
-  const tier = index >= 0 ? table!.brackets[index] : undefined;
-  if (p.mmr === undefined && !tier && !fromTable) {
-    const last = table!.brackets.at(-1)!;
-    throw new EngineError('INPUT_INVALID', `qty: position value ${notional.toFixed()} is above Bybit ${symbol} risk-limit tier ${table!.brackets.length} (${last.cap}, the last tier bundled); pass --mmr and --mm-deduction of its tier`);
+  const rows: readonly { cap: string; mmr: string; cum: string; maxLeverage: number }[] = p.brackets ?? bundled?.brackets ?? [];
+  const index = rows.findIndex((t) => notional.lte(t.cap));
+  const tier = index >= 0 ? rows[index] : undefined;
+  if (p.mmr === undefined && !tier) {
+    const last = rows.at(-1)!;
+    throw new EngineError(
+      'INPUT_INVALID',
+      p.brackets
+        ? `qty: position value ${notional.toFixed()} is above the last tier's cap ${last.cap} of ${symbol ? `the Bybit ${symbol} tier table` : 'the Bybit tier table'}`
+        : `qty: position value ${notional.toFixed()} is above Bybit ${symbol} risk-limit tier ${rows.length} (${last.cap}, the last tier bundled); pass --mmr and --mm-deduction of its tier`,
+    );
   }
-  const mmr = p.mmr !== undefined ? fraction(p.mmr, 'mmr') : fromTable ? fraction(fromTable.mmr, 'mmr') : new Dec(tier!.mmr);
-  const deduction = p.mmDeduction !== undefined ? nonNegative(p.mmDeduction, 'mmDeduction') : fromTable ? fromTable.cum : new Dec(p.mmr !== undefined ? 0 : tier!.cum);
-  const where = fromTable ? `Bybit tier ${fromTable.index}` : tier ? `Bybit ${symbol} risk-limit tier ${index + 1}` : 'Bybit';
-  const leverage = leverageWithin(parse(p.leverage, 'leverage'), fromTable?.maxLeverage ?? new Dec(tier?.maxLeverage ?? Infinity), where);
+  const s = sign(p.side);
+  const mmr = fraction(p.mmr ?? tier!.mmr, 'mmr');
+  const deduction = p.mmDeduction !== undefined ? nonNegative(p.mmDeduction, 'mmDeduction') : new Dec(p.mmr !== undefined ? 0 : tier!.cum);
+  const where = !tier ? 'Bybit' : p.brackets ? `Bybit tier ${index + 1}` : `Bybit ${symbol} risk-limit tier ${index + 1}`;
+  const leverage = leverageWithin(parse(p.leverage, 'leverage'), new Dec(tier?.maxLeverage ?? Infinity), where);
   let im = notional.div(leverage);
   if (p.takerFee !== undefined) {
     // Fee to close at the bankruptcy price: long qty·entry·(1 − 1/lev)·fee, short (1 + 1/lev).
@@ -55,7 +61,7 @@ function inputs(p: BybitPosition) {
   }
   const mm = notional.mul(mmr).sub(deduction);
   const extra = p.extraMargin === undefined ? new Dec(0) : parse(p.extraMargin, 'extraMargin');
-  return { qty, entry, s, im, mm, extra, tier: fromTable ? fromTable.index : p.mmr === undefined ? index + 1 : null };
+  return { qty, entry, s, im, mm, extra, tier: p.mmr === undefined ? index + 1 : null };
 }
 
 /**
